@@ -1,0 +1,79 @@
+import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../../shared/architecture';
+
+/** One named weight tensor of a generator and its shape (PyTorch layout, OIHW for convolutions). */
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+}
+
+/** Weights of a model by tensor name, fp32. */
+export type StateDict = Map<string, Float32Array>;
+
+function conv(name: string, out: number, inp: number, k = 3): TensorSpec[] {
+  return [
+    { name: `${name}.weight`, shape: [out, inp, k, k] },
+    { name: `${name}.bias`, shape: [out] },
+  ];
+}
+
+/** Channels entering conv_first: RRDBNet x2 / x1 pixel-unshuffle the input by 2 / 4. */
+export function rrdbUnshuffle(spec: RrdbNetSpec): number {
+  return spec.scale === 2 ? 2 : spec.scale === 1 ? 4 : 1;
+}
+
+/** Number of ×2 nearest-upsample + conv stages. */
+export function rrdbUpStages(spec: RrdbNetSpec): number {
+  return spec.scale === 8 ? 3 : 2;
+}
+
+function rrdbTensors(spec: RrdbNetSpec): TensorSpec[] {
+  const { features: f, growth: g } = spec;
+  const u = rrdbUnshuffle(spec);
+  const out: TensorSpec[] = [...conv('conv_first', f, spec.inChannels * u * u)];
+  for (let b = 0; b < spec.blocks; b++) {
+    for (let r = 1; r <= 3; r++) {
+      const p = `body.${b}.rdb${r}`;
+      for (let c = 1; c <= 4; c++) out.push(...conv(`${p}.conv${c}`, g, f + (c - 1) * g));
+      out.push(...conv(`${p}.conv5`, f, f + 4 * g));
+    }
+  }
+  out.push(...conv('conv_body', f, f));
+  for (let s = 1; s <= rrdbUpStages(spec); s++) out.push(...conv(`conv_up${s}`, f, f));
+  out.push(...conv('conv_hr', f, f), ...conv('conv_last', spec.outChannels, f));
+  return out;
+}
+
+function srvggTensors(spec: SrvggSpec): TensorSpec[] {
+  const f = spec.features;
+  const out: TensorSpec[] = [...conv('body.0', f, spec.inChannels), { name: 'body.1.weight', shape: [f] }];
+  for (let i = 0; i < spec.convs; i++) {
+    out.push(...conv(`body.${2 + 2 * i}`, f, f), { name: `body.${3 + 2 * i}.weight`, shape: [f] });
+  }
+  out.push(...conv(`body.${2 + 2 * spec.convs}`, spec.outChannels * spec.scale * spec.scale, f));
+  return out;
+}
+
+/** Every weight tensor the architecture needs, in network order. */
+export function architectureTensors(spec: ArchitectureSpec): TensorSpec[] {
+  return spec.kind === 'rrdbnet' ? rrdbTensors(spec) : srvggTensors(spec);
+}
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Total parameter count of an architecture. */
+export function parameterCount(spec: ArchitectureSpec): number {
+  return architectureTensors(spec).reduce((n, t) => n + elementCount(t.shape), 0);
+}
+
+/** Throws naming the first tensor that is missing or has the wrong size. */
+export function checkStateDict(spec: ArchitectureSpec, weights: StateDict): void {
+  for (const t of architectureTensors(spec)) {
+    const w = weights.get(t.name);
+    if (!w) throw new Error(`weights lack tensor ${t.name} [${t.shape.join('×')}]`);
+    if (w.length !== elementCount(t.shape)) {
+      throw new Error(`tensor ${t.name} has ${w.length} values, expected [${t.shape.join('×')}]`);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { createRequire } from 'node:module';
+import type { onnx as OnnxNamespace } from 'onnx-proto';
+import { toFloat16Bytes } from './float16';
+import type { StateDict } from './architecture-tensors';
+
+// onnx-proto is CommonJS whose namespace Node's ESM loader cannot see as a named export.
+const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNamespace };
+
+export const OPSET = 17;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
+
+export type AttrValue = number | string | number[];
+
+export interface GraphOptions {
+  /** Store weights and run activations in half precision (for GPU providers). */
+  fp16?: boolean;
+}
+
+/** Incrementally assembles an ONNX graph with NCHW float input `input` and output `output`. */
+export class OnnxGraphBuilder {
+  private readonly nodes: OnnxNamespace.INodeProto[] = [];
+  private readonly initializers: OnnxNamespace.ITensorProto[] = [];
+  private counter = 0;
+  readonly fp16: boolean;
+
+  constructor(
+    private readonly weights: StateDict,
+    options: GraphOptions = {},
+  ) {
+    this.fp16 = options.fp16 ?? false;
+  }
+
+  private fresh(hint: string): string {
+    return `${hint}_${this.counter++}`;
+  }
+
+  /** Adds a constant tensor in the graph's compute precision. */
+  constant(name: string, dims: number[], values: Float32Array): string {
+    const raw = this.fp16
+      ? toFloat16Bytes(values)
+      : new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+    this.initializers.push({ name, dims, dataType: this.fp16 ? FLOAT16 : FLOAT, rawData: raw });
+    return name;
+  }
+
+  /** Adds a float32 constant regardless of precision (e.g. Resize scales). */
+  float32Constant(name: string, dims: number[], values: number[]): string {
+    this.initializers.push({ name, dims, dataType: FLOAT, floatData: values });
+    return name;
+  }
+
+  weight(name: string, dims: number[]): string {
+    const w = this.weights.get(name);
+    if (!w) throw new Error(`missing weight ${name}`);
+    return this.constant(name, dims, w);
+  }
+
+  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
+    const out = output ?? this.fresh(op.toLowerCase());
+    const attribute = Object.entries(attrs).map(([name, v]): OnnxNamespace.IAttributeProto => {
+      if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
+      if (typeof v === 'string') {
+        return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
+      }
+      return Number.isInteger(v) && !['alpha', 'beta'].includes(name)
+        ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
+        : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
+    });
+    this.nodes.push({ opType: op, input: inputs, output: [out], attribute, name: out });
+    return out;
+  }
+
+  /** 3×3 (or k×k) "same" convolution using `${name}.weight` / `${name}.bias`. */
+  conv(x: string, name: string, out: number, inp: number, k = 3): string {
+    const w = this.weight(`${name}.weight`, [out, inp, k, k]);
+    const b = this.weight(`${name}.bias`, [out]);
+    const p = (k - 1) / 2;
+    return this.node('Conv', [x, w, b], { kernel_shape: [k, k], pads: [p, p, p, p] }, this.fresh(name));
+  }
+
+  leakyRelu(x: string, slope = 0.2): string {
+    return this.node('LeakyRelu', [x], { alpha: slope });
+  }
+
+  /** x·factor + residual. */
+  scaledAdd(x: string, factor: number, residual: string): string {
+    const c = this.constant(this.fresh('scale'), [], new Float32Array([factor]));
+    return this.node('Add', [this.node('Mul', [x, c]), residual]);
+  }
+
+  upsampleNearest(x: string, factor: number): string {
+    const scales = this.float32Constant(this.fresh('scales'), [4], [1, 1, factor, factor]);
+    return this.node('Resize', [x, '', scales], {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
+  }
+
+  /** Serialises the graph; `body` maps the (precision-converted) input name to the output name. */
+  build(name: string, body: (input: string) => string): Uint8Array {
+    const input = this.fp16 ? this.node('Cast', ['input'], { to: FLOAT16 }) : 'input';
+    const result = body(input);
+    if (this.fp16) this.node('Cast', [result], { to: FLOAT }, 'output');
+    else this.node('Identity', [result], {}, 'output');
+    const tensorType = (elem: string): OnnxNamespace.ITypeProto => ({
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: [{ dimValue: 1 }, { dimParam: 'channels' }, { dimParam: `${elem}_h` }, { dimParam: `${elem}_w` }] },
+      },
+    });
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'upres',
+      opsetImport: [{ domain: '', version: OPSET }],
+      graph: {
+        name,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: [{ name: 'input', type: tensorType('in') }],
+        output: [{ name: 'output', type: tensorType('out') }],
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}

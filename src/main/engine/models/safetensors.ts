@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { elementCount } from './architecture-tensors';
+import { fromFloat16Bytes, fromFloat32Bytes, toFloat16Bytes } from './float16';
+
+export type SafetensorsDtype = 'F16' | 'F32';
+
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+const BYTES: Record<SafetensorsDtype, number> = { F16: 2, F32: 4 };
+const MAX_HEADER = 100 * 1024 * 1024;
+
+/** Serialises tensors to the safetensors format, storing values as fp16 or fp32. */
+export function encodeSafetensors(
+  tensors: NamedTensor[],
+  dtype: SafetensorsDtype,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    if (t.values.length !== elementCount(t.shape)) {
+      throw new Error(`tensor ${t.name}: ${t.values.length} values for shape [${t.shape.join(',')}]`);
+    }
+    const data =
+      dtype === 'F16'
+        ? toFloat16Bytes(t.values)
+        : new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength);
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + data.length] };
+    chunks.push(data);
+    offset += data.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.length;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}
+
+export interface DecodedSafetensors {
+  tensors: Map<string, NamedTensor>;
+  metadata: Record<string, string>;
+}
+
+/** Parses safetensors bytes, validating every offset and shape against the buffer. */
+export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): DecodedSafetensors {
+  const fail = (why: string): never => {
+    throw new Error(`${label}: ${why}`);
+  };
+  if (bytes.length < 8) fail('file is too short to be safetensors');
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length) fail(`header length ${headerLen} exceeds the file`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
+  } catch {
+    return fail('header is not valid JSON');
+  }
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+  const tensors = new Map<string, NamedTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = (entry ?? {}) as Record<string, string>;
+      continue;
+    }
+    const e = entry as { dtype?: string; shape?: unknown; data_offsets?: unknown };
+    if (e.dtype !== 'F16' && e.dtype !== 'F32') fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);
+    const dtype = e.dtype as SafetensorsDtype;
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) {
+      fail(`tensor ${name} has an invalid shape`);
+    }
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) {
+      fail(`tensor ${name} has invalid data offsets`);
+    }
+    const [begin, end] = offs as [number, number];
+    const count = elementCount(shape as number[]);
+    if (end < begin || end > dataLen) fail(`tensor ${name} lies beyond the end of the file`);
+    if (end - begin !== count * BYTES[dtype]) fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
+    const raw = bytes.subarray(dataStart + begin, dataStart + end);
+    const values = dtype === 'F16' ? fromFloat16Bytes(raw) : fromFloat32Bytes(raw);
+    tensors.set(name, { name, shape: shape as number[], values });
+  }
+  return { tensors, metadata };
+}
+
+/** Reads a safetensors file. */
+export async function readSafetensors(path: string): Promise<DecodedSafetensors> {
+  return decodeSafetensors(await readFile(path), path);
+}

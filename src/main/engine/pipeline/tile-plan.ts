@@ -1,0 +1,51 @@
+/** One tile: the core it contributes to the output and the padded region it is computed from. */
+export interface Tile {
+  index: number;
+  /** Core rectangle in input pixels; cores partition the image. */
+  core: Rect;
+  /** Core grown by the overlap on every side and clamped to the image. */
+  region: Rect;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Splits the image into cores of at most `tile` px, each read with `overlap` px of context. */
+export function planTiles(width: number, height: number, tile: number, overlap: number): Tile[] {
+  if (!(tile >= 1) || !(overlap >= 0)) throw new Error(`bad tile plan ${tile}/${overlap}`);
+  const split = (len: number): number[] => {
+    const n = Math.max(1, Math.ceil(len / tile));
+    // Even cores: no sliver tile at the edge doing a full tile's worth of overlap work.
+    return Array.from({ length: n + 1 }, (_, i) => Math.round((i * len) / n));
+  };
+  const xs = split(width);
+  const ys = split(height);
+  const tiles: Tile[] = [];
+  for (let j = 0; j + 1 < ys.length; j++) {
+    for (let i = 0; i + 1 < xs.length; i++) {
+      const core = { x: xs[i], y: ys[j], w: xs[i + 1] - xs[i], h: ys[j + 1] - ys[j] };
+      const x0 = Math.max(0, core.x - overlap);
+      const y0 = Math.max(0, core.y - overlap);
+      const x1 = Math.min(width, core.x + core.w + overlap);
+      const y1 = Math.min(height, core.y + core.h + overlap);
+      tiles.push({ index: tiles.length, core, region: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } });
+    }
+  }
+  return tiles;
+}
+
+/** Default context per architecture, from tiled-vs-untiled measurements (see docs/tiling.md). */
+export const DEFAULT_OVERLAP: Record<'rrdbnet' | 'srvgg', number> = { rrdbnet: 32, srvgg: 16 };
+
+/** Peak bytes of activations per input pixel of a tile, per architecture (fp32, measured). */
+const BYTES_PER_PIXEL: Record<'rrdbnet' | 'srvgg', number> = { rrdbnet: 24_000, srvgg: 6_000 };
+
+/** Largest tile core (multiple of 16) whose padded region fits the memory budget. */
+export function autoTileSize(kind: 'rrdbnet' | 'srvgg', budgetBytes: number, overlap: number): number {
+  const side = Math.sqrt(budgetBytes / BYTES_PER_PIXEL[kind]) - 2 * overlap;
+  return Math.max(64, Math.min(512, Math.floor(side / 16) * 16));
+}

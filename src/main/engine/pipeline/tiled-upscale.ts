@@ -1,0 +1,55 @@
+import type { Tensor4 } from '../runtime/inference-session';
+import { planTiles } from './tile-plan';
+import { rasterRegionToTensor, tensorRegionToRaster, type Raster } from './raster';
+
+export interface TileProgress {
+  tile: number;
+  tiles: number;
+}
+
+export interface TiledUpscaleOptions {
+  scale: number;
+  tile: number;
+  overlap: number;
+  signal?: AbortSignal;
+  onTile?: (p: TileProgress) => void;
+}
+
+export type RunTile = (input: Tensor4) => Promise<Tensor4>;
+
+/**
+ * Upscales an RGB raster tile by tile: each tile is computed with `overlap` px of context and only its
+ * core is kept, so the result matches untiled inference wherever the context covers the receptive field.
+ * Two tiles are kept in flight so the worker never waits for the stitching.
+ */
+export async function tiledUpscale(src: Raster, run: RunTile, opt: TiledUpscaleOptions): Promise<Raster> {
+  const s = opt.scale;
+  const outW = src.width * s;
+  const outH = src.height * s;
+  const data = src.data instanceof Uint16Array ? new Uint16Array(outW * outH * src.channels) : new Uint8Array(outW * outH * src.channels);
+  const out: Raster = { width: outW, height: outH, channels: src.channels, data };
+  const tiles = planTiles(src.width, src.height, opt.tile, opt.overlap);
+  const start = (i: number): Promise<Tensor4> => {
+    const r = tiles[i].region;
+    return run(rasterRegionToTensor(src, r.x, r.y, r.w, r.h));
+  };
+  let next: Promise<Tensor4> | undefined = start(0);
+  for (let i = 0; i < tiles.length; i++) {
+    opt.signal?.throwIfAborted();
+    const current: Promise<Tensor4> = next!;
+    next = i + 1 < tiles.length ? start(i + 1) : undefined;
+    // Keep the queued tile's rejection from going unhandled while we await the current one.
+    next?.catch(() => undefined);
+    const res = await current;
+    const { core, region } = tiles[i];
+    const [, , th, tw] = res.dims;
+    if (tw !== region.w * s || th !== region.h * s) {
+      throw new Error(`model returned ${tw}×${th} for a ${region.w}×${region.h} tile; expected ×${s}`);
+    }
+    const crop = { x: (core.x - region.x) * s, y: (core.y - region.y) * s, w: core.w * s, h: core.h * s };
+    tensorRegionToRaster(res.data, tw, th, crop, out, core.x * s, core.y * s);
+    opt.onTile?.({ tile: i + 1, tiles: tiles.length });
+  }
+  if (next) await next.catch(() => undefined);
+  return out;
+}
