@@ -7,8 +7,12 @@ const noElectron = {
   'no-restricted-imports': [
     'error',
     {
-      paths: [{ name: 'electron', message: 'The engine and shared code must run under plain Node.' }],
-      patterns: [{ group: ['electron/*'], message: 'The engine and shared code must run under plain Node.' }],
+      paths: [
+        { name: 'electron', message: 'The engine and shared code must run under plain Node.' },
+      ],
+      patterns: [
+        { group: ['electron/*'], message: 'The engine and shared code must run under plain Node.' },
+      ],
     },
   ],
 };
@@ -21,7 +25,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -30,7 +37,9 @@ export default tseslint.config(
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
-    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
   },
   { files: ['src/main/engine/**/*', 'src/shared/**/*', 'src/cli/**/*'], rules: noElectron },
 );

@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Inference tests saturate both cores; running files in parallel only makes each slower.
     fileParallelism: false,
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

@@ -15,7 +15,10 @@ const program = new Command('models:import-ncnn')
   .option('--name <name>', 'display name')
   .option('--role <role>', 'fidelity | perceptual | general', 'general')
   .option('--source <text>', 'where the files came from (package and version)', 'local files')
-  .option('--source-path <path>', 'path of the files inside the source (defaults to the file names)')
+  .option(
+    '--source-path <path>',
+    'path of the files inside the source (defaults to the file names)',
+  )
   .option('--licence <licence>', 'licence of the weights', 'unknown')
   .option('--credit <text>', 'authors to credit', 'unknown')
   .option('--notes <text>', 'free-form provenance notes')
@@ -46,7 +49,9 @@ const program = new Command('models:import-ncnn')
         notes: o.notes,
       },
     });
-    console.log(`${manifest.id}: ${spec.kind} ×${spec.scale}, ${manifest.weights.parameters} parameters → ${o.out}`);
+    console.log(
+      `${manifest.id}: ${spec.kind} ×${spec.scale}, ${manifest.weights.parameters} parameters → ${o.out}`,
+    );
   });
 
 await program.parseAsync();

@@ -18,7 +18,9 @@ export const api = {
       version: z.string(),
       platform: z.string(),
       /** Providers this onnxruntime build offers, and whether each is usable now. */
-      providers: z.array(z.object({ name: z.string(), available: z.boolean(), note: z.string().optional() })),
+      providers: z.array(
+        z.object({ name: z.string(), available: z.boolean(), note: z.string().optional() }),
+      ),
       defaultDevice: DeviceRequest,
     }),
   },

@@ -3,7 +3,9 @@ import { ArchitectureSpec } from './architecture';
 
 export const ModelProvenance = z.object({
   source: z.string().min(1),
-  sourceFiles: z.array(z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  sourceFiles: z.array(
+    z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
   licence: z.string().min(1),
   credit: z.string().min(1),
   convertedWith: z.string().optional(),
@@ -13,7 +15,9 @@ export type ModelProvenance = z.infer<typeof ModelProvenance>;
 
 /** The JSON manifest stored beside each model's safetensors file. */
 export const ModelManifest = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, ".", "_" and "-"'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, ".", "_" and "-"'),
   name: z.string().min(1),
   architecture: ArchitectureSpec,
   role: z.enum(['fidelity', 'perceptual', 'general']),

@@ -1,6 +1,10 @@
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { describe, expect, it } from 'vitest';
-import { floatToHalf, fromFloat16Bytes, toFloat16Bytes } from '../../src/main/engine/models/float16';
+import {
+  floatToHalf,
+  fromFloat16Bytes,
+  toFloat16Bytes,
+} from '../../src/main/engine/models/float16';
 
 // Oracle: @petamoriken/float16, an independent, widely used implementation.
 describe('float16 conversion', () => {

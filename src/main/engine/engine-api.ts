@@ -19,7 +19,12 @@ export function createEngineHandlers(registry: ModelRegistry, version: string): 
           return { name: d, available: note === undefined, note };
         }),
       ];
-      return { version, platform: `${p.platform}-${p.arch}`, providers, defaultDevice: 'auto' as const };
+      return {
+        version,
+        platform: `${p.platform}-${p.arch}`,
+        providers,
+        defaultDevice: 'auto' as const,
+      };
     },
   };
 }

@@ -46,7 +46,11 @@ export async function loadWeights(
 }
 
 /** Loads a registered model by id. */
-export async function loadModel(registry: ModelRegistry, id: string, opt: OpenSessionOptions = {}): Promise<LoadedModel> {
+export async function loadModel(
+  registry: ModelRegistry,
+  id: string,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
   const { manifest } = registry.get(id);
   return loadWeights(id, manifest.architecture, await registry.weights(id), opt);
 }

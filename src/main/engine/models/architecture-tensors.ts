@@ -45,7 +45,10 @@ function rrdbTensors(spec: RrdbNetSpec): TensorSpec[] {
 
 function srvggTensors(spec: SrvggSpec): TensorSpec[] {
   const f = spec.features;
-  const out: TensorSpec[] = [...conv('body.0', f, spec.inChannels), { name: 'body.1.weight', shape: [f] }];
+  const out: TensorSpec[] = [
+    ...conv('body.0', f, spec.inChannels),
+    { name: 'body.1.weight', shape: [f] },
+  ];
   for (let i = 0; i < spec.convs; i++) {
     out.push(...conv(`body.${2 + 2 * i}`, f, f), { name: `body.${3 + 2 * i}.weight`, shape: [f] });
   }

@@ -5,7 +5,11 @@ import { buildRrdbGraph } from './rrdb-graph';
 import { buildSrvggGraph } from './srvgg-graph';
 
 /** Serialised ONNX model for any supported architecture. */
-export function buildGraph(spec: ArchitectureSpec, weights: StateDict, options: GraphOptions = {}): Uint8Array {
+export function buildGraph(
+  spec: ArchitectureSpec,
+  weights: StateDict,
+  options: GraphOptions = {},
+): Uint8Array {
   checkStateDict(spec, weights);
   return spec.kind === 'rrdbnet'
     ? buildRrdbGraph(spec, weights, options)

@@ -33,7 +33,8 @@ async function scan(dir: string, origin: RegisteredModel['origin']): Promise<Reg
   for (const n of names) {
     const path = join(dir, n);
     const parsed = ModelManifest.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (!parsed.success) throw new Error(`${path}: invalid model manifest: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`${path}: invalid model manifest: ${parsed.error.issues[0]?.message}`);
     out.push({ manifest: parsed.data, dir, origin });
   }
   return out;
@@ -43,8 +44,13 @@ async function scan(dir: string, origin: RegisteredModel['origin']): Promise<Reg
 export class ModelRegistry {
   private constructor(private readonly models: Map<string, RegisteredModel>) {}
 
-  static async open(dirs: { shipped: string; user?: string } = { shipped: shippedModelsDir() }): Promise<ModelRegistry> {
-    const all = [...(await scan(dirs.shipped, 'shipped')), ...(dirs.user ? await scan(dirs.user, 'user') : [])];
+  static async open(
+    dirs: { shipped: string; user?: string } = { shipped: shippedModelsDir() },
+  ): Promise<ModelRegistry> {
+    const all = [
+      ...(await scan(dirs.shipped, 'shipped')),
+      ...(dirs.user ? await scan(dirs.user, 'user') : []),
+    ];
     return new ModelRegistry(new Map(all.map((m) => [m.manifest.id, m])));
   }
 
@@ -54,7 +60,8 @@ export class ModelRegistry {
 
   get(id: string): RegisteredModel {
     const m = this.models.get(id);
-    if (!m) throw new Error(`unknown model "${id}"; known models: ${[...this.models.keys()].join(', ')}`);
+    if (!m)
+      throw new Error(`unknown model "${id}"; known models: ${[...this.models.keys()].join(', ')}`);
     return m;
   }
 

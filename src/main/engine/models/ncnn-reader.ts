@@ -31,7 +31,8 @@ export function parseNcnnParam(text: string, label = 'ncnn param'): NcnnLayer[] 
     throw new Error(`${label}: not an ncnn .param file (first line must be ${MAGIC})`);
   }
   const [layerCount] = (lines[1] ?? '').trim().split(/\s+/).map(Number);
-  if (!Number.isInteger(layerCount) || layerCount <= 0) throw new Error(`${label}: bad layer count line`);
+  if (!Number.isInteger(layerCount) || layerCount <= 0)
+    throw new Error(`${label}: bad layer count line`);
   if (lines.length - 2 < layerCount) {
     throw new Error(`${label}: declares ${layerCount} layers but has ${lines.length - 2}`);
   }
@@ -41,7 +42,13 @@ export function parseNcnnParam(text: string, label = 'ncnn param'): NcnnLayer[] 
     const [type, name] = tok;
     const nIn = Number(tok[2]);
     const nOut = Number(tok[3]);
-    if (!type || !name || !Number.isInteger(nIn) || !Number.isInteger(nOut) || tok.length < 4 + nIn + nOut) {
+    if (
+      !type ||
+      !name ||
+      !Number.isInteger(nIn) ||
+      !Number.isInteger(nOut) ||
+      tok.length < 4 + nIn + nOut
+    ) {
       throw new Error(`${label}: malformed layer line ${i + 3}: "${lines[2 + i]}"`);
     }
     const params = new Map<number, NcnnParam>();
@@ -60,7 +67,9 @@ export function parseNcnnParam(text: string, label = 'ncnn param'): NcnnLayer[] 
           params.set(key, parseValue(value));
         }
       } catch (e) {
-        throw new Error(`${label}: layer ${name}: parameter ${kv}: ${(e as Error).message}`);
+        throw new Error(`${label}: layer ${name}: parameter ${kv}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     }
     layers.push({
@@ -92,7 +101,9 @@ class BinCursor {
 
   take(n: number, what: string): Uint8Array {
     if (this.pos + n > this.bytes.length) {
-      throw new Error(`${this.label}: file ends inside ${what} (needs ${n} bytes at offset ${this.pos})`);
+      throw new Error(
+        `${this.label}: file ends inside ${what} (needs ${n} bytes at offset ${this.pos})`,
+      );
     }
     const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -108,7 +119,8 @@ class BinCursor {
       this.take((4 - ((count * 2) % 4)) % 4, what);
       return data;
     }
-    if (tag === TAG_INT8) throw new Error(`${this.label}: ${what} is int8-quantised, which Upres does not read`);
+    if (tag === TAG_INT8)
+      throw new Error(`${this.label}: ${what} is int8-quantised, which Upres does not read`);
     if (tag === 0 || tag === TAG_FP32_EXTRA) return fromFloat32Bytes(this.take(count * 4, what));
     const table = fromFloat32Bytes(this.take(256 * 4, what));
     const idx = this.take(count, what);
@@ -129,7 +141,8 @@ export function loadNcnnWeights(layers: NcnnLayer[], bin: Uint8Array, label = 'n
       case 'Convolution': {
         const size = intParam(layer, 6, 0);
         const out = intParam(layer, 0, 0);
-        if (size <= 0 || out <= 0) throw new Error(`${label}: layer ${layer.name} has no weight size`);
+        if (size <= 0 || out <= 0)
+          throw new Error(`${label}: layer ${layer.name} has no weight size`);
         layer.blobs.set('weight', cur.tagged(size, `${layer.name} weights`));
         if (intParam(layer, 5, 0)) layer.blobs.set('bias', cur.raw(out, `${layer.name} bias`));
         break;
@@ -148,10 +161,14 @@ export function loadNcnnWeights(layers: NcnnLayer[], bin: Uint8Array, label = 'n
       case 'Sigmoid':
         break;
       default:
-        throw new Error(`${label}: layer ${layer.name} has type ${layer.type}, which Upres cannot import`);
+        throw new Error(
+          `${label}: layer ${layer.name} has type ${layer.type}, which Upres cannot import`,
+        );
     }
   }
   if (cur.pos !== bin.length) {
-    throw new Error(`${label}: ${bin.length - cur.pos} bytes left over after the last layer (param/bin mismatch?)`);
+    throw new Error(
+      `${label}: ${bin.length - cur.pos} bytes left over after the last layer (param/bin mismatch?)`,
+    );
   }
 }

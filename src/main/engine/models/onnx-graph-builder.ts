@@ -39,7 +39,9 @@ export class OnnxGraphBuilder {
   constant(name: string, dims: number[], values: Float32Array): string {
     const raw = this.fp16
       ? toFloat16Bytes(values)
-      : new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+      : new Uint8Array(
+          values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength),
+        );
     this.initializers.push({ name, dims, dataType: this.fp16 ? FLOAT16 : FLOAT, rawData: raw });
     return name;
   }
@@ -56,12 +58,21 @@ export class OnnxGraphBuilder {
     return this.constant(name, dims, w);
   }
 
-  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
+  node(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    output?: string,
+  ): string {
     const out = output ?? this.fresh(op.toLowerCase());
     const attribute = Object.entries(attrs).map(([name, v]): OnnxNamespace.IAttributeProto => {
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
       if (typeof v === 'string') {
-        return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
+        return {
+          name,
+          type: onnx.AttributeProto.AttributeType.STRING,
+          s: new TextEncoder().encode(v),
+        };
       }
       return Number.isInteger(v) && !['alpha', 'beta'].includes(name)
         ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
@@ -76,7 +87,12 @@ export class OnnxGraphBuilder {
     const w = this.weight(`${name}.weight`, [out, inp, k, k]);
     const b = this.weight(`${name}.bias`, [out]);
     const p = (k - 1) / 2;
-    return this.node('Conv', [x, w, b], { kernel_shape: [k, k], pads: [p, p, p, p] }, this.fresh(name));
+    return this.node(
+      'Conv',
+      [x, w, b],
+      { kernel_shape: [k, k], pads: [p, p, p, p] },
+      this.fresh(name),
+    );
   }
 
   leakyRelu(x: string, slope = 0.2): string {
@@ -107,7 +123,14 @@ export class OnnxGraphBuilder {
     const tensorType = (elem: string): OnnxNamespace.ITypeProto => ({
       tensorType: {
         elemType: FLOAT,
-        shape: { dim: [{ dimValue: 1 }, { dimParam: 'channels' }, { dimParam: `${elem}_h` }, { dimParam: `${elem}_w` }] },
+        shape: {
+          dim: [
+            { dimValue: 1 },
+            { dimParam: 'channels' },
+            { dimParam: `${elem}_h` },
+            { dimParam: `${elem}_w` },
+          ],
+        },
       },
     });
     const model = onnx.ModelProto.create({

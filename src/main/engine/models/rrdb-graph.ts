@@ -5,7 +5,13 @@ import { OnnxGraphBuilder, type GraphOptions } from './onnx-graph-builder';
 
 const RESIDUAL_SCALE = 0.2;
 
-function residualDenseBlock(g: OnnxGraphBuilder, x: string, prefix: string, f: number, gr: number): string {
+function residualDenseBlock(
+  g: OnnxGraphBuilder,
+  x: string,
+  prefix: string,
+  f: number,
+  gr: number,
+): string {
   const feats = [x];
   for (let c = 1; c <= 4; c++) {
     const inp = feats.length === 1 ? x : g.node('Concat', [...feats], { axis: 1 });
@@ -16,8 +22,13 @@ function residualDenseBlock(g: OnnxGraphBuilder, x: string, prefix: string, f: n
 }
 
 /** Builds the ONNX graph of an RRDBNet (BasicSR layout names) from its weights. */
-export function buildRrdbGraph(spec: RrdbNetSpec, weights: StateDict, options: GraphOptions = {}): Uint8Array {
-  if (rrdbUnshuffle(spec) !== 1) throw new Error(`RRDBNet ×${spec.scale} (pixel-unshuffle input) is not supported yet`);
+export function buildRrdbGraph(
+  spec: RrdbNetSpec,
+  weights: StateDict,
+  options: GraphOptions = {},
+): Uint8Array {
+  if (rrdbUnshuffle(spec) !== 1)
+    throw new Error(`RRDBNet ×${spec.scale} (pixel-unshuffle input) is not supported yet`);
   const g = new OnnxGraphBuilder(weights, options);
   const f = spec.features;
   return g.build('rrdbnet', (input) => {
@@ -25,7 +36,8 @@ export function buildRrdbGraph(spec: RrdbNetSpec, weights: StateDict, options: G
     let trunk = first;
     for (let b = 0; b < spec.blocks; b++) {
       let y = trunk;
-      for (let r = 1; r <= 3; r++) y = residualDenseBlock(g, y, `body.${b}.rdb${r}`, f, spec.growth);
+      for (let r = 1; r <= 3; r++)
+        y = residualDenseBlock(g, y, `body.${b}.rdb${r}`, f, spec.growth);
       trunk = g.scaledAdd(y, RESIDUAL_SCALE, trunk);
     }
     let feat = g.node('Add', [first, g.conv(trunk, 'conv_body', f, f)]);

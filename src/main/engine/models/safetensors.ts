@@ -24,7 +24,9 @@ export function encodeSafetensors(
   let offset = 0;
   for (const t of tensors) {
     if (t.values.length !== elementCount(t.shape)) {
-      throw new Error(`tensor ${t.name}: ${t.values.length} values for shape [${t.shape.join(',')}]`);
+      throw new Error(
+        `tensor ${t.name}: ${t.values.length} values for shape [${t.shape.join(',')}]`,
+      );
     }
     const data =
       dtype === 'F16'
@@ -60,7 +62,8 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
   };
   if (bytes.length < 8) fail('file is too short to be safetensors');
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length) fail(`header length ${headerLen} exceeds the file`);
+  if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length)
+    fail(`header length ${headerLen} exceeds the file`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
@@ -77,20 +80,29 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
       continue;
     }
     const e = entry as { dtype?: string; shape?: unknown; data_offsets?: unknown };
-    if (e.dtype !== 'F16' && e.dtype !== 'F32') fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);
+    if (e.dtype !== 'F16' && e.dtype !== 'F32')
+      fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);
     const dtype = e.dtype as SafetensorsDtype;
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) {
+    if (
+      !Array.isArray(shape) ||
+      !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)
+    ) {
       fail(`tensor ${name} has an invalid shape`);
     }
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) {
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((o) => Number.isInteger(o) && o >= 0)
+    ) {
       fail(`tensor ${name} has invalid data offsets`);
     }
     const [begin, end] = offs as [number, number];
     const count = elementCount(shape as number[]);
     if (end < begin || end > dataLen) fail(`tensor ${name} lies beyond the end of the file`);
-    if (end - begin !== count * BYTES[dtype]) fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
+    if (end - begin !== count * BYTES[dtype])
+      fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
     const raw = bytes.subarray(dataStart + begin, dataStart + end);
     const values = dtype === 'F16' ? fromFloat16Bytes(raw) : fromFloat32Bytes(raw);
     tensors.set(name, { name, shape: shape as number[], values });

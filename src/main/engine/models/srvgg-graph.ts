@@ -3,7 +3,11 @@ import type { StateDict } from './architecture-tensors';
 import { OnnxGraphBuilder, type GraphOptions } from './onnx-graph-builder';
 
 /** Builds the ONNX graph of SRVGGNetCompact (PReLU variant) from its weights. */
-export function buildSrvggGraph(spec: SrvggSpec, weights: StateDict, options: GraphOptions = {}): Uint8Array {
+export function buildSrvggGraph(
+  spec: SrvggSpec,
+  weights: StateDict,
+  options: GraphOptions = {},
+): Uint8Array {
   const g = new OnnxGraphBuilder(weights, options);
   const f = spec.features;
   const s = spec.scale;

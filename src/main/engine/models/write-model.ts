@@ -28,8 +28,15 @@ async function atomicWrite(path: string, data: Uint8Array | string): Promise<voi
 
 /** Stores a model as `<id>.safetensors` + `<id>.json` in `dir`; returns the manifest. */
 export async function writeModel(dir: string, m: WriteModelInput): Promise<ModelManifest> {
-  const tensors = architectureTensors(m.spec).map((t) => ({ name: t.name, shape: t.shape, values: m.weights.get(t.name)! }));
-  const bytes = encodeSafetensors(tensors, m.dtype === 'float16' ? 'F16' : 'F32', { format: 'pt', upres_id: m.id });
+  const tensors = architectureTensors(m.spec).map((t) => ({
+    name: t.name,
+    shape: t.shape,
+    values: m.weights.get(t.name)!,
+  }));
+  const bytes = encodeSafetensors(tensors, m.dtype === 'float16' ? 'F16' : 'F32', {
+    format: 'pt',
+    upres_id: m.id,
+  });
   const manifest = ModelManifest.parse({
     id: m.id,
     name: m.name,

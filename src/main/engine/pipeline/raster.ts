@@ -34,28 +34,36 @@ export function rasterRegionToTensor(
 }
 
 /**
- * Writes part of a planar model output (tensor of size tw×th) into an interleaved raster,
- * clamping to 0–1 and rounding to the raster's depth.
+ * Adds `weight`-scaled model output (planar tensor of tw×th, placed at output position ox, oy) into an
+ * interleaved raster over `rect`, clamping to 0–1 and rounding to the raster's depth. Weights are
+ * separable (`wx[i]`, `wy[j]` per column and row of the rect); where both are 1 the pixel is simply
+ * written, elsewhere it is accumulated onto what the neighbouring tile left there.
  */
-export function tensorRegionToRaster(
+export function blendTensorIntoRaster(
   t: Float32Array,
   tw: number,
   th: number,
-  src: { x: number; y: number; w: number; h: number },
+  ox: number,
+  oy: number,
+  rect: { x: number; y: number; w: number; h: number },
+  wx: Float32Array,
+  wy: Float32Array,
   dst: Raster,
-  dx: number,
-  dy: number,
 ): void {
   const c = dst.channels;
   const max = maxValue(dst);
   const plane = tw * th;
-  for (let j = 0; j < src.h; j++) {
-    let o = ((dy + j) * dst.width + dx) * c;
-    const row = (src.y + j) * tw + src.x;
-    for (let i = 0; i < src.w; i++) {
+  for (let j = 0; j < rect.h; j++) {
+    const y = rect.y + j;
+    let o = (y * dst.width + rect.x) * c;
+    const row = (y - oy) * tw + (rect.x - ox);
+    for (let i = 0; i < rect.w; i++) {
+      const w = wx[i] * wy[j];
       for (let k = 0; k < c; k++) {
-        const v = t[k * plane + row + i];
-        dst.data[o + k] = v <= 0 ? 0 : v >= 1 ? max : Math.round(v * max);
+        const raw = t[k * plane + row + i];
+        const v = (raw <= 0 ? 0 : raw >= 1 ? 1 : raw) * max;
+        dst.data[o + k] =
+          w === 1 ? Math.round(v) : Math.min(max, Math.round(dst.data[o + k] + w * v));
       }
       o += c;
     }

@@ -1,6 +1,6 @@
 import type { Tensor4 } from '../runtime/inference-session';
-import { planTiles } from './tile-plan';
-import { rasterRegionToTensor, tensorRegionToRaster, type Raster } from './raster';
+import { featherWeights, planTiles } from './tile-plan';
+import { blendTensorIntoRaster, rasterRegionToTensor, type Raster } from './raster';
 
 export interface TileProgress {
   tile: number;
@@ -11,6 +11,8 @@ export interface TiledUpscaleOptions {
   scale: number;
   tile: number;
   overlap: number;
+  /** Half-width of the cross-fade between neighbouring tiles, in input px (≤ overlap; default overlap / 2). */
+  feather?: number;
   signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
 }
@@ -18,17 +20,26 @@ export interface TiledUpscaleOptions {
 export type RunTile = (input: Tensor4) => Promise<Tensor4>;
 
 /**
- * Upscales an RGB raster tile by tile: each tile is computed with `overlap` px of context and only its
- * core is kept, so the result matches untiled inference wherever the context covers the receptive field.
- * Two tiles are kept in flight so the worker never waits for the stitching.
+ * Upscales an RGB raster tile by tile. Each tile is computed with `overlap` px of context; neighbouring
+ * tiles are cross-faded over ±`feather` px around their shared edge, so what little error the limited
+ * context leaves changes smoothly instead of jumping at the boundary (a seam). Two tiles are kept in
+ * flight so the worker never waits for the stitching.
  */
-export async function tiledUpscale(src: Raster, run: RunTile, opt: TiledUpscaleOptions): Promise<Raster> {
+export async function tiledUpscale(
+  src: Raster,
+  run: RunTile,
+  opt: TiledUpscaleOptions,
+): Promise<Raster> {
   const s = opt.scale;
   const outW = src.width * s;
   const outH = src.height * s;
-  const data = src.data instanceof Uint16Array ? new Uint16Array(outW * outH * src.channels) : new Uint8Array(outW * outH * src.channels);
+  const data =
+    src.data instanceof Uint16Array
+      ? new Uint16Array(outW * outH * src.channels)
+      : new Uint8Array(outW * outH * src.channels);
   const out: Raster = { width: outW, height: outH, channels: src.channels, data };
   const tiles = planTiles(src.width, src.height, opt.tile, opt.overlap);
+  const feather = Math.min(opt.feather ?? Math.floor(opt.overlap / 2), opt.overlap);
   const start = (i: number): Promise<Tensor4> => {
     const r = tiles[i].region;
     return run(rasterRegionToTensor(src, r.x, r.y, r.w, r.h));
@@ -44,10 +55,24 @@ export async function tiledUpscale(src: Raster, run: RunTile, opt: TiledUpscaleO
     const { core, region } = tiles[i];
     const [, , th, tw] = res.dims;
     if (tw !== region.w * s || th !== region.h * s) {
-      throw new Error(`model returned ${tw}×${th} for a ${region.w}×${region.h} tile; expected ×${s}`);
+      throw new Error(
+        `model returned ${tw}×${th} for a ${region.w}×${region.h} tile; expected ×${s}`,
+      );
     }
-    const crop = { x: (core.x - region.x) * s, y: (core.y - region.y) * s, w: core.w * s, h: core.h * s };
-    tensorRegionToRaster(res.data, tw, th, crop, out, core.x * s, core.y * s);
+    const fx = featherWeights(core.x, core.w, src.width, feather, s);
+    const fy = featherWeights(core.y, core.h, src.height, feather, s);
+    const rect = { x: fx.start, y: fy.start, w: fx.weights.length, h: fy.weights.length };
+    blendTensorIntoRaster(
+      res.data,
+      tw,
+      th,
+      region.x * s,
+      region.y * s,
+      rect,
+      fx.weights,
+      fy.weights,
+      out,
+    );
     opt.onTile?.({ tile: i + 1, tiles: tiles.length });
   }
   if (next) await next.catch(() => undefined);

@@ -37,7 +37,11 @@ export class InferenceSession {
   }
 
   /** Starts a worker and creates a session for the model on the given provider. */
-  static async create(model: Uint8Array, device: ExecutionDevice, threads?: number): Promise<InferenceSession> {
+  static async create(
+    model: Uint8Array,
+    device: ExecutionDevice,
+    threads?: number,
+  ): Promise<InferenceSession> {
     const entry = inferenceWorkerEntry();
     const worker = new Worker(entry.url, { workerData: entry.workerData });
     const s = new InferenceSession(worker, device);

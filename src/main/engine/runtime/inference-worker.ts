@@ -35,6 +35,11 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
 port.on('message', (msg: WorkerRequest) => {
   handle(msg).then(
     (res) => port.postMessage(res, res.ok && res.data ? [res.data.buffer as ArrayBuffer] : []),
-    (err: unknown) => port.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      }),
   );
 });

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { DeviceChoice, DeviceRequest, ExecutionDevice, Precision } from '../../../shared/device';
+import type {
+  DeviceChoice,
+  DeviceRequest,
+  ExecutionDevice,
+  Precision,
+} from '../../../shared/device';
 import { InferenceSession } from './inference-session';
 import { planProviders, type PlatformInfo } from './provider-select';
 
@@ -12,7 +17,10 @@ function providerInstalled(device: ExecutionDevice): boolean {
   try {
     const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
     const dir = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
-    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    const lib =
+      process.platform === 'win32'
+        ? 'onnxruntime_providers_cuda.dll'
+        : 'libonnxruntime_providers_cuda.so';
     return existsSync(join(dir, lib));
   } catch {
     return false;
@@ -52,7 +60,12 @@ export async function openSession(
     try {
       const session = await InferenceSession.create(graph(fp16), device, opt.threads);
       const fallback = requested !== 'cpu' && device === 'cpu' && reasons.length > 0;
-      const choice: DeviceChoice = { requested, device, fp16, fallbackReason: fallback ? reasons.join('; ') : undefined };
+      const choice: DeviceChoice = {
+        requested,
+        device,
+        fp16,
+        fallbackReason: fallback ? reasons.join('; ') : undefined,
+      };
       if (choice.fallbackReason) opt.log?.(`using CPU: ${choice.fallbackReason}`);
       return { session, choice };
     } catch (err) {

@@ -30,7 +30,8 @@ export function preferredDevices(platform: NodeJS.Platform, arch: string): Execu
 
 function availability(device: ExecutionDevice, info: PlatformInfo): string | undefined {
   const backend = info.backends.find((b) => b.name === device);
-  if (!backend) return `${device} is not available in this build of onnxruntime for ${info.platform}-${info.arch}`;
+  if (!backend)
+    return `${device} is not available in this build of onnxruntime for ${info.platform}-${info.arch}`;
   if (!backend.bundled && !info.isInstalled(device)) {
     return `${device} provider is not installed${device === 'cuda' ? ' (run `npm run setup:cuda`)' : ''}`;
   }

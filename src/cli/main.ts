@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ModelRegistry } from '../main/engine/models/model-registry';
+import { runModels } from './models-command';
+import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
+import { runUpscale, type UpscaleCliOptions } from './upscale-command';
+import { UsageError } from './usage-error';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Builds the `upres` program; actions resolve to an exit code stored in `result.code`. */
+export function buildProgram(result: { code: number }): Command {
+  const program = new Command('upres')
+    .description('Upscale photos with ESRGAN-family models (Real-ESRGAN x4plus by default).')
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('upscale')
+    .description('upscale image files and folders of images')
+    .argument('<inputs...>', 'image files or folders (a folder contributes its image files)')
+    .requiredOption(
+      '-o, --output <dir>',
+      'output folder (created if missing; existing files are never replaced)',
+    )
+    .option('-m, --model <id>', 'model id (see `upres models`)', 'realesrgan-x4plus')
+    .option(
+      '-s, --scale <n>',
+      "output size ÷ input size (default: the model's scale)",
+      numberInRange('scale', 1, 16),
+    )
+    .option('-f, --format <format>', "png | jpeg | webp (default: the input's format)", parseFormat)
+    .option('-q, --quality <1-100>', 'JPEG / WebP quality', intInRange('quality', 1, 100))
+    .option(
+      '-t, --tile <px>',
+      'tile size in input pixels (default: from available memory)',
+      intInRange('tile', 16, 4096),
+    )
+    .addOption(
+      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml')
+        .default('auto')
+        .argParser(parseDevice),
+    )
+    .addOption(
+      new Option('--precision <p>', 'auto | fp32 | fp16 (auto: fp16 on GPUs)')
+        .default('auto')
+        .argParser(parsePrecision),
+    )
+    .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
+    .action(async (inputs: string[], opt: UpscaleCliOptions) => {
+      result.code = await runUpscale(await ModelRegistry.open(), inputs, opt);
+    });
+
+  program
+    .command('models')
+    .description('list the available models')
+    .option('--json', 'print JSON', false)
+    .action(async (opt: { json: boolean }) => {
+      result.code = runModels(await ModelRegistry.open(), opt.json);
+    });
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const result = { code: 0 };
+  try {
+    await buildProgram(result).parseAsync(argv);
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is bad usage.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`upres: ${(err as Error).message}\n`);
+    return err instanceof UsageError || /unknown model/.test((err as Error).message) ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

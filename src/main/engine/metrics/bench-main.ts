@@ -1,0 +1,80 @@
+// `npm run bench -- <speed|overlap> [options]`: benchmarks that print figures measured side by side.
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { ModelRegistry } from '../models/model-registry';
+import { loadModel } from '../upscaler';
+import { benchOverlap } from './bench-overlap';
+import { benchSpeed } from './bench-speed';
+
+const datasets = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
+const cli = fileURLToPath(new URL('../../../../bin/upres.js', import.meta.url));
+
+function parseSize(v: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/.exec(v);
+  if (!m || Number(m[1]) < 8 || Number(m[2]) < 8)
+    throw new InvalidArgumentError('size is WIDTHxHEIGHT, e.g. 128x128');
+  return [Number(m[1]), Number(m[2])];
+}
+
+const program = new Command('bench');
+program
+  .command('speed')
+  .description('raw session throughput against end-to-end CLI throughput on the same image')
+  .option('--model <id>', 'model id', 'realesrgan-x4plus')
+  .option('--size <WxH>', 'input size', parseSize, [128, 128] as [number, number])
+  .option('--repeat <n>', 'images / runs to take the median of', (v) => Number(v), 3)
+  .option('--image <path>', 'source photo', `${datasets}Set14/baboon.png`)
+  .action(async (o: { model: string; size: [number, number]; repeat: number; image: string }) => {
+    const lines = await benchSpeed(await ModelRegistry.open(), {
+      model: o.model,
+      width: o.size[0],
+      height: o.size[1],
+      repeat: o.repeat,
+      source: o.image,
+      cli,
+    });
+    console.log(lines.join('\n'));
+  });
+
+program
+  .command('overlap')
+  .description(
+    'tiled vs untiled output for overlap / feather choices (how the defaults were chosen)',
+  )
+  .option('--model <id>', 'model id', 'realesrgan-x4plus')
+  .option('--image <path>', 'source image', `${datasets}Set14/baboon.png`)
+  .option('--crop <px>', 'square crop of the image to use', (v) => Number(v), 128)
+  .option('--tile <px>', 'small tile so there are many seams', (v) => Number(v), 32)
+  .option(
+    '--pairs <json>',
+    'overlap/feather pairs',
+    '[[16,0],[24,0],[32,0],[32,8],[32,16],[48,0],[48,12]]',
+  )
+  .action(
+    async (o: { model: string; image: string; crop: number; tile: number; pairs: string }) => {
+      const model = await loadModel(await ModelRegistry.open(), o.model, { device: 'cpu' });
+      try {
+        console.log(`model ${o.model}, ${o.crop}×${o.crop} crop of ${o.image}, ${o.tile} px tiles`);
+        console.log(
+          'overlap feather  PSNR vs untiled  seam step (border / elsewhere)  work at 256 px tiles',
+        );
+        for (const r of await benchOverlap(
+          model,
+          o.image,
+          o.crop,
+          o.tile,
+          JSON.parse(o.pairs) as [number, number][],
+        )) {
+          console.log(
+            `${String(r.overlap).padStart(7)} ${String(r.feather).padStart(7)}  ${r.psnr.toFixed(2).padStart(8)} dB` +
+              `  ${r.borderStep.toFixed(3)} / ${r.elsewhereStep.toFixed(3)} (${(r.borderStep / r.elsewhereStep).toFixed(2)}×)` +
+              `  ${r.work.toFixed(2)}×`,
+          );
+        }
+      } finally {
+        await model.dispose();
+      }
+    },
+  );
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { ModelRegistry } from '../models/model-registry';
+import { rasterRegionToTensor, type Raster } from '../pipeline/raster';
+import { planTiles } from '../pipeline/tile-plan';
+import { chooseTileSize } from '../pipeline/upscale-image';
+import { loadModel } from '../upscaler';
+
+export interface SpeedOptions {
+  model: string;
+  width: number;
+  height: number;
+  repeat: number;
+  source: string;
+  cli: string;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function runCli(cli: string, args: string[]): Promise<{ stdout: string; wall: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve({ stdout, wall: (performance.now() - t0) / 1000 })
+        : reject(new Error(`upres exited ${code}`)),
+    );
+  });
+}
+
+/**
+ * Raw session throughput on exactly the tiles the pipeline uses (no decode, stitch or encode) against
+ * the CLI's per-image time on the same image, measured in one run.
+ */
+export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'upres-bench-'));
+  try {
+    const inputs = Array.from({ length: o.repeat }, (_, i) => join(dir, `bench-${i}.png`));
+    const img = sharp(o.source).removeAlpha().resize(o.width, o.height, { fit: 'cover' });
+    const { data } = await img.clone().raw().toBuffer({ resolveWithObject: true });
+    for (const p of inputs) await img.clone().png().toFile(p);
+    const raster: Raster = {
+      width: o.width,
+      height: o.height,
+      channels: 3,
+      data: new Uint8Array(data),
+    };
+
+    const model = await loadModel(registry, o.model, { device: 'cpu' });
+    const tile = chooseTileSize(model, model.defaultOverlap);
+    const tiles = planTiles(o.width, o.height, tile, model.defaultOverlap);
+    const rawTimes: number[] = [];
+    try {
+      for (let r = 0; r <= o.repeat; r++) {
+        const t0 = performance.now();
+        for (const t of tiles)
+          await model.run(
+            rasterRegionToTensor(raster, t.region.x, t.region.y, t.region.w, t.region.h),
+          );
+        if (r > 0) rawTimes.push((performance.now() - t0) / 1000); // r = 0 warms the session up
+      }
+    } finally {
+      await model.dispose();
+    }
+
+    const out = join(dir, 'out');
+    const { stdout, wall } = await runCli(o.cli, [
+      'upscale',
+      ...inputs,
+      '-o',
+      out,
+      '--model',
+      o.model,
+      '--device',
+      'cpu',
+      '--json',
+    ]);
+    const items = (JSON.parse(stdout) as { items: { status: string; seconds: number }[] }).items;
+    if (items.some((i) => i.status !== 'done'))
+      throw new Error('the CLI failed on the benchmark image');
+    const e2e = median(items.map((i) => i.seconds));
+    const raw = median(rawTimes);
+    const outMp = (o.width * o.height * model.scale ** 2) / 1e6;
+    const f = (s: number): string =>
+      `${s.toFixed(2)} s/image  ${(outMp / s).toFixed(4)} output MP/s`;
+    return [
+      `model ${o.model} on cpu, ${o.width}×${o.height} → ${o.width * model.scale}×${o.height * model.scale}, ${tiles.length} tile(s) of ≤ ${tile} px + ${model.defaultOverlap} px overlap, median of ${o.repeat}`,
+      `raw session (same tiles, no I/O):       ${f(raw)}`,
+      `end-to-end CLI (decode → encode → file): ${f(e2e)}`,
+      `CLI process wall time for ${o.repeat} images, incl. start-up and model load: ${wall.toFixed(2)} s`,
+      `ratio end-to-end / raw throughput: ${(raw / e2e).toFixed(3)}`,
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

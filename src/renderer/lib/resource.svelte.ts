@@ -1,0 +1,25 @@
+/** The state of one API call as the UI shows it. */
+export type ResourceState<T> =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ready'; value: T }
+  | { status: 'error'; message: string };
+
+/** Reactive result of an async call: loading, a value, or an error message to show. */
+export class Resource<T> {
+  state = $state<ResourceState<T>>({ status: 'idle' });
+  #generation = 0;
+
+  /** Runs `fetch`; a result that arrives after a newer call started is dropped. */
+  async load(fetch: () => Promise<T>): Promise<void> {
+    const generation = ++this.#generation;
+    this.state = { status: 'loading' };
+    try {
+      const value = await fetch();
+      if (generation === this.#generation) this.state = { status: 'ready', value };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (generation === this.#generation) this.state = { status: 'error', message };
+    }
+  }
+}

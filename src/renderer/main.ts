@@ -1,0 +1,12 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { EngineSession } from './lib/engine-session.svelte';
+import { connectEngine } from './lib/transport';
+import './styles/theme.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+const session = new EngineSession(() => connectEngine());
+mount(App, { target, props: { session } });
+void session.start();

@@ -1,0 +1,57 @@
+import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
+import {
+  architectureTensors,
+  elementCount,
+  type StateDict,
+} from '../../src/main/engine/models/architecture-tensors';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const TINY_RRDB: RrdbNetSpec = {
+  kind: 'rrdbnet',
+  inChannels: 3,
+  outChannels: 3,
+  features: 8,
+  blocks: 1,
+  growth: 4,
+  scale: 4,
+};
+export const TINY_SRVGG: SrvggSpec = {
+  kind: 'srvgg',
+  inChannels: 3,
+  outChannels: 3,
+  features: 8,
+  convs: 2,
+  scale: 4,
+};
+
+/** Random weights scaled like a fan-in initialisation so activations stay in a sane range. */
+export function randomWeights(spec: ArchitectureSpec, seed = 1): StateDict {
+  const r = rng(seed);
+  const w: StateDict = new Map();
+  for (const t of architectureTensors(spec)) {
+    const fanIn = t.shape.length === 4 ? t.shape[1] * t.shape[2] * t.shape[3] : 4;
+    const amp = t.shape.length === 4 ? 1.5 / Math.sqrt(fanIn) : 0.1;
+    w.set(
+      t.name,
+      Float32Array.from({ length: elementCount(t.shape) }, () => (r() * 2 - 1) * amp),
+    );
+  }
+  return w;
+}
+
+/** A random image tensor in 0–1. */
+export function randomImage(c: number, h: number, w: number, seed = 7): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: c * h * w }, r);
+}

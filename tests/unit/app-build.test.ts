@@ -1,0 +1,187 @@
+// Builds main, preload and renderer with electron-vite into a temporary folder, checks the layout
+// the app relies on at run time, and starts the built main process under a stand-in `electron`
+// (the real binary cannot be downloaded here).
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rendererCsp } from '../../src/main/app/content-security-policy';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+// Inside node_modules so the built main process resolves its external dependencies from the repo.
+const scratch = join(repo, 'node_modules', '.tmp');
+mkdirSync(scratch, { recursive: true });
+const outDir = mkdtempSync(join(scratch, 'upres-build-'));
+const read = (path: string): string => readFileSync(join(outDir, path), 'utf8');
+
+beforeAll(async () => {
+  const cli = join(repo, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  await promisify(execFile)(process.execPath, [cli, 'build', '--outDir', outDir], {
+    cwd: repo,
+    timeout: 90_000,
+  });
+}, 120_000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('electron-vite build', () => {
+  it('emits the main entry and the inference worker side by side, as ES modules', () => {
+    for (const file of ['main/index.js', 'main/inference-worker.js']) {
+      expect(existsSync(join(outDir, file)), file).toBe(true);
+    }
+    expect(read('main/index.js')).toMatch(/^import .* from "electron";$/m);
+    expect(read('main/inference-worker.js')).toMatch(/^import .* from "onnxruntime-node";$/m);
+  });
+
+  it('keeps dependencies external in the main process', () => {
+    const main = read('main/index.js');
+    expect(main).toMatch(/from "zod"/);
+    expect(main).not.toMatch(/ZodError\s*=|class ZodType/);
+  });
+
+  it('emits a CommonJS preload that requires nothing but electron', () => {
+    const preload = read('preload/index.cjs');
+    const required = new Set(
+      [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]),
+    );
+    expect([...required]).toEqual(['electron']);
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    expect(preload).toContain('exposeInMainWorld');
+  });
+
+  it('emits the renderer page with its strict CSP and relative asset URLs', () => {
+    const html = read('renderer/index.html');
+    expect(html).toContain(`content="${rendererCsp({ dev: false })}"`);
+    expect(html).toMatch(
+      /<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js"><\/script>/,
+    );
+    expect(readdirSync(join(outDir, 'renderer', 'assets')).some((f) => f.endsWith('.css'))).toBe(
+      true,
+    );
+  });
+});
+
+// Just enough of Electron's main-process API for src/main/app to start, serve two calls and quit.
+// It records what the app did and prints it as JSON.
+const FAKE_ELECTRON = `
+import { pathToFileURL } from 'node:url';
+const report = {};
+const handlers = new Map();
+const listeners = {};
+const on = (name, f) => ((listeners[name] ??= []).push(f), app);
+const emit = (name, ...args) => (listeners[name] ?? []).forEach((f) => f(...args));
+const call = (channel, url, req) =>
+  handlers.get(channel)({ senderFrame: { url } }, req).catch((e) => ({ error: e.message }));
+export const app = {
+  isPackaged: false,
+  requestSingleInstanceLock: () => true,
+  enableSandbox() {},
+  setAppUserModelId() {},
+  on,
+  once: on,
+  isReady: () => true,
+  whenReady: async () => {},
+  getAppPath: () => process.env.FAKE_APP_PATH,
+  getPath: () => process.env.FAKE_USER_DATA,
+  getVersion: () => '9.9.9',
+  quit() {
+    emit('will-quit');
+    report.channelsAfterQuit = [...handlers.keys()];
+    console.log(JSON.stringify(report));
+  },
+};
+export const ipcMain = {
+  handle: (channel, f) => handlers.set(channel, f),
+  removeHandler: (channel) => handlers.delete(channel),
+};
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler() {},
+    setPermissionCheckHandler() {},
+    webRequest: { onBeforeRequest() {}, onHeadersReceived() {} },
+  },
+};
+export class BrowserWindow {
+  static getAllWindows = () => [];
+  webContents = { setWindowOpenHandler() {}, on() {}, once() {} };
+  constructor(options) {
+    report.webPreferences = options.webPreferences;
+    emit('web-contents-created', {}, this.webContents);
+  }
+  once() {}
+  isDestroyed = () => false;
+  async loadURL(url) {
+    report.loaded = url;
+  }
+  async loadFile(path) {
+    report.loaded = path;
+    const page = pathToFileURL(path).href;
+    report.channels = [...handlers.keys()];
+    report.models = await call('upres:listModels', page, {});
+    report.info = await call('upres:engineInfo', page, {});
+    report.evil = await call('upres:listModels', 'https://evil.example/', {});
+    report.invalid = await call('upres:engineInfo', page, { x: 1 });
+    emit('window-all-closed');
+  }
+}
+`;
+
+function withoutKeys(env: NodeJS.ProcessEnv, keys: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)));
+}
+
+const HOOKS = `
+export async function resolve(specifier, context, next) {
+  if (specifier === 'electron') return { url: ${JSON.stringify(pathToFileURL(join(outDir, 'fake-electron.mjs')).href)}, shortCircuit: true };
+  return next(specifier, context);
+}
+`;
+
+describe('built main process under a stand-in electron', () => {
+  it('opens the shipped models, serves the API to its page only, and unregisters on quit', async () => {
+    writeFileSync(join(outDir, 'fake-electron.mjs'), FAKE_ELECTRON);
+    writeFileSync(join(outDir, 'hooks.mjs'), HOOKS);
+    const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(outDir, 'hooks.mjs')).href)});`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', register, join(outDir, 'main', 'index.js')],
+      {
+        cwd: repo,
+        timeout: 60_000,
+        env: {
+          ...withoutKeys(process.env, ['UPRES_MODELS_DIR', 'ELECTRON_RENDERER_URL']),
+          FAKE_APP_PATH: repo,
+          FAKE_USER_DATA: join(outDir, 'user-data'),
+        },
+      },
+    );
+    const report = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+    expect(report.loaded).toBe(join(outDir, 'renderer', 'index.html'));
+    expect(report.webPreferences).toMatchObject({
+      preload: join(outDir, 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect(report.channels.sort()).toEqual(['upres:engineInfo', 'upres:listModels']);
+    const shipped = readdirSync(join(repo, 'resources', 'models')).filter((f) =>
+      f.endsWith('.json'),
+    );
+    expect(report.models.map((m: { id: string }) => `${m.id}.json`).sort()).toEqual(shipped.sort());
+    expect(report.info).toMatchObject({ version: '9.9.9', defaultDevice: 'auto' });
+    expect(report.evil.error).toMatch(/untrusted sender/);
+    expect(report.invalid.error).toMatch(/^engineInfo: invalid request/);
+    expect(report.channelsAfterQuit).toEqual([]);
+  });
+});

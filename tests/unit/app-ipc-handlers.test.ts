@@ -1,0 +1,165 @@
+import { describe, expect, it, vi } from 'vitest';
+import { API_METHODS, channelOf, type ApiResponse } from '../../src/shared/api';
+import { deferHandlers } from '../../src/main/app/deferred-handlers';
+import {
+  registerApiHandlers,
+  type ApiHandlers,
+  type IpcMainLike,
+} from '../../src/main/app/ipc-handlers';
+import { trustedSenderCheck, type IpcEventLike } from '../../src/main/app/renderer-origin';
+
+type Listener = Parameters<IpcMainLike['handle']>[1];
+
+class FakeIpcMain implements IpcMainLike {
+  readonly listeners = new Map<string, Listener>();
+  handle(channel: string, listener: Listener): void {
+    if (this.listeners.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.listeners.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.listeners.delete(channel);
+  }
+  invoke(channel: string, event: IpcEventLike, ...args: unknown[]): Promise<unknown> {
+    const listener = this.listeners.get(channel);
+    if (!listener) throw new Error(`no handler for ${channel}`);
+    return listener(event, ...args);
+  }
+}
+
+const INDEX_HTML = '/opt/Upres/resources/app.asar/out/renderer/index.html';
+const trusted = trustedSenderCheck({ kind: 'file', path: INDEX_HTML });
+const appFrame: IpcEventLike = { senderFrame: { url: `file://${INDEX_HTML}` } };
+
+const MODELS: ApiResponse<'listModels'> = [
+  {
+    id: 'tiny',
+    name: 'Tiny',
+    architecture: 'rrdbnet',
+    scale: 4,
+    parameters: 1234,
+    role: 'general',
+    origin: 'shipped',
+    licence: 'MIT',
+    credit: 'tests',
+  },
+];
+
+function fakeHandlers(): ApiHandlers {
+  return {
+    listModels: vi.fn(async () => MODELS),
+    engineInfo: vi.fn(async () => ({
+      version: '0.0.0',
+      platform: 'linux-x64',
+      providers: [{ name: 'cpu', available: true }],
+      defaultDevice: 'auto' as const,
+    })),
+  };
+}
+
+function setup(handlers = fakeHandlers()) {
+  const ipc = new FakeIpcMain();
+  const unregister = registerApiHandlers(ipc, handlers, trusted);
+  return { ipc, handlers, unregister };
+}
+
+describe('registerApiHandlers', () => {
+  it('registers one channel per API method, and unregisters them', () => {
+    const { ipc, unregister } = setup();
+    expect([...ipc.listeners.keys()].sort()).toEqual(API_METHODS.map(channelOf).sort());
+    unregister();
+    expect(ipc.listeners.size).toBe(0);
+  });
+
+  it('passes a valid request to the handler and returns its response', async () => {
+    const { ipc, handlers } = setup();
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).resolves.toEqual(MODELS);
+    expect(handlers.listModels).toHaveBeenCalledWith({});
+  });
+
+  it('accepts the page with a query or fragment', async () => {
+    const { ipc } = setup();
+    const frame = { senderFrame: { url: `file://${INDEX_HTML}?x=1#/view` } };
+    await expect(ipc.invoke(channelOf('listModels'), frame, {})).resolves.toEqual(MODELS);
+  });
+
+  it('rejects an invalid request with the method and the issue, without calling the handler', async () => {
+    const { ipc, handlers } = setup();
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, { extra: 1 })).rejects.toThrow(
+      /^listModels: invalid request: .*extra/,
+    );
+    await expect(ipc.invoke(channelOf('engineInfo'), appFrame)).rejects.toThrow(
+      /^engineInfo: invalid request: \(root\)/,
+    );
+    expect(handlers.listModels).not.toHaveBeenCalled();
+    expect(handlers.engineInfo).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a remote page', 'https://evil.example/'],
+    ['another local file', 'file:///tmp/evil.html'],
+    [
+      'the renderer folder, another page',
+      'file:///opt/Upres/resources/app.asar/out/renderer/x.html',
+    ],
+    ['a data URL', 'data:text/html,<script></script>'],
+  ])('refuses %s as sender and does not call the handler', async (_what, url) => {
+    const { ipc, handlers } = setup();
+    await expect(ipc.invoke(channelOf('listModels'), { senderFrame: { url } }, {})).rejects.toThrow(
+      /^listModels: refused a call from an untrusted sender/,
+    );
+    expect(handlers.listModels).not.toHaveBeenCalled();
+  });
+
+  it('refuses a call from a destroyed frame', async () => {
+    const { ipc, handlers } = setup();
+    await expect(ipc.invoke(channelOf('engineInfo'), { senderFrame: null }, {})).rejects.toThrow(
+      /untrusted sender/,
+    );
+    expect(handlers.engineInfo).not.toHaveBeenCalled();
+  });
+
+  it('refuses a response that breaks the contract', async () => {
+    const handlers = fakeHandlers();
+    handlers.listModels = async () => [{ id: 'broken' }] as unknown as ApiResponse<'listModels'>;
+    const { ipc } = setup(handlers);
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).rejects.toThrow(
+      /^listModels: the engine returned an invalid response/,
+    );
+  });
+
+  it('strips fields the contract does not name from responses', async () => {
+    const handlers = fakeHandlers();
+    handlers.listModels = async () => MODELS.map((m) => ({ ...m, secretPath: '/home/x' }));
+    const { ipc } = setup(handlers);
+    const [model] = (await ipc.invoke(channelOf('listModels'), appFrame, {})) as object[];
+    expect(model).not.toHaveProperty('secretPath');
+  });
+
+  it('lets handler errors through', async () => {
+    const handlers = fakeHandlers();
+    handlers.engineInfo = async () => {
+      throw new Error('onnxruntime failed');
+    };
+    const { ipc } = setup(handlers);
+    await expect(ipc.invoke(channelOf('engineInfo'), appFrame, {})).rejects.toThrow(
+      'onnxruntime failed',
+    );
+  });
+});
+
+describe('deferHandlers', () => {
+  it('waits for the engine, then calls through', async () => {
+    let open!: (h: ApiHandlers) => void;
+    const deferred = deferHandlers(new Promise<ApiHandlers>((resolve) => (open = resolve)));
+    const call = deferred.listModels({});
+    open(fakeHandlers());
+    await expect(call).resolves.toEqual(MODELS);
+  });
+
+  it('rejects every call with the error that stopped the engine from opening', async () => {
+    const deferred = deferHandlers(Promise.reject(new Error('invalid model manifest')));
+    for (const method of API_METHODS) {
+      await expect(deferred[method]({})).rejects.toThrow('invalid model manifest');
+    }
+  });
+});
