@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ModelRegistry } from '../main/engine/models/model-registry';
+import { runBenchQuality, type QualityCliOptions } from './bench-command';
 import { runModels } from './models-command';
 import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
@@ -56,6 +57,35 @@ export function buildProgram(result: { code: number }): Command {
     .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
       result.code = await runUpscale(await ModelRegistry.open(), inputs, opt);
+    });
+
+  program
+    .command('bench')
+    .description('measurements')
+    .command('quality')
+    .description(
+      'PSNR / SSIM on the Y channel, as in the EDSR and ESRGAN papers (LR by MATLAB bicubic)',
+    )
+    .requiredOption('--dataset <dir>', 'folder of HR images (e.g. ../shared/datasets/Set5)')
+    .option(
+      '-m, --model <id>',
+      'model or pair id, or "bicubic" for the baseline',
+      'realesrgan-x4plus',
+    )
+    .option(
+      '-a, --alpha <0..1>',
+      "for pairs: the blend (default: the pair's)",
+      numberInRange('alpha', 0, 1),
+    )
+    .option('-s, --scale <n>', 'scale factor', intInRange('scale', 2, 8), 4)
+    .addOption(
+      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml')
+        .default('auto')
+        .argParser(parseDevice),
+    )
+    .option('--json', 'print the report as JSON on stdout', false)
+    .action(async (opt: QualityCliOptions) => {
+      result.code = await runBenchQuality(await ModelRegistry.open(), opt);
     });
 
   program

@@ -12,6 +12,7 @@ import { UsageError } from './usage-error';
 export interface UpscaleCliOptions {
   output: string;
   model: string;
+  alpha?: number;
   scale?: number;
   format?: OutputFormat;
   quality?: number;
@@ -38,7 +39,13 @@ export async function runUpscale(
   opt: UpscaleCliOptions,
 ): Promise<number> {
   if (args.length === 0) throw new UsageError('give at least one file or folder to upscale');
-  registry.get(opt.model); // unknown model is a usage error, before any work
+  // Usage errors come before any work: an unknown model, or α for a single model.
+  if (!registry.isPair(opt.model)) registry.get(opt.model);
+  if (opt.alpha !== undefined && !registry.isPair(opt.model)) {
+    throw new UsageError(
+      `--alpha applies to pairs (fidelity ↔ perceptual); ${opt.model} is a single model`,
+    );
+  }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const outDir = resolve(opt.output);
   try {
@@ -52,8 +59,9 @@ export async function runUpscale(
     precision: opt.precision,
     log,
   });
+  const alpha = model.interpolates ? ` at α ${opt.alpha ?? model.defaultAlpha}` : '';
   log(
-    `${opt.model} on ${model.choice.device}${model.choice.fp16 ? ' (fp16)' : ''}; ${items.length} item(s) → ${outDir}`,
+    `${opt.model}${alpha} on ${model.choice.device}${model.choice.fp16 ? ' (fp16)' : ''}; ${items.length} item(s) → ${outDir}`,
   );
   const bar = new cliProgress.SingleBar(
     {
@@ -87,6 +95,7 @@ export async function runUpscale(
           format: opt.format,
           quality: opt.quality,
           scale: opt.scale,
+          alpha: opt.alpha,
           tile: opt.tile,
           onTile: ({ tile, tiles }) => {
             if (!barStarted) bar.start(tiles, 0, { name });

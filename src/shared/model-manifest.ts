@@ -10,6 +10,18 @@ export const ModelProvenance = z.object({
   credit: z.string().min(1),
   convertedWith: z.string().optional(),
   notes: z.string().optional(),
+  /** For models Upres trained itself: how, from what, on what. */
+  training: z
+    .object({
+      baseModel: z.string(),
+      data: z.string(),
+      steps: z.number().int().nonnegative(),
+      loss: z.string(),
+      degradation: z.string(),
+      seed: z.number().int(),
+    })
+    .passthrough()
+    .optional(),
 });
 export type ModelProvenance = z.infer<typeof ModelProvenance>;
 
@@ -31,6 +43,19 @@ export const ModelManifest = z.object({
 });
 export type ModelManifest = z.infer<typeof ModelManifest>;
 
+/** Two models of one architecture blended weight by weight: θ = (1 − α)·θ_fidelity + α·θ_perceptual. */
+export const PairManifest = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case letters, digits, ".", "_" and "-"'),
+  name: z.string().min(1),
+  kind: z.literal('pair'),
+  fidelity: z.string().min(1),
+  perceptual: z.string().min(1),
+  defaultAlpha: z.number().min(0).max(1),
+});
+export type PairManifest = z.infer<typeof PairManifest>;
+
 /** What the UI and the CLI show about a model. */
 export const ModelInfo = z.object({
   id: z.string(),
@@ -42,5 +67,9 @@ export const ModelInfo = z.object({
   origin: z.enum(['shipped', 'user']),
   licence: z.string(),
   credit: z.string(),
+  /** For pairs: the two ends and the α used when none is given. */
+  pair: z
+    .object({ fidelity: z.string(), perceptual: z.string(), defaultAlpha: z.number() })
+    .optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;

@@ -3,6 +3,7 @@ import type { DeviceChoice } from '../../shared/device';
 import type { StateDict } from './models/architecture-tensors';
 import { buildGraph } from './models/build-graph';
 import type { ModelRegistry } from './models/model-registry';
+import { checkPairCompatible } from './models/pair-compat';
 import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
 import { DEFAULT_OVERLAP } from './pipeline/tile-plan';
@@ -14,7 +15,14 @@ export class LoadedModel {
     readonly spec: ArchitectureSpec,
     private readonly session: InferenceSession,
     readonly choice: DeviceChoice,
+    /** For an interpolating pair: the α used when a run gives none. */
+    readonly defaultAlpha?: number,
   ) {}
+
+  /** Whether this is a fidelity ↔ perceptual pair that takes a per-run α. */
+  get interpolates(): boolean {
+    return this.defaultAlpha !== undefined;
+  }
 
   get scale(): number {
     return this.spec.scale;
@@ -25,8 +33,16 @@ export class LoadedModel {
     return DEFAULT_OVERLAP[this.spec.kind];
   }
 
-  run(input: Tensor4): Promise<Tensor4> {
-    return this.session.run(input);
+  /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */
+  async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
+    if (!this.interpolates) {
+      if (alpha !== undefined)
+        throw new Error(`${this.id} is a single model; α applies to pairs only`);
+      return this.session.run(input);
+    }
+    const a = alpha ?? this.defaultAlpha!;
+    if (!(a >= 0 && a <= 1)) throw new Error(`α must be between 0 and 1, got ${a}`);
+    return this.session.run(input, a);
   }
 
   dispose(): Promise<void> {
@@ -45,12 +61,41 @@ export async function loadWeights(
   return new LoadedModel(id, spec, session, choice);
 }
 
-/** Loads a registered model by id. */
+/**
+ * Starts one session for a fidelity ↔ perceptual pair whose weights are blended inside the graph,
+ * so every α is served by the same session.
+ */
+export async function loadPairWeights(
+  id: string,
+  fidelity: { id: string; spec: ArchitectureSpec; weights: StateDict },
+  perceptual: { id: string; spec: ArchitectureSpec; weights: StateDict },
+  defaultAlpha: number,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  checkPairCompatible(fidelity, perceptual);
+  const { session, choice } = await openSession(
+    (fp16) =>
+      buildGraph(fidelity.spec, fidelity.weights, { fp16, blendTowards: perceptual.weights }),
+    opt,
+  );
+  return new LoadedModel(id, fidelity.spec, session, choice, defaultAlpha);
+}
+
+/** Loads a registered model or pair by id. */
 export async function loadModel(
   registry: ModelRegistry,
   id: string,
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
+  if (registry.isPair(id)) {
+    const p = registry.getPair(id).manifest;
+    const end = async (mid: string) => ({
+      id: mid,
+      spec: registry.get(mid).manifest.architecture,
+      weights: await registry.weights(mid),
+    });
+    return loadPairWeights(id, await end(p.fidelity), await end(p.perceptual), p.defaultAlpha, opt);
+  }
   const { manifest } = registry.get(id);
   return loadWeights(id, manifest.architecture, await registry.weights(id), opt);
 }

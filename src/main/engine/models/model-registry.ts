@@ -2,15 +2,22 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelManifest, type ModelInfo } from '../../../shared/model-manifest';
+import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/model-manifest';
 import type { StateDict } from './architecture-tensors';
 import { checkStateDict } from './architecture-tensors';
 import { readSafetensors } from './safetensors';
 
+export type Origin = 'shipped' | 'user';
+
 export interface RegisteredModel {
   manifest: ModelManifest;
   dir: string;
-  origin: 'shipped' | 'user';
+  origin: Origin;
+}
+
+export interface RegisteredPair {
+  manifest: PairManifest;
+  origin: Origin;
 }
 
 /** The shipped models folder: `UPRES_MODELS_DIR`, else `resources/models` above this file. */
@@ -26,47 +33,94 @@ export function shippedModelsDir(): string {
   }
 }
 
-async function scan(dir: string, origin: RegisteredModel['origin']): Promise<RegisteredModel[]> {
-  if (!existsSync(dir)) return [];
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  const out: RegisteredModel[] = [];
-  for (const n of names) {
-    const path = join(dir, n);
-    const parsed = ModelManifest.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (!parsed.success)
-      throw new Error(`${path}: invalid model manifest: ${parsed.error.issues[0]?.message}`);
-    out.push({ manifest: parsed.data, dir, origin });
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
-  return out;
 }
 
-/** Models known to the engine, by id. */
-export class ModelRegistry {
-  private constructor(private readonly models: Map<string, RegisteredModel>) {}
+async function scan(
+  dir: string,
+  origin: Origin,
+): Promise<{ models: RegisteredModel[]; pairs: RegisteredPair[] }> {
+  const models: RegisteredModel[] = [];
+  const pairs: RegisteredPair[] = [];
+  if (!existsSync(dir)) return { models, pairs };
+  for (const n of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+    const path = join(dir, n);
+    const json = await readJson(path);
+    const parsed = n.endsWith('.pair.json')
+      ? PairManifest.safeParse(json)
+      : ModelManifest.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${path}: invalid manifest: ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    if ('kind' in parsed.data && parsed.data.kind === 'pair')
+      pairs.push({ manifest: parsed.data, origin });
+    else models.push({ manifest: parsed.data as ModelManifest, dir, origin });
+  }
+  return { models, pairs };
+}
 
-  static async open(
-    dirs: { shipped: string; user?: string } = { shipped: shippedModelsDir() },
-  ): Promise<ModelRegistry> {
-    const all = [
-      ...(await scan(dirs.shipped, 'shipped')),
-      ...(dirs.user ? await scan(dirs.user, 'user') : []),
-    ];
-    return new ModelRegistry(new Map(all.map((m) => [m.manifest.id, m])));
+export interface RegistryDirs {
+  shipped: string;
+  user?: string;
+}
+
+/** Models and pairs known to the engine, by id. */
+export class ModelRegistry {
+  private constructor(
+    private readonly models: Map<string, RegisteredModel>,
+    private readonly pairs: Map<string, RegisteredPair>,
+    readonly dirs: RegistryDirs,
+  ) {}
+
+  static async open(dirs: RegistryDirs = { shipped: shippedModelsDir() }): Promise<ModelRegistry> {
+    const shipped = await scan(dirs.shipped, 'shipped');
+    const user = dirs.user ? await scan(dirs.user, 'user') : { models: [], pairs: [] };
+    const models = new Map([...shipped.models, ...user.models].map((m) => [m.manifest.id, m]));
+    const pairs = new Map([...shipped.pairs, ...user.pairs].map((p) => [p.manifest.id, p]));
+    for (const p of pairs.values()) {
+      for (const end of [p.manifest.fidelity, p.manifest.perceptual]) {
+        if (!models.has(end))
+          throw new Error(`pair ${p.manifest.id} refers to unknown model ${end}`);
+      }
+    }
+    return new ModelRegistry(models, pairs, dirs);
   }
 
   list(): RegisteredModel[] {
     return [...this.models.values()];
   }
 
+  ids(): string[] {
+    return [...this.models.keys(), ...this.pairs.keys()];
+  }
+
+  isPair(id: string): boolean {
+    return this.pairs.has(id);
+  }
+
   get(id: string): RegisteredModel {
     const m = this.models.get(id);
-    if (!m)
-      throw new Error(`unknown model "${id}"; known models: ${[...this.models.keys()].join(', ')}`);
+    if (!m) throw new Error(`unknown model "${id}"; known models: ${this.ids().join(', ')}`);
     return m;
   }
 
+  getPair(id: string): RegisteredPair {
+    const p = this.pairs.get(id);
+    if (!p)
+      throw new Error(
+        `unknown pair "${id}"; known pairs: ${[...this.pairs.keys()].join(', ') || 'none'}`,
+      );
+    return p;
+  }
+
   info(): ModelInfo[] {
-    return this.list().map(({ manifest: m, origin }) => ({
+    const single = this.list().map(({ manifest: m, origin }): ModelInfo => ({
       id: m.id,
       name: m.name,
       architecture: m.architecture.kind,
@@ -77,6 +131,29 @@ export class ModelRegistry {
       licence: m.provenance.licence,
       credit: m.provenance.credit,
     }));
+    const pairs = [...this.pairs.values()].map(({ manifest: p, origin }): ModelInfo => {
+      const f = this.get(p.fidelity).manifest;
+      const g = this.get(p.perceptual).manifest;
+      return {
+        id: p.id,
+        name: p.name,
+        architecture: f.architecture.kind,
+        scale: f.architecture.scale,
+        parameters: f.weights.parameters,
+        role: 'pair',
+        origin,
+        licence:
+          f.provenance.licence === g.provenance.licence
+            ? f.provenance.licence
+            : `${f.provenance.licence} / ${g.provenance.licence}`,
+        credit:
+          f.provenance.credit === g.provenance.credit
+            ? f.provenance.credit
+            : `${g.provenance.credit}; ${f.provenance.credit}`,
+        pair: { fidelity: p.fidelity, perceptual: p.perceptual, defaultAlpha: p.defaultAlpha },
+      };
+    });
+    return [...single, ...pairs];
   }
 
   /** Reads a model's weights, checking them against its manifest's architecture. */

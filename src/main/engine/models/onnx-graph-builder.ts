@@ -15,6 +15,12 @@ export type AttrValue = number | string | number[];
 export interface GraphOptions {
   /** Store weights and run activations in half precision (for GPU providers). */
   fp16?: boolean;
+  /**
+   * Network interpolation: the weights given to the builder are the fidelity end; these are the
+   * perceptual end. Every weight becomes θ_f + α·(θ_p − θ_f) with α a graph input, so one session
+   * serves any α.
+   */
+  blendTowards?: StateDict;
 }
 
 /** Incrementally assembles an ONNX graph with NCHW float input `input` and output `output`. */
@@ -22,13 +28,22 @@ export class OnnxGraphBuilder {
   private readonly nodes: OnnxNamespace.INodeProto[] = [];
   private readonly initializers: OnnxNamespace.ITensorProto[] = [];
   private counter = 0;
+  private alphaNode: string | undefined;
   readonly fp16: boolean;
+  private readonly blendTowards: StateDict | undefined;
 
   constructor(
     private readonly weights: StateDict,
     options: GraphOptions = {},
   ) {
     this.fp16 = options.fp16 ?? false;
+    this.blendTowards = options.blendTowards;
+  }
+
+  /** The blend factor α in compute precision (graph input `alpha`, float32 [1]). */
+  private alpha(): string {
+    this.alphaNode ??= this.fp16 ? this.node('Cast', ['alpha'], { to: FLOAT16 }) : 'alpha';
+    return this.alphaNode;
   }
 
   private fresh(hint: string): string {
@@ -55,7 +70,14 @@ export class OnnxGraphBuilder {
   weight(name: string, dims: number[]): string {
     const w = this.weights.get(name);
     if (!w) throw new Error(`missing weight ${name}`);
-    return this.constant(name, dims, w);
+    if (!this.blendTowards) return this.constant(name, dims, w);
+    const p = this.blendTowards.get(name);
+    if (!p || p.length !== w.length) throw new Error(`blend partner lacks a matching ${name}`);
+    const delta = new Float32Array(w.length);
+    for (let i = 0; i < w.length; i++) delta[i] = p[i] - w[i];
+    const f = this.constant(`${name}.fidelity`, dims, w);
+    const d = this.constant(`${name}.delta`, dims, delta);
+    return this.node('Add', [f, this.node('Mul', [d, this.alpha()])], {}, name);
   }
 
   node(
@@ -141,7 +163,17 @@ export class OnnxGraphBuilder {
         name,
         node: this.nodes,
         initializer: this.initializers,
-        input: [{ name: 'input', type: tensorType('in') }],
+        input: [
+          { name: 'input', type: tensorType('in') },
+          ...(this.alphaNode
+            ? [
+                {
+                  name: 'alpha',
+                  type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 1 }] } } },
+                },
+              ]
+            : []),
+        ],
         output: [{ name: 'output', type: tensorType('out') }],
       },
     });

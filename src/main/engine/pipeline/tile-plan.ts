@@ -38,31 +38,6 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   return tiles;
 }
 
-/**
- * 1-D blending weights of a tile core [start, start+len) of an axis of `size` input px, in output
- * px at scale `s`: 1 inside, linear ramps over ±`feather` around edges shared with a neighbour, so
- * the weights of adjacent tiles sum to exactly 1. Returns the first output px and one weight per px.
- */
-export function featherWeights(
-  start: number,
-  len: number,
-  size: number,
-  feather: number,
-  s: number,
-): { start: number; weights: Float32Array } {
-  const lo = start > 0 ? feather : 0;
-  const hi = start + len < size ? feather : 0;
-  const first = (start - lo) * s;
-  const weights = new Float32Array((len + lo + hi) * s);
-  for (let i = 0; i < weights.length; i++) {
-    const u = (first + i + 0.5) / s; // pixel centre in input coordinates
-    const a = lo ? (u - (start - lo)) / (2 * lo) : 1;
-    const b = hi ? (start + len + hi - u) / (2 * hi) : 1;
-    weights[i] = Math.max(0, Math.min(1, a, b));
-  }
-  return { start: first, weights };
-}
-
 /** Default context per architecture, from tiled-vs-untiled measurements (see docs/tiling.md). */
 export const DEFAULT_OVERLAP: Record<'rrdbnet' | 'srvgg', number> = { rrdbnet: 32, srvgg: 16 };
 

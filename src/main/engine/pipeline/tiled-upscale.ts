@@ -1,6 +1,7 @@
 import type { Tensor4 } from '../runtime/inference-session';
-import { featherWeights, planTiles } from './tile-plan';
-import { blendTensorIntoRaster, rasterRegionToTensor, type Raster } from './raster';
+import { FeatherCompositor } from './feather-compositor';
+import { planTiles } from './tile-plan';
+import { rasterRegionToTensor, type Raster } from './raster';
 
 export interface TileProgress {
   tile: number;
@@ -40,6 +41,7 @@ export async function tiledUpscale(
   const out: Raster = { width: outW, height: outH, channels: src.channels, data };
   const tiles = planTiles(src.width, src.height, opt.tile, opt.overlap);
   const feather = Math.min(opt.feather ?? Math.floor(opt.overlap / 2), opt.overlap);
+  const compositor = new FeatherCompositor(out, tiles, s, feather);
   const start = (i: number): Promise<Tensor4> => {
     const r = tiles[i].region;
     return run(rasterRegionToTensor(src, r.x, r.y, r.w, r.h));
@@ -59,20 +61,7 @@ export async function tiledUpscale(
         `model returned ${tw}×${th} for a ${region.w}×${region.h} tile; expected ×${s}`,
       );
     }
-    const fx = featherWeights(core.x, core.w, src.width, feather, s);
-    const fy = featherWeights(core.y, core.h, src.height, feather, s);
-    const rect = { x: fx.start, y: fy.start, w: fx.weights.length, h: fy.weights.length };
-    blendTensorIntoRaster(
-      res.data,
-      tw,
-      th,
-      region.x * s,
-      region.y * s,
-      rect,
-      fx.weights,
-      fy.weights,
-      out,
-    );
+    compositor.add(tiles[i], res.data, tw, th);
     opt.onTile?.({ tile: i + 1, tiles: tiles.length });
   }
   if (next) await next.catch(() => undefined);

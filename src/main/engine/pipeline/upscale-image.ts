@@ -12,6 +12,8 @@ export interface UpscaleImageOptions {
   /** Output format; defaults to the input's (PNG for formats Upres does not write). */
   format?: OutputFormat;
   quality?: number;
+  /** Blend factor for pairs: 0 = fidelity, 1 = perceptual (default: the pair's). */
+  alpha?: number;
   /** Output size ÷ input size; defaults to the model's scale (others finish with a Lanczos resize). */
   scale?: number;
   /** Tile core in input px; `undefined` picks from available memory. */
@@ -55,7 +57,7 @@ export async function upscaleImage(
   const img = await decodeImage(input);
   const overlap = opt.overlap ?? model.defaultOverlap;
   const tile = opt.tile ?? chooseTileSize(model, overlap);
-  const rgb = await tiledUpscale(img.rgb, (t) => model.run(t), {
+  const rgb = await tiledUpscale(img.rgb, (t) => model.run(t, opt.alpha), {
     scale: model.scale,
     tile,
     overlap,

@@ -63,9 +63,12 @@ export class InferenceSession {
     });
   }
 
-  /** Runs one NCHW float32 tensor through the model; the input buffer is transferred, not copied. */
-  async run(input: Tensor4): Promise<Tensor4> {
-    const res = await this.call({ type: 'run', id: 0, data: input.data, dims: input.dims }, [
+  /**
+   * Runs one NCHW float32 tensor through the model (with the blend factor α for interpolating
+   * graphs); the input buffer is transferred, not copied.
+   */
+  async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
+    const res = await this.call({ type: 'run', id: 0, data: input.data, dims: input.dims, alpha }, [
       input.data.buffer as ArrayBuffer,
     ]);
     if (!res.ok || !res.data || !res.dims) throw new Error('inference returned no output');

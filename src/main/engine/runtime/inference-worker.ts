@@ -21,7 +21,11 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
     }
     case 'run': {
       if (!session) throw new Error('no model loaded');
-      const feeds = { input: new ort.Tensor('float32', msg.data, msg.dims) };
+      const feeds: Record<string, ort.Tensor> = {
+        input: new ort.Tensor('float32', msg.data, msg.dims),
+      };
+      if (msg.alpha !== undefined)
+        feeds.alpha = new ort.Tensor('float32', Float32Array.of(msg.alpha), [1]);
       const out = (await session.run(feeds)).output;
       return { id: msg.id, ok: true, data: out.data as Float32Array, dims: [...out.dims] };
     }
