@@ -54,7 +54,7 @@ export async function tiledUpscale(
     // Keep the queued tile's rejection from going unhandled while we await the current one.
     next?.catch(() => undefined);
     const res = await current;
-    const { core, region } = tiles[i];
+    const { region } = tiles[i];
     const [, , th, tw] = res.dims;
     if (tw !== region.w * s || th !== region.h * s) {
       throw new Error(
