@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ModelRegistry } from '../main/engine/models/model-registry';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
-import { runModels } from './models-command';
+import { runModels, runPair } from './models-command';
 import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
 import { UsageError } from './usage-error';
@@ -31,7 +31,12 @@ export function buildProgram(result: { code: number }): Command {
       '-o, --output <dir>',
       'output folder (created if missing; existing files are never replaced)',
     )
-    .option('-m, --model <id>', 'model id (see `upres models`)', 'realesrgan-x4plus')
+    .option('-m, --model <id>', 'model or pair id (see `upres models`)', 'realesrgan-x4plus')
+    .option(
+      '-a, --alpha <0..1>',
+      'for pairs: 0 = fidelity (faithful), 1 = perceptual (sharp, invented texture); default 0.8',
+      numberInRange('alpha', 0, 1),
+    )
     .option(
       '-s, --scale <n>',
       "output size ÷ input size (default: the model's scale)",
@@ -88,13 +93,36 @@ export function buildProgram(result: { code: number }): Command {
       result.code = await runBenchQuality(await ModelRegistry.open(), opt);
     });
 
-  program
+  const models = program
     .command('models')
-    .description('list the available models')
+    .description('list the available models and pairs')
     .option('--json', 'print JSON', false)
     .action(async (opt: { json: boolean }) => {
       result.code = runModels(await ModelRegistry.open(), opt.json);
     });
+  models
+    .command('pair')
+    .description('pair two models of the same architecture for the fidelity ↔ perceptual dial')
+    .argument('<fidelity-id>', 'the faithful end (α = 0)')
+    .argument('<perceptual-id>', 'the sharp end (α = 1)')
+    .requiredOption('--id <pair-id>', 'id of the new pair')
+    .option('--name <name>', 'display name')
+    .option('-a, --alpha <0..1>', 'default α for the pair', numberInRange('alpha', 0, 1), 0.8)
+    .action(
+      async (
+        fidelity: string,
+        perceptual: string,
+        opt: { id: string; name?: string; alpha: number },
+      ) => {
+        result.code = await runPair(await ModelRegistry.open(), {
+          fidelity,
+          perceptual,
+          id: opt.id,
+          name: opt.name,
+          defaultAlpha: opt.alpha,
+        });
+      },
+    );
   return program;
 }
 

@@ -1,4 +1,7 @@
 import type { ModelRegistry } from '../main/engine/models/model-registry';
+import { writePair, type NewPair } from '../main/engine/models/write-pair';
+import { userModelsDir } from '../main/engine/user-data';
+import { UsageError } from './usage-error';
 
 /** Prints the model list, as a table or as one JSON document. */
 export function runModels(registry: ModelRegistry, json: boolean): number {
@@ -20,5 +23,19 @@ export function runModels(registry: ModelRegistry, json: boolean): number {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows])
     process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+  return 0;
+}
+
+/** `upres models pair`: stores a new pair in the user's models folder. */
+export async function runPair(registry: ModelRegistry, pair: NewPair): Promise<number> {
+  let manifest;
+  try {
+    manifest = await writePair(registry, userModelsDir(), pair);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  process.stderr.write(
+    `paired ${manifest.fidelity} (α 0) with ${manifest.perceptual} (α 1) as ${manifest.id}, default α ${manifest.defaultAlpha}\n`,
+  );
   return 0;
 }

@@ -6,6 +6,7 @@ import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/mod
 import type { StateDict } from './architecture-tensors';
 import { checkStateDict } from './architecture-tensors';
 import { readSafetensors } from './safetensors';
+import { userModelsDir } from '../user-data';
 
 export type Origin = 'shipped' | 'user';
 
@@ -70,6 +71,11 @@ export interface RegistryDirs {
   user?: string;
 }
 
+/** The shipped models and the user's own. */
+export function defaultRegistryDirs(): RegistryDirs {
+  return { shipped: shippedModelsDir(), user: userModelsDir() };
+}
+
 /** Models and pairs known to the engine, by id. */
 export class ModelRegistry {
   private constructor(
@@ -78,7 +84,7 @@ export class ModelRegistry {
     readonly dirs: RegistryDirs,
   ) {}
 
-  static async open(dirs: RegistryDirs = { shipped: shippedModelsDir() }): Promise<ModelRegistry> {
+  static async open(dirs: RegistryDirs = defaultRegistryDirs()): Promise<ModelRegistry> {
     const shipped = await scan(dirs.shipped, 'shipped');
     const user = dirs.user ? await scan(dirs.user, 'user') : { models: [], pairs: [] };
     const models = new Map([...shipped.models, ...user.models].map((m) => [m.manifest.id, m]));

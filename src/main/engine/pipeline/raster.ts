@@ -1,3 +1,11 @@
+/** A rectangle in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 /** Interleaved RGB pixels as 8- or 16-bit integers (sharp's raw layout). */
 export interface Raster {
   width: number;

@@ -1,3 +1,5 @@
+import type { Rect } from './raster';
+
 /** One tile: the core it contributes to the output and the padded region it is computed from. */
 export interface Tile {
   index: number;
@@ -5,13 +7,6 @@ export interface Tile {
   core: Rect;
   /** Core grown by the overlap on every side and clamped to the image. */
   region: Rect;
-}
-
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
 }
 
 /** Splits the image into cores of at most `tile` px, each read with `overlap` px of context. */

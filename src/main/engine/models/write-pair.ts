@@ -1,0 +1,43 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PairManifest } from '../../../shared/model-manifest';
+import type { ModelRegistry } from './model-registry';
+import { checkPairCompatible } from './pair-compat';
+
+export interface NewPair {
+  id: string;
+  fidelity: string;
+  perceptual: string;
+  name?: string;
+  defaultAlpha?: number;
+}
+
+/** Validates and stores a new pair in `dir` (the user's models folder); returns its manifest. */
+export async function writePair(
+  registry: ModelRegistry,
+  dir: string,
+  p: NewPair,
+): Promise<PairManifest> {
+  if (registry.ids().includes(p.id))
+    throw new Error(`a model or pair called "${p.id}" already exists`);
+  if (p.fidelity === p.perceptual) throw new Error('a pair needs two different models');
+  const end = (id: string) => {
+    if (registry.isPair(id)) throw new Error(`${id} is itself a pair; pair two single models`);
+    return { id, spec: registry.get(id).manifest.architecture };
+  };
+  checkPairCompatible(end(p.fidelity), end(p.perceptual));
+  const manifest = PairManifest.parse({
+    id: p.id,
+    name: p.name ?? `${p.fidelity} ↔ ${p.perceptual}`,
+    kind: 'pair',
+    fidelity: p.fidelity,
+    perceptual: p.perceptual,
+    defaultAlpha: p.defaultAlpha ?? 0.8,
+  });
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${p.id}.pair.json`);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+  await rename(tmp, path);
+  return manifest;
+}
