@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ModelRegistry } from '../models/model-registry';
 import { loadModel } from '../upscaler';
+import { benchAlpha, benchPreview } from './bench-alpha';
 import { benchOverlap } from './bench-overlap';
 import { benchSpeed } from './bench-speed';
 
@@ -76,5 +77,31 @@ program
       }
     },
   );
+
+program
+  .command('alpha')
+  .description('a batch at one fixed α against the same batch with a different α per image')
+  .option('--model <id>', 'pair id', 'photo-x4')
+  .option('--size <px>', 'square size of each image', (v) => Number(v), 48)
+  .option('--rounds <n>', 'rounds to take the median of', (v) => Number(v), 3)
+  .action(async (o: { model: string; size: number; rounds: number }) => {
+    const names = ['baboon', 'barbara', 'comic', 'lenna', 'monarch', 'zebra'];
+    const images = names.map((n) => `${datasets}Set14/${n}.png`);
+    console.log(
+      (await benchAlpha(await ModelRegistry.open(), o.model, images, o.size, o.rounds)).join('\n'),
+    );
+  });
+
+program
+  .command('preview')
+  .description('exact viewport render on a warm session, both ends, and the instant pixel blend')
+  .option('--model <id>', 'pair id', 'photo-x4')
+  .option('--image <path>', 'photo', `${datasets}photos/DSCN0010.jpg`)
+  .option('--view <px>', 'viewport side in output px', (v) => Number(v), 256)
+  .action(async (o: { model: string; image: string; view: number }) => {
+    console.log(
+      (await benchPreview(await ModelRegistry.open(), o.model, o.image, o.view)).join('\n'),
+    );
+  });
 
 await program.parseAsync(process.argv);
