@@ -6,7 +6,7 @@ import type { ModelRegistry } from './models/model-registry';
 import { checkPairCompatible } from './models/pair-compat';
 import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
-import { DEFAULT_OVERLAP } from './pipeline/tile-plan';
+import { DEFAULT_TILING } from './pipeline/tile-plan';
 
 /** A model ready to run: its session in a worker and the provider it ended up on. */
 export class LoadedModel {
@@ -30,7 +30,12 @@ export class LoadedModel {
 
   /** Context each tile needs so tiled output matches untiled output. */
   get defaultOverlap(): number {
-    return DEFAULT_OVERLAP[this.spec.kind];
+    return DEFAULT_TILING[this.spec.kind].overlap;
+  }
+
+  /** Half-width of the cross-fade between neighbouring tiles. */
+  get defaultFeather(): number {
+    return DEFAULT_TILING[this.spec.kind].feather;
   }
 
   /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */

@@ -48,6 +48,7 @@ export async function benchAlpha(
             scale: model.scale,
             tile: size,
             overlap: model.defaultOverlap,
+            feather: model.defaultFeather,
           });
         }
       });

@@ -64,6 +64,7 @@ export async function benchQuality(
           scale,
           tile: chooseTileSize(model, model.defaultOverlap),
           overlap: model.defaultOverlap,
+          feather: model.defaultFeather,
         })
       : matlabResize(lr, scale);
     const a = lumaY(sr, scale);

@@ -30,3 +30,31 @@ export function seamSteps(
       }
   return { border: sums.border / sums.borderN, elsewhere: sums.elsewhere / sums.elsewhereN };
 }
+
+/** Mean |tiled − untiled| on output pixels next to a tile boundary (±1 px) and everywhere else. */
+export function borderDifference(
+  tiled: Raster,
+  untiled: Raster,
+  tileOut: number,
+): { border: number; elsewhere: number } {
+  const near = (v: number): boolean => v > 0 && (v % tileOut === 0 || v % tileOut === tileOut - 1);
+  let b = 0;
+  let bn = 0;
+  let e = 0;
+  let en = 0;
+  for (let y = 0; y < tiled.height; y++)
+    for (let x = 0; x < tiled.width; x++) {
+      const o = (y * tiled.width + x) * tiled.channels;
+      let d = 0;
+      for (let k = 0; k < tiled.channels; k++)
+        d += Math.abs(tiled.data[o + k] - untiled.data[o + k]);
+      if (near(x) || near(y)) {
+        b += d;
+        bn += tiled.channels;
+      } else {
+        e += d;
+        en += tiled.channels;
+      }
+    }
+  return { border: b / bn, elsewhere: e / en };
+}

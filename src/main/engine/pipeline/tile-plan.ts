@@ -33,8 +33,15 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   return tiles;
 }
 
-/** Default context per architecture, from tiled-vs-untiled measurements (see docs/tiling.md). */
-export const DEFAULT_OVERLAP: Record<'rrdbnet' | 'srvgg', number> = { rrdbnet: 32, srvgg: 16 };
+/**
+ * Context and cross-fade per architecture, chosen from `npm run bench -- overlap` (docs/tiling.md):
+ * RRDBNet's receptive field is wide (32 px of context: 38 dB against untiled; 48 px: 50 dB);
+ * SRVGGNetCompact's is ±34 px, so 24 px already gives 65 dB.
+ */
+export const DEFAULT_TILING: Record<'rrdbnet' | 'srvgg', { overlap: number; feather: number }> = {
+  rrdbnet: { overlap: 48, feather: 8 },
+  srvgg: { overlap: 24, feather: 4 },
+};
 
 /** Peak bytes of activations per input pixel of a tile, per architecture (fp32, measured). */
 const BYTES_PER_PIXEL: Record<'rrdbnet' | 'srvgg', number> = { rrdbnet: 24_000, srvgg: 6_000 };

@@ -12,7 +12,7 @@ export interface TiledUpscaleOptions {
   scale: number;
   tile: number;
   overlap: number;
-  /** Half-width of the cross-fade between neighbouring tiles, in input px (≤ overlap; default overlap / 2). */
+  /** Half-width of the cross-fade between neighbouring tiles, in input px (≤ overlap; default 0). */
   feather?: number;
   signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
@@ -40,7 +40,7 @@ export async function tiledUpscale(
       : new Uint8Array(outW * outH * src.channels);
   const out: Raster = { width: outW, height: outH, channels: src.channels, data };
   const tiles = planTiles(src.width, src.height, opt.tile, opt.overlap);
-  const feather = Math.min(opt.feather ?? Math.floor(opt.overlap / 2), opt.overlap);
+  const feather = Math.min(opt.feather ?? 0, opt.overlap);
   const compositor = new FeatherCompositor(out, tiles, s, feather);
   const start = (i: number): Promise<Tensor4> => {
     const r = tiles[i].region;

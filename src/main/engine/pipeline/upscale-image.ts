@@ -61,6 +61,7 @@ export async function upscaleImage(
     scale: model.scale,
     tile,
     overlap,
+    feather: Math.min(model.defaultFeather, overlap),
     signal: opt.signal,
     onTile: opt.onTile,
   });
