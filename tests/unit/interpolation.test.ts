@@ -58,6 +58,32 @@ describe('network interpolation', () => {
     },
   );
 
+  it('gives long jobs a constant-weight session for their α with the same output, and keeps it for the next', async () => {
+    const spec = TINY_RRDB;
+    const f = randomWeights(spec, 6);
+    const p = randomWeights(spec, 7);
+    const pair = await loadPairWeights(
+      'pair',
+      { id: 'f', spec, weights: f },
+      { id: 'p', spec, weights: p },
+      0.8,
+      { device: 'cpu' },
+    );
+    loaded.push(pair);
+    const input = randomImage(3, 6, 7, 10);
+    const small = await pair.jobRunner(0.3, 100);
+    expect(pair.specialisedAlpha).toBeUndefined();
+    const viaBlend = (await small({ data: input.slice(), dims: [1, 3, 6, 7] })).data;
+    const long = await pair.jobRunner(0.3, 1e12);
+    expect(pair.specialisedAlpha).toBe(0.3);
+    const viaFixed = (await long({ data: input.slice(), dims: [1, 3, 6, 7] })).data;
+    expect(maxDiff(viaFixed, viaBlend)).toBeLessThan(1e-4);
+    await pair.jobRunner(0.3, 100); // same α: reuses it
+    expect(pair.specialisedAlpha).toBe(0.3);
+    await pair.jobRunner(0.6, 100); // short job at another α: shared session, the kept one stays
+    expect(pair.specialisedAlpha).toBe(0.3);
+  });
+
   it('rejects α outside 0–1 and α on a single model', async () => {
     const pair = loaded[0];
     await expect(pair.run({ data: randomImage(3, 4, 4), dims: [1, 3, 4, 4] }, 1.5)).rejects.toThrow(

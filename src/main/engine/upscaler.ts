@@ -7,6 +7,7 @@ import { checkPairCompatible } from './models/pair-compat';
 import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
 import { DEFAULT_TILING } from './pipeline/tile-plan';
+import { AlphaSessions } from './alpha-sessions';
 
 /** A model ready to run: its session in a worker and the provider it ended up on. */
 export class LoadedModel {
@@ -17,6 +18,7 @@ export class LoadedModel {
     readonly choice: DeviceChoice,
     /** For an interpolating pair: the α used when a run gives none. */
     readonly defaultAlpha?: number,
+    private readonly alphaSessions?: AlphaSessions,
   ) {}
 
   /** Whether this is a fidelity ↔ perceptual pair that takes a per-run α. */
@@ -38,20 +40,45 @@ export class LoadedModel {
     return DEFAULT_TILING[this.spec.kind].feather;
   }
 
-  /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */
-  async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
+  private checkAlpha(alpha: number | undefined): number | undefined {
     if (!this.interpolates) {
       if (alpha !== undefined)
         throw new Error(`${this.id} is a single model; α applies to pairs only`);
-      return this.session.run(input);
+      return undefined;
     }
     const a = alpha ?? this.defaultAlpha!;
     if (!(a >= 0 && a <= 1)) throw new Error(`α must be between 0 and 1, got ${a}`);
-    return this.session.run(input, a);
+    return a;
   }
 
-  dispose(): Promise<void> {
-    return this.session.dispose();
+  /** For pairs: the α a constant-weight session is currently kept for (see AlphaSessions). */
+  get specialisedAlpha(): number | undefined {
+    return this.alphaSessions?.specialisedAlpha;
+  }
+
+  /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */
+  async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
+    const a = this.checkAlpha(alpha);
+    if (a === undefined) return this.session.run(input);
+    return this.alphaSessions ? this.alphaSessions.runBlend(input, a) : this.session.run(input, a);
+  }
+
+  /**
+   * The tile runner for a whole job of `pixels` input px: for a pair and a long job, a session whose
+   * weights are the blend at α as constants (faster); otherwise the shared session.
+   */
+  async jobRunner(
+    alpha: number | undefined,
+    pixels: number,
+  ): Promise<(t: Tensor4) => Promise<Tensor4>> {
+    const a = this.checkAlpha(alpha);
+    if (a === undefined || !this.alphaSessions) return (t) => this.run(t, a);
+    return this.alphaSessions.runner(a, pixels);
+  }
+
+  async dispose(): Promise<void> {
+    await this.alphaSessions?.dispose();
+    await this.session.dispose();
   }
 }
 
@@ -78,12 +105,28 @@ export async function loadPairWeights(
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
   checkPairCompatible(fidelity, perceptual);
+  const t0 = performance.now();
   const { session, choice } = await openSession(
     (fp16) =>
       buildGraph(fidelity.spec, fidelity.weights, { fp16, blendTowards: perceptual.weights }),
     opt,
   );
-  return new LoadedModel(id, fidelity.spec, session, choice, defaultAlpha);
+  const createSeconds = (performance.now() - t0) / 1000;
+  // Constant-weight sessions for long jobs go to the provider and precision this one ended up on.
+  const same: OpenSessionOptions = {
+    ...opt,
+    device: choice.device,
+    precision: choice.fp16 ? 'fp16' : 'fp32',
+  };
+  const sessions = new AlphaSessions(
+    fidelity.spec,
+    fidelity.weights,
+    perceptual.weights,
+    session,
+    createSeconds,
+    same,
+  );
+  return new LoadedModel(id, fidelity.spec, session, choice, defaultAlpha, sessions);
 }
 
 /** Loads a registered model or pair by id. */

@@ -44,7 +44,7 @@ export async function benchAlpha(
       seconds(async () => {
         for (let i = 0; i < batch.length; i++) {
           const a = alphaOf(i);
-          await tiledUpscale(batch[i], (t) => model.run(t, a), {
+          await tiledUpscale(batch[i], await model.jobRunner(a, size * size), {
             scale: model.scale,
             tile: size,
             overlap: model.defaultOverlap,

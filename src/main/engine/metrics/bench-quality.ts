@@ -60,7 +60,7 @@ export async function benchQuality(
     const hr = await readHr(join(dataset, name), scale);
     const lr = matlabResize(hr, 1 / scale);
     const sr = model
-      ? await tiledUpscale(lr, (t) => model.run(t, alpha), {
+      ? await tiledUpscale(lr, await model.jobRunner(alpha, lr.width * lr.height), {
           scale,
           tile: chooseTileSize(model, model.defaultOverlap),
           overlap: model.defaultOverlap,

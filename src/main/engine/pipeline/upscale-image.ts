@@ -4,7 +4,7 @@ import type { LoadedModel } from '../upscaler';
 import { decodeImage } from './decode';
 import { encodeImage, extensionOf, formatForInput, type OutputFormat } from './encode';
 import { writeNewFile } from './safe-write';
-import { autoTileSize } from './tile-plan';
+import { autoTileSize, planTiles } from './tile-plan';
 import { tiledUpscale, type TileProgress } from './tiled-upscale';
 
 export interface UpscaleImageOptions {
@@ -57,7 +57,12 @@ export async function upscaleImage(
   const img = await decodeImage(input);
   const overlap = opt.overlap ?? model.defaultOverlap;
   const tile = opt.tile ?? chooseTileSize(model, overlap);
-  const rgb = await tiledUpscale(img.rgb, (t) => model.run(t, opt.alpha), {
+  const work = planTiles(img.rgb.width, img.rgb.height, tile, overlap).reduce(
+    (n, t) => n + t.region.w * t.region.h,
+    0,
+  );
+  const run = await model.jobRunner(opt.alpha, work);
+  const rgb = await tiledUpscale(img.rgb, run, {
     scale: model.scale,
     tile,
     overlap,
