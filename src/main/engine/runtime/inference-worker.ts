@@ -6,6 +6,10 @@ import type { WorkerRequest, WorkerResponse } from './worker-protocol';
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
 
+// Failures reach the caller as exceptions and a GPU provider that fails to load is reported with
+// its reason, so onnxruntime's own prints stay off the user's terminal unless UPRES_DEBUG is set.
+ort.env.logLevel = process.env.UPRES_DEBUG ? 'verbose' : 'fatal';
+
 let session: ort.InferenceSession | undefined;
 
 async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
