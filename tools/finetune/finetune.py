@@ -89,6 +89,18 @@ def rng_state(rng):
     return {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}
 
 
+def plain(value):
+    """Plain Python numbers and containers, so checkpoints hold no numpy objects (Upres's own
+    checkpoint reader, like torch.load(weights_only=True), refuses numpy globals)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def save_checkpoint(ckpt_dir, step, model, opt, rng, cfg, history, keep_full=2):
     """Full checkpoint (model + Adam + step + RNG + config); older full ones are pruned, weights kept."""
     os.makedirs(ckpt_dir, exist_ok=True)
@@ -98,7 +110,7 @@ def save_checkpoint(ckpt_dir, step, model, opt, rng, cfg, history, keep_full=2):
         "optimizer": opt.state_dict(),
         "rng": rng_state(rng),
         "config": cfg,
-        "history": history,
+        "history": plain(history),
     }
     path = os.path.join(ckpt_dir, f"ckpt-{step:06d}.pt")
     tmp = path + ".tmp"
@@ -106,7 +118,7 @@ def save_checkpoint(ckpt_dir, step, model, opt, rng, cfg, history, keep_full=2):
     os.replace(tmp, path)
     # A weights-only copy of every checkpoint, so any step can still be exported later.
     wpath = os.path.join(ckpt_dir, f"weights-{step:06d}.pt")
-    torch.save({"step": step, "model": model.state_dict(), "config": cfg, "history": history}, wpath + ".tmp")
+    torch.save({"step": step, "model": model.state_dict(), "config": plain(cfg), "history": plain(history)}, wpath + ".tmp")
     os.replace(wpath + ".tmp", wpath)
     full = sorted(glob.glob(os.path.join(ckpt_dir, "ckpt-*.pt")))
     for old in full[:-keep_full]:
