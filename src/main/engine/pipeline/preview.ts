@@ -1,8 +1,12 @@
 import type { LoadedModel } from '../upscaler';
 import { maxValue, rasterRegionToTensor, type Raster, type Rect } from './raster';
 
-/** Context around a preview viewport: less than export tiles get, traded for interactive speed. */
-export const PREVIEW_CONTEXT = 16;
+/**
+ * Context around a preview viewport: less than export tiles get, traded for interactive speed (x4plus
+ * pair, 256 px viewport on this 2-core CPU: 2.5 s at 8 px, 3.6 s at 16 px). Only pixels near the
+ * viewport's edge can differ from the export; the export always uses full tiling context.
+ */
+export const PREVIEW_CONTEXT = 8;
 
 function cropTensor(
   t: Float32Array,
