@@ -2,23 +2,20 @@ import { InvalidArgumentError } from 'commander';
 import { DeviceRequest, Precision } from '../shared/device';
 import { OUTPUT_FORMATS, type OutputFormat } from '../main/engine/pipeline/encode';
 
-export function intInRange(name: string, min: number, max: number): (v: string) => number {
+function inRange(name: string, min: number, max: number, integer: boolean): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+      );
     return n;
   };
 }
 
-export function numberInRange(name: string, min: number, max: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
-    return n;
-  };
-}
+export const intInRange = (name: string, min: number, max: number) => inRange(name, min, max, true);
+export const numberInRange = (name: string, min: number, max: number) =>
+  inRange(name, min, max, false);
 
 export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
   return (v) => {

@@ -1,4 +1,5 @@
 import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
+import { loadPairWeights } from '../../src/main/engine/upscaler';
 import {
   architectureTensors,
   elementCount,
@@ -54,4 +55,20 @@ export function randomWeights(spec: ArchitectureSpec, seed = 1): StateDict {
 export function randomImage(c: number, h: number, w: number, seed = 7): Float32Array {
   const r = rng(seed);
   return Float32Array.from({ length: c * h * w }, r);
+}
+
+/** A fidelity ↔ perceptual pair of two random models of one architecture, on the CPU. */
+export async function loadTinyPair(spec: ArchitectureSpec, seedF: number, seedP: number) {
+  const f = randomWeights(spec, seedF);
+  const p = randomWeights(spec, seedP);
+  const pair = await loadPairWeights(
+    'pair',
+    { id: 'f', spec, weights: f },
+    { id: 'p', spec, weights: p },
+    0.8,
+    {
+      device: 'cpu',
+    },
+  );
+  return { pair, f, p };
 }

@@ -2,8 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../src/shared/architecture';
 import type { StateDict } from '../../src/main/engine/models/architecture-tensors';
 import { checkPairCompatible } from '../../src/main/engine/models/pair-compat';
-import { loadPairWeights, loadWeights, type LoadedModel } from '../../src/main/engine/upscaler';
-import { TINY_RRDB, TINY_SRVGG, randomImage, randomWeights } from '../helpers/random-models';
+import { loadWeights, type LoadedModel } from '../../src/main/engine/upscaler';
+import {
+  TINY_RRDB,
+  TINY_SRVGG,
+  loadTinyPair,
+  randomImage,
+  randomWeights,
+} from '../helpers/random-models';
 
 const loaded: LoadedModel[] = [];
 afterAll(() => Promise.all(loaded.map((m) => m.dispose())));
@@ -29,15 +35,7 @@ describe('network interpolation', () => {
   ] as [string, ArchitectureSpec][])(
     '%s: one session at α equals a network built from pre-blended weights',
     async (_n, spec) => {
-      const f = randomWeights(spec, 1);
-      const p = randomWeights(spec, 2);
-      const pair = await loadPairWeights(
-        'pair',
-        { id: 'f', spec, weights: f },
-        { id: 'p', spec, weights: p },
-        0.8,
-        { device: 'cpu' },
-      );
+      const { pair, f, p } = await loadTinyPair(spec, 1, 2);
       loaded.push(pair);
       expect(pair.interpolates).toBe(true);
       const input = randomImage(3, 6, 7, 9);
@@ -60,15 +58,7 @@ describe('network interpolation', () => {
 
   it('gives long jobs a constant-weight session for their α with the same output, and keeps it for the next', async () => {
     const spec = TINY_RRDB;
-    const f = randomWeights(spec, 6);
-    const p = randomWeights(spec, 7);
-    const pair = await loadPairWeights(
-      'pair',
-      { id: 'f', spec, weights: f },
-      { id: 'p', spec, weights: p },
-      0.8,
-      { device: 'cpu' },
-    );
+    const { pair } = await loadTinyPair(spec, 6, 7);
     loaded.push(pair);
     const input = randomImage(3, 6, 7, 10);
     const small = await pair.jobRunner(0.3, 100);

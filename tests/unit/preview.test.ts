@@ -6,8 +6,8 @@ import {
 } from '../../src/main/engine/pipeline/preview';
 import type { Raster } from '../../src/main/engine/pipeline/raster';
 import { tiledUpscale } from '../../src/main/engine/pipeline/tiled-upscale';
-import { loadPairWeights, type LoadedModel } from '../../src/main/engine/upscaler';
-import { TINY_SRVGG, randomWeights, rng } from '../helpers/random-models';
+import type { LoadedModel } from '../../src/main/engine/upscaler';
+import { TINY_SRVGG, loadTinyPair, rng } from '../helpers/random-models';
 
 let pair: LoadedModel;
 const r = rng(3);
@@ -30,16 +30,7 @@ function crop(img: Raster, v: typeof view): Uint8Array {
 }
 
 beforeAll(async () => {
-  const spec = TINY_SRVGG;
-  pair = await loadPairWeights(
-    'p',
-    { id: 'f', spec, weights: randomWeights(spec, 4) },
-    { id: 'g', spec, weights: randomWeights(spec, 5) },
-    0.8,
-    {
-      device: 'cpu',
-    },
-  );
+  ({ pair } = await loadTinyPair(TINY_SRVGG, 4, 5));
 });
 afterAll(() => pair?.dispose());
 

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { median } from './median';
 import type { ModelRegistry } from '../models/model-registry';
 import { decodeImage } from '../pipeline/decode';
 import { blendPixels, renderViewport, renderViewportEnds } from '../pipeline/preview';
@@ -6,7 +7,6 @@ import type { Raster } from '../pipeline/raster';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
 import { loadModel } from '../upscaler';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = async (f: () => Promise<unknown>): Promise<number> => {
   const t0 = performance.now();
   await f();

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { median } from './median';
 import type { ModelRegistry } from '../models/model-registry';
 import { rasterRegionToTensor, type Raster } from '../pipeline/raster';
 import { planTiles } from '../pipeline/tile-plan';
@@ -17,8 +18,6 @@ export interface SpeedOptions {
   source: string;
   cli: string;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function runCli(cli: string, args: string[]): Promise<{ stdout: string; wall: number }> {
   const t0 = performance.now();

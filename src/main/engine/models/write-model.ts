@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchitectureSpec } from '../../../shared/architecture';
 import { ModelManifest, type ModelProvenance } from '../../../shared/model-manifest';
 import { architectureTensors, elementCount, type StateDict } from './architecture-tensors';
 import { encodeSafetensors } from './safetensors';
+import { atomicWrite } from '../atomic-write';
 
 export interface WriteModelInput {
   id: string;
@@ -18,12 +19,6 @@ export interface WriteModelInput {
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function atomicWrite(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 /** Stores a model as `<id>.safetensors` + `<id>.json` in `dir`; returns the manifest. */

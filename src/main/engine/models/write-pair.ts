@@ -1,8 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PairManifest } from '../../../shared/model-manifest';
 import type { ModelRegistry } from './model-registry';
 import { checkPairCompatible } from './pair-compat';
+import { atomicWrite } from '../atomic-write';
 
 export interface NewPair {
   id: string;
@@ -35,9 +36,6 @@ export async function writePair(
     defaultAlpha: p.defaultAlpha ?? 0.8,
   });
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${p.id}.pair.json`);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-  await rename(tmp, path);
+  await atomicWrite(join(dir, `${p.id}.pair.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
