@@ -1,3 +1,4 @@
+import { importModel, removeModel } from '../main/engine/models/import-model';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { writePair, type NewPair } from '../main/engine/models/write-pair';
 import { userModelsDir } from '../main/engine/user-data';
@@ -15,11 +16,23 @@ export function runModels(registry: ModelRegistry, json: boolean): number {
     m.architecture,
     `×${m.scale}`,
     `${(m.parameters / 1e6).toFixed(2)} M`,
+    `${(m.sizeBytes / 2 ** 20).toFixed(1)} MiB`,
     m.role,
     m.origin,
     m.licence,
+    m.source,
   ]);
-  const head = ['id', 'architecture', 'scale', 'params', 'role', 'origin', 'licence'];
+  const head = [
+    'id',
+    'architecture',
+    'scale',
+    'params',
+    'size',
+    'role',
+    'origin',
+    'licence',
+    'source',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows])
     process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
@@ -37,5 +50,48 @@ export async function runPair(registry: ModelRegistry, pair: NewPair): Promise<n
   process.stderr.write(
     `paired ${manifest.fidelity} (α 0) with ${manifest.perceptual} (α 1) as ${manifest.id}, default α ${manifest.defaultAlpha}\n`,
   );
+  return 0;
+}
+
+export interface ImportCliOptions {
+  id?: string;
+  name?: string;
+  role: 'fidelity' | 'perceptual' | 'general';
+  resScale?: number;
+  rgbRange?: number;
+  json: boolean;
+}
+
+/** `upres models import <file>`: converts a model file into the user's models folder. */
+export async function runImport(
+  registry: ModelRegistry,
+  file: string,
+  opt: ImportCliOptions,
+): Promise<number> {
+  let r;
+  try {
+    r = await importModel(registry, file, opt);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const m = r.manifest;
+  const a = m.architecture;
+  if (opt.json)
+    process.stdout.write(`${JSON.stringify({ model: m, layout: r.layout }, null, 2)}\n`);
+  process.stderr.write(
+    `imported ${file} as ${m.id}: ${r.layout}, ${a.kind} ×${a.scale}, ${(m.weights.parameters / 1e6).toFixed(2)} M parameters (${m.weights.dtype}) in ${r.seconds.toFixed(1)} s\n`,
+  );
+  for (const n of r.notes) process.stderr.write(`  note: ${n}\n`);
+  return 0;
+}
+
+/** `upres models remove <id>`. */
+export async function runRemove(registry: ModelRegistry, id: string): Promise<number> {
+  try {
+    await removeModel(registry, id);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  process.stderr.write(`removed ${id}\n`);
   return 0;
 }

@@ -65,6 +65,10 @@ export const ModelInfo = z.object({
   parameters: z.number(),
   role: z.string(),
   origin: z.enum(['shipped', 'user']),
+  /** Bytes of weights on disk (for a pair, both ends). */
+  sizeBytes: z.number(),
+  /** Where the weights came from (provenance.source). */
+  source: z.string(),
   licence: z.string(),
   credit: z.string(),
   /** For pairs: the two ends and the α used when none is given. */

@@ -109,15 +109,17 @@ def degrade(hr, cfg, rng):
 
 
 def sample_batch(images, batch, lr_size, cfg, rng, margin=4):
-    """(LR float32 NCHW in 0-1, HR float32 NCHW, kinds).
+    """(LR float32 NCHW in 0-1, HR float32 NCHW, kinds, grid phases).
 
     Degrades an LR crop of lr_size + 2·margin so blur/resampling edges fall outside the
     kept part, then keeps an lr_size window at a random offset: JPEG block boundaries
-    land anywhere relative to the crop, as in a tiled real image.
+    land anywhere relative to the crop, as in a tiled real image. The grid phase of each
+    sample, (oy mod 8, ox mod 8) for JPEG samples and None otherwise, says where the 8-px
+    block boundaries are: LR rows/columns p with (p + phase) % 8 == 0.
     """
     big = lr_size + 2 * margin
     hr_big = big * SCALE
-    lrs, hrs, kinds = [], [], []
+    lrs, hrs, kinds, phases = [], [], [], []
     for _ in range(batch):
         img = images[int(rng.integers(len(images)))]
         h, w = img.shape[:2]
@@ -130,5 +132,28 @@ def sample_batch(images, batch, lr_size, cfg, rng, margin=4):
         lrs.append(lr[oy : oy + lr_size, ox : ox + lr_size])
         hrs.append(hr[oy * SCALE : (oy + lr_size) * SCALE, ox * SCALE : (ox + lr_size) * SCALE])
         kinds.append(kind)
+        phases.append((oy % 8, ox % 8) if kind == "jpeg" else None)
     to = lambda xs: np.stack(xs).astype(np.float32).transpose(0, 3, 1, 2) / 255.0
-    return to(lrs), to(hrs), kinds
+    return to(lrs), to(hrs), kinds, phases
+
+
+def grid_masks(phases, lr_size, scale=SCALE, band=1):
+    """Masks over HR finite differences next to the JPEG block boundaries.
+
+    Returns (mx, my) float32 arrays of shape (N, 1, 1, W-1) and (N, 1, H-1, 1): 1 where the
+    horizontal (vertical) difference x[j+1] − x[j] straddles or sits within `band` px of an
+    LR block boundary scaled ×4, 0 elsewhere and for samples without JPEG.
+    """
+    n, hr = len(phases), lr_size * scale
+    mx = np.zeros((n, 1, 1, hr - 1), np.float32)
+    my = np.zeros((n, 1, hr - 1, 1), np.float32)
+    for i, ph in enumerate(phases):
+        if ph is None:
+            continue
+        py, px = ph
+        for p in range(1, lr_size):
+            for off, m in ((px, mx[i, 0, 0, :]), (py, my[i, 0, :, 0])):
+                if (p + off) % 8 == 0:
+                    j = p * scale - 1  # the difference between HR pixels j and j + 1
+                    m[max(0, j - band) : min(hr - 1, j + band + 1)] = 1.0
+    return mx, my

@@ -8,6 +8,8 @@ import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
 import { DEFAULT_TILING } from './pipeline/tile-plan';
 import { AlphaSessions } from './alpha-sessions';
+import { rrdbUnshuffle } from './models/architecture-tensors';
+import { runPadded } from './pipeline/pad-to-multiple';
 
 /** A model ready to run: its session in a worker and the provider it ended up on. */
 export class LoadedModel {
@@ -56,11 +58,23 @@ export class LoadedModel {
     return this.alphaSessions?.specialisedAlpha;
   }
 
+  /** Input sides must be multiples of this (pixel-unshuffle models); tiles are padded to it. */
+  get inputMultiple(): number {
+    return this.spec.kind === 'rrdbnet' ? rrdbUnshuffle(this.spec) : 1;
+  }
+
+  private padded(run: (t: Tensor4) => Promise<Tensor4>): (t: Tensor4) => Promise<Tensor4> {
+    const m = this.inputMultiple;
+    return m === 1 ? run : (t) => runPadded(t, m, this.scale, run);
+  }
+
   /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */
   async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
     const a = this.checkAlpha(alpha);
-    if (a === undefined) return this.session.run(input);
-    return this.alphaSessions ? this.alphaSessions.runBlend(input, a) : this.session.run(input, a);
+    return this.padded((t) => {
+      if (a === undefined) return this.session.run(t);
+      return this.alphaSessions ? this.alphaSessions.runBlend(t, a) : this.session.run(t, a);
+    })(input);
   }
 
   /**
@@ -73,7 +87,7 @@ export class LoadedModel {
   ): Promise<(t: Tensor4) => Promise<Tensor4>> {
     const a = this.checkAlpha(alpha);
     if (a === undefined || !this.alphaSessions) return (t) => this.run(t, a);
-    return this.alphaSessions.runner(a, pixels);
+    return this.padded(await this.alphaSessions.runner(a, pixels));
   }
 
   async dispose(): Promise<void> {

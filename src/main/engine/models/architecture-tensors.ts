@@ -1,4 +1,10 @@
-import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../../shared/architecture';
+import type {
+  ArchitectureSpec,
+  EdsrSpec,
+  RrdbNetSpec,
+  SrResNetSpec,
+  SrvggSpec,
+} from '../../../shared/architecture';
 
 /** One named weight tensor of a generator and its shape (PyTorch layout, OIHW for convolutions). */
 export interface TensorSpec {
@@ -18,12 +24,23 @@ function conv(name: string, out: number, inp: number, k = 3): TensorSpec[] {
 
 /** Channels entering conv_first: RRDBNet x2 / x1 pixel-unshuffle the input by 2 / 4. */
 export function rrdbUnshuffle(spec: RrdbNetSpec): number {
-  return spec.scale === 2 ? 2 : spec.scale === 1 ? 4 : 1;
+  return spec.unshuffle ?? (spec.scale === 2 ? 2 : spec.scale === 1 ? 4 : 1);
 }
 
 /** Number of ×2 nearest-upsample + conv stages. */
 export function rrdbUpStages(spec: RrdbNetSpec): number {
-  return spec.scale === 8 ? 3 : 2;
+  return spec.upStages ?? (spec.scale === 8 ? 3 : 2);
+}
+
+/** The pixel-shuffle factors of an upsampler for a scale: ×3 one ×3 stage, 2^n n ×2 stages. */
+export function shuffleStages(scale: number): number[] {
+  if (scale === 3) return [3];
+  const out: number[] = [];
+  for (let s = scale; s > 1; s /= 2) {
+    if (s % 2 !== 0) throw new Error(`no pixel-shuffle upsampler for ×${scale}`);
+    out.push(2);
+  }
+  return out;
 }
 
 function rrdbTensors(spec: RrdbNetSpec): TensorSpec[] {
@@ -56,9 +73,61 @@ function srvggTensors(spec: SrvggSpec): TensorSpec[] {
   return out;
 }
 
+function srresnetTensors(spec: SrResNetSpec): TensorSpec[] {
+  const f = spec.features;
+  const srgan = spec.variant === 'srgan';
+  const k = srgan ? 9 : 3;
+  const p = spec.preluChannels ?? 1;
+  const prelu = (name: string): TensorSpec[] => (srgan ? [{ name, shape: [p] }] : []);
+  const out: TensorSpec[] = [
+    ...conv('conv_first', f, spec.inChannels, k),
+    ...prelu('act_first.weight'),
+  ];
+  for (let b = 0; b < spec.blocks; b++) {
+    out.push(
+      ...conv(`body.${b}.conv1`, f, f),
+      ...prelu(`body.${b}.act.weight`),
+      ...conv(`body.${b}.conv2`, f, f),
+    );
+  }
+  if (srgan) out.push(...conv('conv_body', f, f));
+  shuffleStages(spec.scale).forEach((s, i) => {
+    out.push(...conv(`upconv${i + 1}`, f * s * s, f), ...prelu(`up_act${i + 1}.weight`));
+  });
+  if (!srgan) out.push(...conv('conv_hr', f, f));
+  out.push(...conv('conv_last', spec.outChannels, f, k));
+  return out;
+}
+
+function edsrTensors(spec: EdsrSpec): TensorSpec[] {
+  const f = spec.features;
+  const out: TensorSpec[] = [
+    ...conv('sub_mean', spec.inChannels, spec.inChannels, 1),
+    ...conv('conv_first', f, spec.inChannels),
+  ];
+  for (let b = 0; b < spec.blocks; b++)
+    out.push(...conv(`body.${b}.conv1`, f, f), ...conv(`body.${b}.conv2`, f, f));
+  out.push(...conv('conv_after_body', f, f));
+  shuffleStages(spec.scale).forEach((s, i) => out.push(...conv(`upsample.${2 * i}`, f * s * s, f)));
+  out.push(
+    ...conv('conv_last', spec.outChannels, f),
+    ...conv('add_mean', spec.outChannels, spec.outChannels, 1),
+  );
+  return out;
+}
+
 /** Every weight tensor the architecture needs, in network order. */
 export function architectureTensors(spec: ArchitectureSpec): TensorSpec[] {
-  return spec.kind === 'rrdbnet' ? rrdbTensors(spec) : srvggTensors(spec);
+  switch (spec.kind) {
+    case 'rrdbnet':
+      return rrdbTensors(spec);
+    case 'srvgg':
+      return srvggTensors(spec);
+    case 'srresnet':
+      return srresnetTensors(spec);
+    case 'edsr':
+      return edsrTensors(spec);
+  }
 }
 
 export function elementCount(shape: readonly number[]): number {

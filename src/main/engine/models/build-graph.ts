@@ -1,7 +1,9 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
 import { checkStateDict, type StateDict } from './architecture-tensors';
+import { buildEdsrGraph } from './edsr-graph';
 import type { GraphOptions } from './onnx-graph-builder';
 import { buildRrdbGraph } from './rrdb-graph';
+import { buildSrResNetGraph } from './srresnet-graph';
 import { buildSrvggGraph } from './srvgg-graph';
 
 /** Serialised ONNX model for any supported architecture. */
@@ -11,7 +13,14 @@ export function buildGraph(
   options: GraphOptions = {},
 ): Uint8Array {
   checkStateDict(spec, weights);
-  return spec.kind === 'rrdbnet'
-    ? buildRrdbGraph(spec, weights, options)
-    : buildSrvggGraph(spec, weights, options);
+  switch (spec.kind) {
+    case 'rrdbnet':
+      return buildRrdbGraph(spec, weights, options);
+    case 'srvgg':
+      return buildSrvggGraph(spec, weights, options);
+    case 'srresnet':
+      return buildSrResNetGraph(spec, weights, options);
+    case 'edsr':
+      return buildEdsrGraph(spec, weights, options);
+  }
 }

@@ -66,6 +66,10 @@ async function scan(
   return { models, pairs };
 }
 
+function weightBytes(m: ModelManifest): number {
+  return m.weights.parameters * (m.weights.dtype === 'float16' ? 2 : 4);
+}
+
 export interface RegistryDirs {
   shipped: string;
   user?: string;
@@ -78,16 +82,32 @@ export function defaultRegistryDirs(): RegistryDirs {
 
 /** Models and pairs known to the engine, by id. */
 export class ModelRegistry {
-  private constructor(
-    private readonly models: Map<string, RegisteredModel>,
-    private readonly pairs: Map<string, RegisteredPair>,
-    readonly dirs: RegistryDirs,
-  ) {}
+  private models = new Map<string, RegisteredModel>();
+  private pairs = new Map<string, RegisteredPair>();
+  /** Problems found while scanning that did not stop the registry from opening. */
+  warnings: string[] = [];
+
+  private constructor(readonly dirs: RegistryDirs) {}
 
   static async open(dirs: RegistryDirs = defaultRegistryDirs()): Promise<ModelRegistry> {
-    const shipped = await scan(dirs.shipped, 'shipped');
-    const user = dirs.user ? await scan(dirs.user, 'user') : { models: [], pairs: [] };
-    const models = new Map([...shipped.models, ...user.models].map((m) => [m.manifest.id, m]));
+    const registry = new ModelRegistry(dirs);
+    await registry.refresh();
+    return registry;
+  }
+
+  /** Rescans both folders (after an import, a removal or a new pair). */
+  async refresh(): Promise<void> {
+    const shipped = await scan(this.dirs.shipped, 'shipped');
+    const user = this.dirs.user ? await scan(this.dirs.user, 'user') : { models: [], pairs: [] };
+    const models = new Map<string, RegisteredModel>();
+    const warnings: string[] = [];
+    for (const m of [...shipped.models, ...user.models]) {
+      if (models.has(m.manifest.id)) {
+        warnings.push(`${m.dir}: model ${m.manifest.id} ignored: a shipped model has that id`);
+        continue;
+      }
+      models.set(m.manifest.id, m);
+    }
     const pairs = new Map([...shipped.pairs, ...user.pairs].map((p) => [p.manifest.id, p]));
     for (const p of pairs.values()) {
       for (const end of [p.manifest.fidelity, p.manifest.perceptual]) {
@@ -95,7 +115,9 @@ export class ModelRegistry {
           throw new Error(`pair ${p.manifest.id} refers to unknown model ${end}`);
       }
     }
-    return new ModelRegistry(models, pairs, dirs);
+    this.models = models;
+    this.pairs = pairs;
+    this.warnings = warnings;
   }
 
   list(): RegisteredModel[] {
@@ -116,6 +138,13 @@ export class ModelRegistry {
     return m;
   }
 
+  /** Ids of the pairs that use a model as one of their ends. */
+  pairsUsing(id: string): string[] {
+    return [...this.pairs.values()]
+      .filter((p) => p.manifest.fidelity === id || p.manifest.perceptual === id)
+      .map((p) => p.manifest.id);
+  }
+
   getPair(id: string): RegisteredPair {
     const p = this.pairs.get(id);
     if (!p)
@@ -134,6 +163,8 @@ export class ModelRegistry {
       parameters: m.weights.parameters,
       role: m.role,
       origin,
+      sizeBytes: weightBytes(m),
+      source: m.provenance.source,
       licence: m.provenance.licence,
       credit: m.provenance.credit,
     }));
@@ -148,6 +179,8 @@ export class ModelRegistry {
         parameters: f.weights.parameters,
         role: 'pair',
         origin,
+        sizeBytes: weightBytes(f) + weightBytes(g),
+        source: `pair of ${p.fidelity} and ${p.perceptual}`,
         licence:
           f.provenance.licence === g.provenance.licence
             ? f.provenance.licence

@@ -67,6 +67,13 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds an int64 constant (indices, shapes). */
+  int64Constant(name: string, dims: number[], values: number[]): string {
+    const INT64 = onnx.TensorProto.DataType.INT64;
+    this.initializers.push({ name, dims, dataType: INT64, int64Data: values });
+    return name;
+  }
+
   weight(name: string, dims: number[]): string {
     const w = this.weights.get(name);
     if (!w) throw new Error(`missing weight ${name}`);
@@ -134,6 +141,44 @@ export class OnnxGraphBuilder {
       coordinate_transformation_mode: 'asymmetric',
       nearest_mode: 'floor',
     });
+  }
+
+  /** Per-channel PReLU (`n` slopes, or one shared slope when n is 1) from weight `name`. */
+  prelu(x: string, name: string, n: number): string {
+    return this.node('PRelu', [x, this.weight(name, n === 1 ? [1] : [n, 1, 1])]);
+  }
+
+  /** PyTorch's pixel_shuffle(x, r). */
+  pixelShuffle(x: string, r: number): string {
+    return this.node('DepthToSpace', [x], { blocksize: r, mode: 'CRD' });
+  }
+
+  /**
+   * PyTorch's pixel_unshuffle(x, r) for `channels` input channels: output channel c·r² + i·r + j
+   * holds pixel (i, j) of each r×r block of channel c. ONNX SpaceToDepth orders channels as
+   * (i·r + j)·C + c, so its output is permuted with a Gather.
+   */
+  pixelUnshuffle(x: string, r: number, channels: number): string {
+    const perm: number[] = [];
+    for (let c = 0; c < channels; c++) for (let k = 0; k < r * r; k++) perm.push(k * channels + c);
+    const idx = this.int64Constant(this.fresh('unshuffle_perm'), [perm.length], perm);
+    return this.node('Gather', [this.node('SpaceToDepth', [x], { blocksize: r }), idx], {
+      axis: 1,
+    });
+  }
+
+  /** Bilinear enlargement as F.interpolate(mode='bilinear', align_corners=False). */
+  upsampleBilinear(x: string, factor: number): string {
+    const scales = this.float32Constant(this.fresh('scales'), [4], [1, 1, factor, factor]);
+    return this.node('Resize', [x, '', scales], {
+      mode: 'linear',
+      coordinate_transformation_mode: 'half_pixel',
+    });
+  }
+
+  /** x · factor with a scalar constant. */
+  scale(x: string, factor: number): string {
+    return this.node('Mul', [x, this.constant(this.fresh('k'), [], new Float32Array([factor]))]);
   }
 
   /** Serialises the graph; `body` maps the (precision-converted) input name to the output name. */

@@ -27,12 +27,12 @@ export function buildRrdbGraph(
   weights: StateDict,
   options: GraphOptions = {},
 ): Uint8Array {
-  if (rrdbUnshuffle(spec) !== 1)
-    throw new Error(`RRDBNet ×${spec.scale} (pixel-unshuffle input) is not supported yet`);
   const g = new OnnxGraphBuilder(weights, options);
   const f = spec.features;
+  const u = rrdbUnshuffle(spec);
   return g.build('rrdbnet', (input) => {
-    const first = g.conv(input, 'conv_first', f, spec.inChannels);
+    const x = u === 1 ? input : g.pixelUnshuffle(input, u, spec.inChannels);
+    const first = g.conv(x, 'conv_first', f, spec.inChannels * u * u);
     let trunk = first;
     for (let b = 0; b < spec.blocks; b++) {
       let y = trunk;

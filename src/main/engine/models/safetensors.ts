@@ -8,6 +8,8 @@ export interface NamedTensor {
   name: string;
   shape: number[];
   values: Float32Array;
+  /** How the values were stored in the file they were read from. */
+  dtype?: SafetensorsDtype;
 }
 
 const BYTES: Record<SafetensorsDtype, number> = { F16: 2, F32: 4 };
@@ -105,7 +107,7 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
       fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
     const raw = bytes.subarray(dataStart + begin, dataStart + end);
     const values = dtype === 'F16' ? fromFloat16Bytes(raw) : fromFloat32Bytes(raw);
-    tensors.set(name, { name, shape: shape as number[], values });
+    tensors.set(name, { name, shape: shape as number[], values, dtype });
   }
   return { tensors, metadata };
 }

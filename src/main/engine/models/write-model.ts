@@ -21,8 +21,8 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Stores a model as `<id>.safetensors` + `<id>.json` in `dir`; returns the manifest. */
-export async function writeModel(dir: string, m: WriteModelInput): Promise<ModelManifest> {
+/** The safetensors bytes and manifest of a model, not yet written. */
+export function encodeModel(m: WriteModelInput): { bytes: Uint8Array; manifest: ModelManifest } {
   const tensors = architectureTensors(m.spec).map((t) => ({
     name: t.name,
     shape: t.shape,
@@ -45,8 +45,21 @@ export async function writeModel(dir: string, m: WriteModelInput): Promise<Model
     },
     provenance: m.provenance,
   });
+  return { bytes, manifest };
+}
+
+/** Stores a model as `<id>.safetensors` + `<id>.json` in `dir`; returns the manifest. */
+export async function writeModel(dir: string, m: WriteModelInput): Promise<ModelManifest> {
+  return storeModel(dir, encodeModel(m));
+}
+
+/** Writes encoded model files atomically: weights first, then the manifest that makes them visible. */
+export async function storeModel(
+  dir: string,
+  { bytes, manifest }: { bytes: Uint8Array; manifest: ModelManifest },
+): Promise<ModelManifest> {
   await mkdir(dir, { recursive: true });
   await atomicWrite(join(dir, manifest.weights.file), bytes);
-  await atomicWrite(join(dir, `${m.id}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+  await atomicWrite(join(dir, `${manifest.id}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -1,0 +1,121 @@
+import { unlink } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { ModelManifest } from '../../../shared/model-manifest';
+import type { StateDict } from './architecture-tensors';
+import type { DetectOptions } from './detect/detected-model';
+import type { ModelRegistry } from './model-registry';
+import { readModelFile } from './read-model-file';
+import { encodeModel, sha256, storeModel } from './write-model';
+
+export interface ImportModelOptions extends DetectOptions {
+  /** Model id (default: from the file name). */
+  id?: string;
+  /** Display name (default: the file name). */
+  name?: string;
+  role?: ModelManifest['role'];
+}
+
+export interface ImportedModelResult {
+  manifest: ModelManifest;
+  /** Key layout recognised and what was assumed or converted. */
+  layout: string;
+  notes: string[];
+  seconds: number;
+}
+
+/** "RRDB_ESRGAN_x4.pth" → "rrdb_esrgan_x4". */
+export function idFromFileName(path: string): string {
+  const stem = basename(path, extname(path))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return stem || 'model';
+}
+
+function sameValues(a: StateDict, b: StateDict): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length) return false;
+    for (let i = 0; i < v.length; i++) if (v[i] !== w[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Converts a model file into the user's models folder (canonical safetensors + manifest with the
+ * file's name and sha256). Refuses a file already imported, weights identical to a known model
+ * (whatever their format or layout) and ids already taken. Nothing is written when it refuses.
+ */
+export async function importModel(
+  registry: ModelRegistry,
+  file: string,
+  opt: ImportModelOptions = {},
+): Promise<ImportedModelResult> {
+  const t0 = performance.now();
+  const dir = registry.dirs.user;
+  if (!dir) throw new Error('no user models folder configured');
+  const label = basename(file);
+  const id = opt.id ?? idFromFileName(file);
+  if (registry.ids().includes(id))
+    throw new Error(`${label}: a model or pair called "${id}" already exists; choose another id`);
+  const read = await readModelFile(file, opt);
+  const hashes = read.files.map((f) => ({ path: basename(f.path), sha256: sha256(f.bytes) }));
+  for (const m of registry.list()) {
+    const same = m.manifest.provenance.sourceFiles.find((s) =>
+      hashes.some((h) => h.sha256 === s.sha256),
+    );
+    if (same) throw new Error(`${label}: already imported as ${m.manifest.id} (${same.path})`);
+  }
+  for (const m of registry.list()) {
+    if (!isDeepStrictEqual(m.manifest.architecture, read.spec)) continue;
+    if (sameValues(await registry.weights(m.manifest.id), read.weights))
+      throw new Error(
+        `${label}: same weights as ${m.manifest.id} (${m.origin}); not imported again`,
+      );
+  }
+  const encoded = encodeModel({
+    id,
+    name: opt.name ?? label,
+    role: opt.role ?? 'general',
+    spec: read.spec,
+    weights: read.weights,
+    dtype: read.halfPrecision ? 'float16' : 'float32',
+    provenance: {
+      source: `imported by the user from ${label}`,
+      sourceFiles: hashes,
+      licence: 'unknown (imported by the user)',
+      credit: 'unknown (imported by the user)',
+      convertedWith: 'upres models import',
+      notes: [`${read.format}: ${read.layout}`, ...read.notes].join('; '),
+    },
+  });
+  const manifest = await storeModel(dir, encoded);
+  return {
+    manifest,
+    layout: read.layout,
+    notes: read.notes,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Removes a user model or pair; shipped ones and models a pair still uses are refused. */
+export async function removeModel(registry: ModelRegistry, id: string): Promise<void> {
+  const dir = registry.dirs.user;
+  if (registry.isPair(id)) {
+    const p = registry.getPair(id);
+    if (p.origin !== 'user' || !dir)
+      throw new Error(`${id} ships with Upres and cannot be removed`);
+    await unlink(join(dir, `${id}.pair.json`));
+    return;
+  }
+  const m = registry.get(id);
+  if (m.origin !== 'user' || !dir) throw new Error(`${id} ships with Upres and cannot be removed`);
+  const users = registry.pairsUsing(id);
+  if (users.length > 0)
+    throw new Error(`${id} is part of pair ${users.join(', ')}; remove the pair first`);
+  // The manifest goes first: a model without one is invisible, never half-listed.
+  await unlink(join(m.dir, `${id}.json`));
+  await unlink(join(m.dir, m.manifest.weights.file)).catch(() => undefined);
+}

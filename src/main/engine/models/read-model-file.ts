@@ -1,0 +1,89 @@
+// Reads a user's model file in any supported format into a detected architecture + canonical weights.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { detectArchitecture, sourceTensorsFromTorch } from './detect/detect-architecture';
+import type { DetectOptions, DetectedModel } from './detect/detected-model';
+import type { SourceTensors } from './detect/tensor-source';
+import { importNcnnModel } from './ncnn-import';
+import { loadNcnnWeights, parseNcnnParam } from './ncnn-reader';
+import { extractStateDict, isFloatDtype, parseTorchCheckpoint } from './pth/read-checkpoint';
+import { decodeSafetensors, type NamedTensor } from './safetensors';
+
+export type ModelFileFormat = 'pytorch' | 'safetensors' | 'ncnn';
+
+export interface ModelFile extends DetectedModel {
+  format: ModelFileFormat;
+  /** True when every weight was stored in half precision (then the import keeps fp16). */
+  halfPrecision: boolean;
+  /** Every file read, with its bytes (for hashing). */
+  files: { path: string; bytes: Uint8Array }[];
+}
+
+export const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin'];
+
+function ncnnPartner(path: string): { param: string; bin: string } {
+  const stem = path.slice(0, -extname(path).length);
+  const param = `${stem}.param`;
+  const bin = `${stem}.bin`;
+  for (const p of [param, bin])
+    if (!existsSync(p))
+      throw new Error(`${basename(path)}: an ncnn model needs ${basename(p)} beside it`);
+  return { param, bin };
+}
+
+/** Reads a .pth/.pt/.ckpt, .safetensors or ncnn .param/.bin model and recognises its architecture. */
+export async function readModelFile(path: string, opt: DetectOptions = {}): Promise<ModelFile> {
+  const name = basename(path);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.onnx')
+    throw new Error(
+      `${name}: ONNX files cannot be imported yet; use the .pth, .safetensors or ncnn files of the model`,
+    );
+  if (!MODEL_EXTENSIONS.includes(ext))
+    throw new Error(`${name}: not a model file Upres reads (${MODEL_EXTENSIONS.join(', ')})`);
+  if (ext === '.param' || ext === '.bin') {
+    const { param, bin } = ncnnPartner(path);
+    const [paramBytes, binBytes] = await Promise.all([readFile(param), readFile(bin)]);
+    const layers = parseNcnnParam(Buffer.from(paramBytes).toString('utf8'), basename(param));
+    loadNcnnWeights(layers, binBytes, basename(bin));
+    const { spec, weights } = importNcnnModel(layers);
+    return {
+      spec,
+      weights,
+      layout: 'ncnn (Upscayl / realesrgan-ncnn-vulkan)',
+      notes: [],
+      format: 'ncnn',
+      halfPrecision: true,
+      files: [
+        { path: param, bytes: paramBytes },
+        { path: bin, bytes: binBytes },
+      ],
+    };
+  }
+  const bytes = await readFile(path);
+  let tensors: SourceTensors;
+  let format: ModelFileFormat;
+  let halfPrecision: boolean;
+  if (ext === '.safetensors') {
+    tensors = decodeSafetensors(bytes, name).tensors;
+    format = 'safetensors';
+    halfPrecision = [...(tensors as Map<string, NamedTensor>).values()].every(
+      (t) => t.dtype === 'F16',
+    );
+  } else {
+    const dict = extractStateDict(parseTorchCheckpoint(bytes, name).root);
+    tensors = sourceTensorsFromTorch(dict);
+    format = 'pytorch';
+    if (tensors.size === 0) throw new Error(`${name}: the checkpoint holds no weight tensors`);
+    halfPrecision = [...dict.values()].every(
+      (t) => t.dtype === 'float16' || !isFloatDtype(t.dtype),
+    );
+  }
+  return {
+    ...detectArchitecture(tensors, name, opt),
+    format,
+    halfPrecision,
+    files: [{ path, bytes }],
+  };
+}
