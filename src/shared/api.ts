@@ -12,6 +12,38 @@ export const api = {
     request: z.object({}).strict(),
     response: z.array(ModelInfo),
   },
+  /** Converts a model file (.pth/.pt/.ckpt, .safetensors, ncnn .param/.bin) into the user's models. */
+  importModel: {
+    request: z
+      .object({
+        path: z.string().min(1),
+        id: z.string().optional(),
+        name: z.string().optional(),
+        role: z.enum(['fidelity', 'perceptual', 'general']).optional(),
+        resScale: z.number().positive().optional(),
+        rgbRange: z.number().positive().optional(),
+      })
+      .strict(),
+    response: z.object({ model: ModelInfo, layout: z.string(), notes: z.array(z.string()) }),
+  },
+  /** Removes a model or pair the user imported or created. */
+  removeModel: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({ removed: z.string() }),
+  },
+  /** Pairs two models of one architecture for the fidelity ↔ perceptual dial. */
+  pairModels: {
+    request: z
+      .object({
+        id: z.string().min(1),
+        fidelity: z.string().min(1),
+        perceptual: z.string().min(1),
+        name: z.string().optional(),
+        defaultAlpha: z.number().min(0).max(1).optional(),
+      })
+      .strict(),
+    response: ModelInfo,
+  },
   engineInfo: {
     request: z.object({}).strict(),
     response: z.object({

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_METHODS, channelOf } from '../../src/shared/api';
 import { rendererCsp } from '../../src/main/app/content-security-policy';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -174,7 +175,8 @@ describe('built main process under a stand-in electron', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(report.channels.sort()).toEqual(['upres:engineInfo', 'upres:listModels']);
+    expect(report.channels.sort()).toEqual([...API_METHODS].map((m) => channelOf(m)).sort());
+    expect(report.channels).toContain('upres:importModel');
     const shipped = readdirSync(join(repo, 'resources', 'models')).filter((f) =>
       f.endsWith('.json'),
     );

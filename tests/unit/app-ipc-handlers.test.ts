@@ -39,6 +39,8 @@ const MODELS: ApiResponse<'listModels'> = [
     parameters: 1234,
     role: 'general',
     origin: 'shipped',
+    sizeBytes: 2468,
+    source: 'tests',
     licence: 'MIT',
     credit: 'tests',
   },
@@ -47,6 +49,9 @@ const MODELS: ApiResponse<'listModels'> = [
 function fakeHandlers(): ApiHandlers {
   return {
     listModels: vi.fn(async () => MODELS),
+    importModel: vi.fn(async () => ({ model: MODELS[0], layout: 'test', notes: [] })),
+    removeModel: vi.fn(async ({ id }: { id: string }) => ({ removed: id })),
+    pairModels: vi.fn(async () => MODELS[0]),
     engineInfo: vi.fn(async () => ({
       version: '0.0.0',
       platform: 'linux-x64',

@@ -12,6 +12,7 @@ import {
   removeModel,
 } from '../../src/main/engine/models/import-model';
 import { writePair } from '../../src/main/engine/models/write-pair';
+import { createEngineHandlers } from '../../src/main/engine/engine-api';
 import { runCli } from '../helpers/run-cli';
 
 const ARCH = join(import.meta.dirname, '..', 'fixtures', 'arch');
@@ -164,5 +165,28 @@ describe('upres models import / remove (CLI)', () => {
     const rm = await runCli(['models', 'remove', 'msrresnet-x3'], env);
     expect(rm.code).toBe(0);
     expect(readdirSync(join(user, 'models'))).toEqual([]);
+  });
+});
+
+describe('engine API', () => {
+  it('imports, pairs and removes models for the UI, and the list follows', async () => {
+    const api = createEngineHandlers(registry, '0.0.0-test');
+    const a = await api.importModel({ path: join(ARCH, 'edsr-x2.pth'), id: 'e1' });
+    expect(a.model).toMatchObject({ id: 'e1', architecture: 'edsr', scale: 2, origin: 'user' });
+    expect(a.notes.join(' ')).toMatch(/residual scaling 1 assumed/);
+    await api.importModel({ path: join(ARCH, 'edsr-rs01-x2.pth'), id: 'e2', resScale: 0.1 });
+    await expect(api.pairModels({ id: 'e12', fidelity: 'e1', perceptual: 'e2' })).rejects.toThrow(
+      'cannot pair e1 with e2: same tensors but a different network (resScale: 1 vs 0.1)',
+    );
+    await api.removeModel({ id: 'e2' });
+    await api.importModel({ path: join(ARCH, 'edsr-rs01-x2.pth'), id: 'e2', resScale: 1 });
+    const pair = await api.pairModels({ id: 'e12', fidelity: 'e1', perceptual: 'e2' });
+    expect(pair.pair).toEqual({ fidelity: 'e1', perceptual: 'e2', defaultAlpha: 0.8 });
+    expect((await api.listModels({})).map((m) => m.id)).toEqual(
+      expect.arrayContaining(['e1', 'e2', 'e12']),
+    );
+    await api.removeModel({ id: 'e12' });
+    await api.removeModel({ id: 'e1' });
+    expect((await api.listModels({})).map((m) => m.id)).not.toContain('e1');
   });
 });

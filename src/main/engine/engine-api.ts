@@ -1,7 +1,16 @@
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../shared/api';
+import type { ModelInfo } from '../../shared/model-manifest';
+import { importModel, removeModel } from './models/import-model';
 import type { ModelRegistry } from './models/model-registry';
+import { writePair } from './models/write-pair';
 import { currentPlatform } from './runtime/open-session';
 import { planProviders, preferredDevices } from './runtime/provider-select';
+
+function infoOf(registry: ModelRegistry, id: string): ModelInfo {
+  const info = registry.info().find((m) => m.id === id);
+  if (!info) throw new Error(`${id} is not in the registry after writing it`);
+  return info;
+}
 
 export type EngineHandlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -9,6 +18,23 @@ export type EngineHandlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise
 export function createEngineHandlers(registry: ModelRegistry, version: string): EngineHandlers {
   return {
     listModels: async () => registry.info(),
+    importModel: async ({ path, ...opt }) => {
+      const r = await importModel(registry, path, opt);
+      await registry.refresh();
+      return { model: infoOf(registry, r.manifest.id), layout: r.layout, notes: r.notes };
+    },
+    removeModel: async ({ id }) => {
+      await removeModel(registry, id);
+      await registry.refresh();
+      return { removed: id };
+    },
+    pairModels: async (p) => {
+      const dir = registry.dirs.user;
+      if (!dir) throw new Error('no user models folder configured');
+      await writePair(registry, dir, p);
+      await registry.refresh();
+      return infoOf(registry, p.id);
+    },
     engineInfo: async () => {
       const p = currentPlatform();
       const gpu = preferredDevices(p.platform, p.arch);

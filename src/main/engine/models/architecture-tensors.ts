@@ -116,6 +116,27 @@ function edsrTensors(spec: EdsrSpec): TensorSpec[] {
   return out;
 }
 
+/** The spec with every defaulted field written out, so equal networks compare equal. */
+export function canonicalSpec(spec: ArchitectureSpec): ArchitectureSpec {
+  switch (spec.kind) {
+    case 'rrdbnet':
+      return { ...spec, unshuffle: rrdbUnshuffle(spec) as 1 | 2 | 4, upStages: rrdbUpStages(spec) };
+    case 'srresnet':
+      return spec.variant === 'srgan' ? { ...spec, preluChannels: spec.preluChannels ?? 1 } : spec;
+    default:
+      return spec;
+  }
+}
+
+/** Fields in which two specs differ (after filling defaults), e.g. ["resScale: 1 vs 0.1"]. */
+export function specDifferences(a: ArchitectureSpec, b: ArchitectureSpec): string[] {
+  const x = canonicalSpec(a) as Record<string, unknown>;
+  const y = canonicalSpec(b) as Record<string, unknown>;
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])]
+    .filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+    .map((k) => `${k}: ${JSON.stringify(x[k])} vs ${JSON.stringify(y[k])}`);
+}
+
 /** Every weight tensor the architecture needs, in network order. */
 export function architectureTensors(spec: ArchitectureSpec): TensorSpec[] {
   switch (spec.kind) {

@@ -1,8 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import type { ModelManifest } from '../../../shared/model-manifest';
-import type { StateDict } from './architecture-tensors';
+import { specDifferences, type StateDict } from './architecture-tensors';
 import type { DetectOptions } from './detect/detected-model';
 import type { ModelRegistry } from './model-registry';
 import { readModelFile } from './read-model-file';
@@ -69,7 +68,7 @@ export async function importModel(
     if (same) throw new Error(`${label}: already imported as ${m.manifest.id} (${same.path})`);
   }
   for (const m of registry.list()) {
-    if (!isDeepStrictEqual(m.manifest.architecture, read.spec)) continue;
+    if (specDifferences(m.manifest.architecture, read.spec).length > 0) continue;
     if (sameValues(await registry.weights(m.manifest.id), read.weights))
       throw new Error(
         `${label}: same weights as ${m.manifest.id} (${m.origin}); not imported again`,

@@ -1,5 +1,5 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
-import { architectureTensors } from './architecture-tensors';
+import { architectureTensors, specDifferences } from './architecture-tensors';
 
 const dims = (s: number[]): string => `[${s.join('×')}]`;
 
@@ -33,7 +33,10 @@ export function checkPairCompatible(
     throw new Error(
       `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${extra} exists only in ${perceptual.id}`,
     );
-  if (JSON.stringify(fidelity.spec) !== JSON.stringify(perceptual.spec)) {
-    throw new Error(`cannot pair ${fidelity.id} with ${perceptual.id}: scale or channels differ`);
+  const diff = specDifferences(fidelity.spec, perceptual.spec);
+  if (diff.length > 0) {
+    throw new Error(
+      `cannot pair ${fidelity.id} with ${perceptual.id}: same tensors but a different network (${diff.join(', ')})`,
+    );
   }
 }
