@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ModelRegistry } from '../main/engine/models/model-registry';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
-import { runModels, runPair } from './models-command';
+import { runImport, runModels, runPair, runRemove, type ImportCliOptions } from './models-command';
 import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
 import { UsageError } from './usage-error';
@@ -59,6 +59,7 @@ export function buildProgram(result: { code: number }): Command {
         .default('auto')
         .argParser(parsePrecision),
     )
+    .option('--tta', 'self-ensemble: average the 8 flips / rotations (8× slower)', false)
     .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
       result.code = await runUpscale(await ModelRegistry.open(), inputs, opt);
@@ -88,6 +89,7 @@ export function buildProgram(result: { code: number }): Command {
         .default('auto')
         .argParser(parseDevice),
     )
+    .option('--tta', 'self-ensemble: average the 8 flips / rotations (8× slower)', false)
     .option('--json', 'print the report as JSON on stdout', false)
     .action(async (opt: QualityCliOptions) => {
       result.code = await runBenchQuality(await ModelRegistry.open(), opt);
@@ -123,6 +125,40 @@ export function buildProgram(result: { code: number }): Command {
         });
       },
     );
+  models
+    .command('import')
+    .description(
+      'import a .pth / .pt / .ckpt, .safetensors or ncnn .param/.bin model into your models folder',
+    )
+    .argument('<file>', 'the model file')
+    .option('--id <id>', 'model id (default: from the file name)')
+    .option('--name <name>', 'display name (default: the file name)')
+    .addOption(
+      new Option('--role <role>', 'role in pairs')
+        .choices(['fidelity', 'perceptual', 'general'])
+        .default('general'),
+    )
+    .option(
+      '--res-scale <factor>',
+      'EDSR residual scaling (default: 0.1 for 256 features, else 1)',
+      numberInRange('res-scale', 0, 10),
+    )
+    .option(
+      '--rgb-range <range>',
+      'EDSR pixel range (default: from the file, else 255)',
+      numberInRange('rgb-range', 0, 65535),
+    )
+    .option('--json', 'print the new model as JSON', false)
+    .action(async (file: string, opt: ImportCliOptions) => {
+      result.code = await runImport(await ModelRegistry.open(), file, opt);
+    });
+  models
+    .command('remove')
+    .description('remove a model or pair you imported or created')
+    .argument('<id>', 'model or pair id')
+    .action(async (id: string) => {
+      result.code = await runRemove(await ModelRegistry.open(), id);
+    });
   return program;
 }
 

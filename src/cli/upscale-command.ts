@@ -19,6 +19,7 @@ export interface UpscaleCliOptions {
   tile?: number;
   device: DeviceRequest;
   precision: Precision;
+  tta: boolean;
   json: boolean;
 }
 
@@ -61,7 +62,7 @@ export async function runUpscale(
   });
   const alpha = model.interpolates ? ` at α ${opt.alpha ?? model.defaultAlpha}` : '';
   log(
-    `${opt.model}${alpha} on ${model.choice.device}${model.choice.fp16 ? ' (fp16)' : ''}; ${items.length} item(s) → ${outDir}`,
+    `${opt.model}${alpha} on ${model.choice.device}${model.choice.fp16 ? ' (fp16)' : ''}${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}; ${items.length} item(s) → ${outDir}`,
   );
   const bar = new cliProgress.SingleBar(
     {
@@ -97,6 +98,7 @@ export async function runUpscale(
           scale: opt.scale,
           alpha: opt.alpha,
           tile: opt.tile,
+          tta: opt.tta,
           onTile: ({ tile, tiles }) => {
             if (!barStarted) bar.start(tiles, 0, { name });
             barStarted = true;

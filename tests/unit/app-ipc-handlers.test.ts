@@ -164,7 +164,8 @@ describe('deferHandlers', () => {
   it('rejects every call with the error that stopped the engine from opening', async () => {
     const deferred = deferHandlers(Promise.reject(new Error('invalid model manifest')));
     for (const method of API_METHODS) {
-      await expect(deferred[method]({})).rejects.toThrow('invalid model manifest');
+      const call = deferred[method] as (req: unknown) => Promise<unknown>;
+      await expect(call({})).rejects.toThrow('invalid model manifest');
     }
   });
 });

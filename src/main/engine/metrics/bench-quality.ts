@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Raster } from '../pipeline/raster';
+import { selfEnsemble } from '../pipeline/self-ensemble';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
 import { chooseTileSize } from '../pipeline/upscale-image';
 import type { LoadedModel } from '../upscaler';
@@ -12,6 +13,8 @@ export interface QualityRow {
   image: string;
   psnr: number;
   ssim: number;
+  /** Seconds spent upscaling this image (LR making and scoring excluded). */
+  seconds: number;
 }
 
 export interface QualityReport {
@@ -19,6 +22,10 @@ export interface QualityReport {
   model: string;
   alpha?: number;
   scale: number;
+  /** Whether the geometric self-ensemble (8 flips / rotations averaged) was on. */
+  tta: boolean;
+  /** Upscaling seconds summed over the images. */
+  seconds: number;
   mean: { psnr: number; ssim: number };
   images: QualityRow[];
 }
@@ -50,26 +57,38 @@ export async function benchQuality(
   model?: LoadedModel,
   alpha?: number,
   onImage?: (row: QualityRow) => void,
+  opt: { tta?: boolean } = {},
 ): Promise<QualityReport> {
+  const tta = opt.tta ?? false;
   if (model && model.scale !== scale)
     throw new Error(`${model.id} upscales ×${model.scale}, not ×${scale}`);
+  if (tta && !model) throw new Error('self-ensemble (TTA) needs a model, not bicubic');
+  const upscale = async (m: LoadedModel, lr: Raster): Promise<Raster> => {
+    const run = await m.jobRunner(alpha, lr.width * lr.height * (tta ? 8 : 1));
+    return tiledUpscale(lr, tta ? selfEnsemble(run) : run, {
+      scale,
+      tile: chooseTileSize(m, m.defaultOverlap),
+      overlap: m.defaultOverlap,
+      feather: m.defaultFeather,
+    });
+  };
   const names = (await readdir(dataset)).filter((n) => IMAGES.has(extname(n).toLowerCase())).sort();
   if (names.length === 0) throw new Error(`${dataset}: no images`);
   const images: QualityRow[] = [];
   for (const name of names) {
     const hr = await readHr(join(dataset, name), scale);
     const lr = matlabResize(hr, 1 / scale);
-    const sr = model
-      ? await tiledUpscale(lr, await model.jobRunner(alpha, lr.width * lr.height), {
-          scale,
-          tile: chooseTileSize(model, model.defaultOverlap),
-          overlap: model.defaultOverlap,
-          feather: model.defaultFeather,
-        })
-      : matlabResize(lr, scale);
+    const t0 = performance.now();
+    const sr = model ? await upscale(model, lr) : matlabResize(lr, scale);
+    const seconds = (performance.now() - t0) / 1000;
     const a = lumaY(sr, scale);
     const b = lumaY(hr, scale);
-    const row = { image: name, psnr: psnrY(a.y, b.y), ssim: ssimY(a.y, b.y, a.w, a.h) };
+    const row = {
+      image: name,
+      psnr: psnrY(a.y, b.y),
+      ssim: ssimY(a.y, b.y, a.w, a.h),
+      seconds,
+    };
     images.push(row);
     onImage?.(row);
   }
@@ -79,6 +98,8 @@ export async function benchQuality(
     model: model?.id ?? 'bicubic',
     alpha,
     scale,
+    tta,
+    seconds: images.reduce((s, r) => s + r.seconds, 0),
     mean: { psnr: mean('psnr'), ssim: mean('ssim') },
     images,
   };

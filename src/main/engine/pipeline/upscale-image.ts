@@ -4,6 +4,7 @@ import type { LoadedModel } from '../upscaler';
 import { decodeImage } from './decode';
 import { encodeImage, extensionOf, formatForInput, type OutputFormat } from './encode';
 import { writeNewFile } from './safe-write';
+import { selfEnsemble } from './self-ensemble';
 import { autoTileSize, planTiles } from './tile-plan';
 import { tiledUpscale, type TileProgress } from './tiled-upscale';
 
@@ -19,6 +20,8 @@ export interface UpscaleImageOptions {
   /** Tile core in input px; `undefined` picks from available memory. */
   tile?: number;
   overlap?: number;
+  /** Geometric self-ensemble: average the 8 flips / rotations of every tile (8× the time). */
+  tta?: boolean;
   signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
 }
@@ -61,8 +64,8 @@ export async function upscaleImage(
     (n, t) => n + t.region.w * t.region.h,
     0,
   );
-  const run = await model.jobRunner(opt.alpha, work);
-  const rgb = await tiledUpscale(img.rgb, run, {
+  const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
+  const rgb = await tiledUpscale(img.rgb, opt.tta ? selfEnsemble(run) : run, {
     scale: model.scale,
     tile,
     overlap,
