@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { DeviceRequest, Precision } from './device';
+
+/** What happens when an output file already exists. */
+export const OnExists = z.enum(['skip', 'overwrite', 'suffix']);
+export type OnExists = z.infer<typeof OnExists>;
+
+/** How a transparency (alpha) channel is enlarged: through the model as a grey image, or resized. */
+export const TransparencyMode = z.enum(['model', 'resize']);
+export type TransparencyMode = z.infer<typeof TransparencyMode>;
+
+export const MetadataPolicy = z.enum(['all', 'none']);
+export type MetadataPolicy = z.infer<typeof MetadataPolicy>;
+
+export const OutputFormatName = z.enum(['png', 'jpeg', 'webp']);
+
+/** Per-item settings: every item carries its own. */
+export const ItemSettings = z.object({
+  /** Model or pair id. */
+  model: z.string().min(1),
+  /** For pairs: 0 = fidelity, 1 = perceptual (default: the pair's). */
+  alpha: z.number().min(0).max(1).optional(),
+  /** Output size ÷ input size (default: the model's scale). Exclusive with width / height. */
+  scale: z.number().min(0.01).max(64).optional(),
+  /** Target width and/or height in px (aspect ratio kept when only one is given). */
+  width: z.number().int().positive().max(1_000_000).optional(),
+  height: z.number().int().positive().max(1_000_000).optional(),
+  /** Output format (default: the input's; PNG for formats Upres does not write). */
+  format: OutputFormatName.optional(),
+  quality: z.number().int().min(1).max(100).optional(),
+  keepMetadata: MetadataPolicy.default('all'),
+  transparency: TransparencyMode.default('resize'),
+  tta: z.boolean().default(false),
+  /** Tile core in input px (default: from free memory). */
+  tile: z.number().int().min(16).max(4096).optional(),
+  device: DeviceRequest.default('auto'),
+  precision: Precision.default('auto'),
+});
+export type ItemSettings = z.infer<typeof ItemSettings>;
+export type ItemSettingsInput = z.input<typeof ItemSettings>;
+
+/** Where outputs go: the folder, the relative structure below the added folder, the name. */
+export const Placement = z.object({
+  outDir: z.string().min(1),
+  /** File name template without extension: {name}, {scale}, {model}, {alpha}. */
+  nameTemplate: z.string().min(1).default('{name}_x{scale}'),
+  onExists: OnExists.default('suffix'),
+});
+export type Placement = z.infer<typeof Placement>;
+export type PlacementInput = z.input<typeof Placement>;
+
+export const ItemState = z.enum(['waiting', 'running', 'done', 'failed', 'cancelled', 'skipped']);
+export type ItemState = z.infer<typeof ItemState>;
+
+export const QueueItem = z.object({
+  id: z.string(),
+  input: z.string(),
+  /** Folder of the input relative to the folder the user added ('' for files added directly). */
+  relDir: z.string(),
+  placement: Placement,
+  settings: ItemSettings,
+  state: ItemState,
+  /** Input size from the file header when it was added (absent if unreadable). */
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  output: z.string().optional(),
+  outWidth: z.number().int().optional(),
+  outHeight: z.number().int().optional(),
+  error: z.string().optional(),
+  /** Retries and fallbacks taken (smaller tiles, CPU). */
+  notes: z.array(z.string()).default([]),
+  /** While an output is being committed: the finished temp file (crash recovery). */
+  committing: z.string().optional(),
+  seconds: z.number().optional(),
+});
+export type QueueItem = z.infer<typeof QueueItem>;
+
+/** Per-tile progress of the running item and throughput-based estimates. */
+export interface QueueProgress {
+  id: string;
+  tile: number;
+  tiles: number;
+  /** Seconds left for this item and for the whole queue (undefined until measurable). */
+  itemEta?: number;
+  queueEta?: number;
+}
+
+export const FINISHED: readonly ItemState[] = ['done', 'failed', 'cancelled', 'skipped'];
