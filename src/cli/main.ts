@@ -25,12 +25,10 @@ export function buildProgram(result: { code: number }): Command {
 
   program
     .command('upscale')
-    .description('upscale image files and folders of images')
-    .argument('<inputs...>', 'image files or folders (a folder contributes its image files)')
-    .requiredOption(
-      '-o, --output <dir>',
-      'output folder (created if missing; existing files are never replaced)',
-    )
+    .description('upscale image files and folders of images (a resumable batch queue)')
+    .argument('[inputs...]', 'image files or folders (a folder contributes its image files)')
+    .option('-o, --output <dir>', 'output folder (created if missing); required unless --resume')
+    .option('-r, --recursive', 'also take images from sub-folders (the structure is kept)', false)
     .option('-m, --model <id>', 'model or pair id (see `upres models`)', 'realesrgan-x4plus')
     .option(
       '-a, --alpha <0..1>',
@@ -40,10 +38,43 @@ export function buildProgram(result: { code: number }): Command {
     .option(
       '-s, --scale <n>',
       "output size ÷ input size (default: the model's scale)",
-      numberInRange('scale', 1, 16),
+      numberInRange('scale', 0.01, 64),
+    )
+    .option(
+      '-W, --width <px>',
+      'output width (height follows the aspect ratio)',
+      intInRange('width', 1, 1_000_000),
+    )
+    .option(
+      '-H, --height <px>',
+      'output height (width follows the aspect ratio); with --width: fit inside',
+      intInRange('height', 1, 1_000_000),
     )
     .option('-f, --format <format>', "png | jpeg | webp (default: the input's format)", parseFormat)
     .option('-q, --quality <1-100>', 'JPEG / WebP quality', intInRange('quality', 1, 100))
+    .option(
+      '-n, --name <template>',
+      'output name: {name} {scale} {model} {alpha}',
+      '{name}_x{scale}',
+    )
+    .addOption(
+      new Option(
+        '--on-exists <policy>',
+        'when the output exists: skip | overwrite | suffix (add _1, _2…)',
+      )
+        .choices(['skip', 'overwrite', 'suffix'])
+        .default('suffix'),
+    )
+    .addOption(
+      new Option('--transparency <mode>', 'enlarge transparency with the model or a Lanczos resize')
+        .choices(['model', 'resize'])
+        .default('resize'),
+    )
+    .addOption(
+      new Option('--keep-metadata <policy>', 'EXIF, XMP, IPTC and colour profile: all | none')
+        .choices(['all', 'none'])
+        .default('all'),
+    )
     .option(
       '-t, --tile <px>',
       'tile size in input pixels (default: from available memory)',
@@ -60,6 +91,11 @@ export function buildProgram(result: { code: number }): Command {
         .argParser(parsePrecision),
     )
     .option('--tta', 'self-ensemble: average the 8 flips / rotations (8× slower)', false)
+    .option(
+      '--resume',
+      'finish the batches an earlier run left unfinished (crash, kill, Ctrl+C)',
+      false,
+    )
     .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
       result.code = await runUpscale(await ModelRegistry.open(), inputs, opt);

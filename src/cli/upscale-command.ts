@@ -1,25 +1,36 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { DeviceRequest, Precision } from '../shared/device';
+import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from '../shared/queue';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import type { OutputFormat } from '../main/engine/pipeline/encode';
-import { upscaleImage } from '../main/engine/pipeline/upscale-image';
-import { loadModel } from '../main/engine/upscaler';
-import { expandInputs } from './inputs';
+import { ModelRenderer } from '../main/engine/queue/model-renderer';
+import { checkNameTemplate } from '../main/engine/queue/output-naming';
+import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
+import { userDataDir } from '../main/engine/user-data';
 import { UsageError } from './usage-error';
 
 export interface UpscaleCliOptions {
-  output: string;
+  output?: string;
+  recursive: boolean;
   model: string;
   alpha?: number;
   scale?: number;
+  width?: number;
+  height?: number;
   format?: OutputFormat;
   quality?: number;
+  name: string;
+  onExists: OnExists;
+  transparency: 'model' | 'resize';
+  keepMetadata: 'all' | 'none';
   tile?: number;
   device: DeviceRequest;
   precision: Precision;
   tta: boolean;
+  resume: boolean;
   json: boolean;
 }
 
@@ -28,18 +39,60 @@ export interface ItemReport {
   output: string | null;
   status: 'done' | 'error';
   error?: string;
+  /** The output existed and --on-exists skip kept it. */
+  skipped?: boolean;
   seconds: number;
 }
 
 const round = (s: number): number => Math.round(s * 1000) / 1000;
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Runs `upres upscale`; returns the process exit code (0 all done, 1 any failed). */
-export async function runUpscale(
-  registry: ModelRegistry,
-  args: string[],
-  opt: UpscaleCliOptions,
-): Promise<number> {
+/** Where the command line keeps its batch journals (the app has its own queue). */
+export function cliQueueDir(): string {
+  return join(userDataDir(), 'queue');
+}
+
+function report(i: QueueItem): ItemReport {
+  const seconds = round(i.seconds ?? 0);
+  if (i.state === 'done')
+    return { input: i.input, output: i.output ?? null, status: 'done', seconds };
+  if (i.state === 'skipped')
+    return { input: i.input, output: i.output ?? null, status: 'done', skipped: true, seconds };
+  const error =
+    i.state === 'failed'
+      ? (i.error ?? `${i.input}: failed`)
+      : i.state === 'cancelled'
+        ? `${i.input}: cancelled`
+        : `${i.input}: not finished (stopped; run upres upscale --resume)`;
+  return { input: i.input, output: null, status: 'error', error, seconds };
+}
+
+function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
+  return {
+    model: opt.model,
+    alpha: opt.alpha,
+    scale: opt.scale,
+    width: opt.width,
+    height: opt.height,
+    format: opt.format,
+    quality: opt.quality,
+    keepMetadata: opt.keepMetadata,
+    transparency: opt.transparency,
+    tta: opt.tta,
+    tile: opt.tile,
+    device: opt.device,
+    precision: opt.precision,
+  };
+}
+
+function checkUsage(registry: ModelRegistry, args: string[], opt: UpscaleCliOptions): void {
+  if (opt.resume) {
+    if (args.length > 0)
+      throw new UsageError('--resume finishes earlier batches; give no inputs with it');
+    return;
+  }
   if (args.length === 0) throw new UsageError('give at least one file or folder to upscale');
+  if (!opt.output) throw new UsageError('give an output folder with -o <dir>');
   // Usage errors come before any work: an unknown model, or α for a single model.
   if (!registry.isPair(opt.model)) registry.get(opt.model);
   if (opt.alpha !== undefined && !registry.isPair(opt.model)) {
@@ -47,96 +100,206 @@ export async function runUpscale(
       `--alpha applies to pairs (fidelity ↔ perceptual); ${opt.model} is a single model`,
     );
   }
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const outDir = resolve(opt.output);
+  if (opt.scale !== undefined && (opt.width !== undefined || opt.height !== undefined))
+    throw new UsageError('give either --scale or --width / --height, not both');
   try {
-    await mkdir(outDir, { recursive: true });
+    checkNameTemplate(opt.name);
   } catch (err) {
-    throw new UsageError(`cannot create output folder ${outDir}: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message);
   }
-  const items = await expandInputs(args);
-  const model = await loadModel(registry, opt.model, {
-    device: opt.device,
-    precision: opt.precision,
-    log,
-  });
-  const alpha = model.interpolates ? ` at α ${opt.alpha ?? model.defaultAlpha}` : '';
-  log(
-    `${opt.model}${alpha} on ${model.choice.device}${model.choice.fp16 ? ' (fp16)' : ''}${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}; ${items.length} item(s) → ${outDir}`,
-  );
-  const bar = new cliProgress.SingleBar(
+}
+
+/** Live display on a terminal: the queue's overall count and ETA, and the current item's tiles. */
+class Progress {
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private readonly bars = new cliProgress.MultiBar(
     {
-      format: '{name} [{bar}] tile {value}/{total} | {eta_formatted} left',
+      format: '{label} [{bar}] {value}/{total} {unit} | {eta}',
       stream: process.stderr,
       hideCursor: true,
+      clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  const reports: ItemReport[] = [];
-  const started = performance.now();
+  private overall: cliProgress.SingleBar | undefined;
+  private item: cliProgress.SingleBar | undefined;
+
+  constructor(private readonly total: number) {}
+
+  line(text: string): void {
+    if (this.tty && this.overall) this.bars.log(`${text}\n`);
+    else log(text);
+  }
+
+  start(done: number): void {
+    if (!this.tty) return;
+    this.overall = this.bars.create(this.total, done, { label: 'queue', unit: 'items', eta: '' });
+  }
+
+  tile(name: string, tile: number, tiles: number, itemEta?: number, queueEta?: number): void {
+    if (!this.tty) return;
+    const fmt = (s?: number) =>
+      s === undefined ? '…' : s < 90 ? `${Math.ceil(s)} s left` : `${Math.ceil(s / 60)} min left`;
+    if (!this.item) this.item = this.bars.create(tiles, 0, { label: name, unit: 'tiles', eta: '' });
+    this.item.setTotal(tiles);
+    this.item.update(tile, { label: name, eta: fmt(itemEta) });
+    this.overall?.update({ eta: fmt(queueEta) });
+  }
+
+  itemDone(done: number): void {
+    if (this.item) this.bars.remove(this.item);
+    this.item = undefined;
+    this.overall?.update(done);
+  }
+
+  stop(): void {
+    if (this.tty) this.bars.stop();
+  }
+}
+
+/** Runs one queue (a new batch or a resumed one) to its end; returns its items. */
+async function runQueue(q: UpscaleQueue, announce: string): Promise<QueueItem[]> {
+  const items = q.snapshot();
+  const progress = new Progress(items.length);
+  let done = items.filter((i) => FINISHED.includes(i.state)).length;
+  const names = new Map(items.map((i) => [i.id, basename(i.input)]));
+  log(announce);
+  q.on('warning', (w) => progress.line(`! ${w}`));
+  q.on('progress', (p) =>
+    progress.tile(names.get(p.id) ?? '', p.tile, p.tiles, p.itemEta, p.queueEta),
+  );
+  q.on('item', (i) => {
+    if (!FINISHED.includes(i.state)) return;
+    done++;
+    progress.itemDone(done);
+    for (const n of i.notes) progress.line(`  note: ${n}`);
+    if (i.state === 'done')
+      progress.line(
+        `✓ ${i.input} → ${i.output} (${i.outWidth}×${i.outHeight}, ${(i.seconds ?? 0).toFixed(1)} s)`,
+      );
+    else if (i.state === 'skipped') progress.line(`- ${i.input}: ${i.output} exists; skipped`);
+    else progress.line(`✗ ${report(i).error}`);
+  });
+  const stop = (): void => {
+    progress.line('stopping after this tile; run `upres upscale --resume` to continue');
+    void q.pause();
+  };
+  process.once('SIGINT', stop);
+  progress.start(done);
   try {
-    for (const item of items) {
-      const t0 = performance.now();
-      if (item.error) {
-        reports.push({
-          input: item.path,
-          output: null,
-          status: 'error',
-          error: item.error,
-          seconds: 0,
+    await q.start();
+  } finally {
+    process.off('SIGINT', stop);
+    progress.stop();
+  }
+  return q.snapshot();
+}
+
+function describeModel(
+  renderer: ModelRenderer,
+  opt: { model: string; alpha?: number; tta: boolean },
+): string {
+  const m = renderer.loaded;
+  if (!m) return opt.model;
+  const alpha = m.interpolates ? ` at α ${opt.alpha ?? m.defaultAlpha}` : '';
+  return `${opt.model}${alpha} on ${m.choice.device}${m.choice.fp16 ? ' (fp16)' : ''}${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}`;
+}
+
+/** Runs `upres upscale`; returns the process exit code (0 all done, 1 any failed, 130 stopped). */
+export async function runUpscale(
+  registry: ModelRegistry,
+  args: string[],
+  opt: UpscaleCliOptions,
+): Promise<number> {
+  checkUsage(registry, args, opt);
+  const renderer = new ModelRenderer(registry, log);
+  const dir = cliQueueDir();
+  await mkdir(dir, { recursive: true });
+  const started = performance.now();
+  const reports: ItemReport[] = [];
+  let stopped = false;
+  try {
+    const journals: string[] = [];
+    if (opt.resume) {
+      const names = existsSync(dir)
+        ? (await readdir(dir)).filter((n) => /^cli-.*\.json$/.test(n)).sort()
+        : [];
+      journals.push(...names.map((n) => join(dir, n)));
+      if (journals.length === 0) log('nothing to resume');
+    } else {
+      journals.push(join(dir, `cli-${Date.now()}-${process.pid}.json`));
+    }
+    for (const path of journals) {
+      let q: UpscaleQueue;
+      try {
+        q = await UpscaleQueue.open({
+          journalPath: path,
+          render: renderer.render,
+          modelScale: renderer.modelScale,
         });
-        log(`✗ ${item.error}`);
+      } catch (err) {
+        log(`! ${(err as Error).message}`);
         continue;
       }
-      const name = item.path.split(/[\\/]/).pop() ?? item.path;
-      let barStarted = false;
-      try {
-        const res = await upscaleImage(model, item.path, {
+      if (!opt.resume) {
+        const outDir = resolve(opt.output!);
+        try {
+          await mkdir(outDir, { recursive: true });
+        } catch (err) {
+          throw new UsageError(`cannot create output folder ${outDir}: ${(err as Error).message}`);
+        }
+        const { problems } = await q.add(args, settingsFrom(opt), {
           outDir,
-          format: opt.format,
-          quality: opt.quality,
-          scale: opt.scale,
-          alpha: opt.alpha,
-          tile: opt.tile,
-          tta: opt.tta,
-          onTile: ({ tile, tiles }) => {
-            if (!barStarted) bar.start(tiles, 0, { name });
-            barStarted = true;
-            bar.update(tile);
-          },
+          recursive: opt.recursive,
+          nameTemplate: opt.name,
+          onExists: opt.onExists,
         });
-        if (barStarted) bar.stop();
-        const seconds = (performance.now() - t0) / 1000;
-        reports.push({
-          input: item.path,
-          output: res.output,
-          status: 'done',
-          seconds: round(seconds),
-        });
-        log(
-          `✓ ${item.path} → ${res.output} (${res.outWidth}×${res.outHeight}, ${seconds.toFixed(1)} s)`,
-        );
-      } catch (err) {
-        if (barStarted) bar.stop();
-        const message = (err as Error).message;
-        const error = message.includes(item.path) ? message : `${item.path}: ${message}`;
-        reports.push({
-          input: item.path,
-          output: null,
-          status: 'error',
-          error,
-          seconds: round((performance.now() - t0) / 1000),
-        });
-        log(`✗ ${error}`);
+        for (const p of problems) {
+          reports.push({
+            input: p.path,
+            output: null,
+            status: 'error',
+            error: p.error,
+            seconds: 0,
+          });
+          log(`✗ ${p.error}`);
+        }
+        const first = q.snapshot()[0];
+        if (first)
+          await renderer.prepare(
+            first.settings.model,
+            first.settings.device,
+            first.settings.precision,
+          );
       }
+      const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
+      if (opt.resume && pending === 0) {
+        await unlink(path).catch(() => undefined);
+        continue;
+      }
+      const s = q.snapshot()[0]?.settings;
+      const what = opt.resume
+        ? `resuming ${basename(path)}: `
+        : `${describeModel(renderer, opt)}; `;
+      const target = opt.resume ? '' : ` → ${resolve(opt.output!)}`;
+      const items = await runQueue(
+        q,
+        `${what}${pending} item(s)${s && opt.resume ? ` (${s.model})` : ''}${target}`,
+      );
+      reports.push(...items.map(report));
+      if (q.isPaused) stopped = true;
+      else if (items.every((i) => FINISHED.includes(i.state)))
+        await unlink(path).catch(() => undefined);
+      if (stopped) break;
     }
   } finally {
-    await model.dispose();
+    await renderer.dispose();
   }
   const failed = reports.filter((r) => r.status === 'error').length;
   log(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports }, null, 2)}\n`);
+  if (stopped) return 130;
   return failed === 0 ? 0 : 1;
 }

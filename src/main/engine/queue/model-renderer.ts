@@ -23,6 +23,11 @@ export class ModelRenderer {
     return this.registry.get(single).manifest.architecture.scale;
   };
 
+  /** Loads a model ahead of the first item (so its device can be reported). */
+  prepare(id: string, device: DeviceRequest, precision: string): Promise<LoadedModel> {
+    return this.model(id, device, precision);
+  }
+
   private async model(id: string, device: DeviceRequest, precision: string): Promise<LoadedModel> {
     const key = `${id}|${device}|${precision}`;
     if (this.current?.key === key) return this.current.model;

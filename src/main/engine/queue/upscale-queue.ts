@@ -353,7 +353,14 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   ): Promise<{ patch: Partial<QueueItem>; cleanup?: string }> {
     if (item.width === undefined || item.height === undefined) {
       // The header could not be read when the item was added: read it now for the real message.
-      const m = await sharp(item.input, { limitInputPixels: false }).metadata();
+      let m;
+      try {
+        m = await sharp(item.input, { limitInputPixels: false }).metadata();
+      } catch (err) {
+        throw new Error(`${item.input}: not a readable image (${(err as Error).message})`, {
+          cause: err,
+        });
+      }
       const swap = (m.orientation ?? 1) >= 5;
       item.width = swap ? m.height : m.width;
       item.height = swap ? m.width : m.height;
