@@ -211,14 +211,14 @@ describe('control and events', () => {
   });
 
   it('cancels one item at its next tile and goes on with the rest', async () => {
-    let q!: UpscaleQueue;
-    const render = scripted({
-      tiles: 5,
-      beforeTile: async (req, t) => {
-        if (req.item.input.endsWith('a.png') && t === 2) await q.cancel(req.item.id);
-      },
-    });
-    q = await open(render);
+    const q: UpscaleQueue = await open(
+      scripted({
+        tiles: 5,
+        beforeTile: async (req, t) => {
+          if (req.item.input.endsWith('a.png') && t === 2) await q.cancel(req.item.id);
+        },
+      }),
+    );
     await q.add([join(inDir, 'a.png'), join(inDir, 'b.png')], settings, { outDir });
     await q.start();
     expect(states(q)).toEqual({ 'a.png': 'cancelled', 'b.png': 'done' });
@@ -226,9 +226,8 @@ describe('control and events', () => {
   });
 
   it('pauses at the next tile and resumes where the queue stopped', async () => {
-    let q!: UpscaleQueue;
     let paused = false;
-    q = await open(
+    const q: UpscaleQueue = await open(
       scripted({
         beforeTile: async (req, t) => {
           if (!paused && req.item.input.endsWith('b.png') && t === 2) {
@@ -248,8 +247,9 @@ describe('control and events', () => {
   });
 
   it('cancel all stops the running item and everything waiting', async () => {
-    let q!: UpscaleQueue;
-    q = await open(scripted({ beforeTile: (_r, t) => void (t === 2 && q.cancelAll()) }));
+    const q: UpscaleQueue = await open(
+      scripted({ beforeTile: (_r, t) => void (t === 2 && q.cancelAll()) }),
+    );
     await q.add([inDir], settings, { outDir, recursive: true });
     await q.start();
     expect(Object.values(states(q))).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
@@ -308,9 +308,8 @@ describe('faults', () => {
 
 describe('journal and recovery', () => {
   it('journals every change and reopens with exactly the unfinished items', async () => {
-    let q!: UpscaleQueue;
     let n = 0;
-    q = await open(
+    const q: UpscaleQueue = await open(
       scripted({
         beforeTile: async (_r, t) => {
           if (t === 1 && ++n === 3) await q.pause();

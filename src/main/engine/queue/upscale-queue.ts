@@ -267,9 +267,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   }
 
   async cancelAll(): Promise<void> {
+    this.running?.abort.abort(new Stop('cancel'));
     for (const item of this.items)
       if (item.state === 'waiting') await this.change(item, { state: 'cancelled' });
-    this.running?.abort.abort(new Stop('cancel'));
   }
 
   /** Puts failed or cancelled items back in the queue. */
