@@ -68,11 +68,26 @@ export const EdsrSpec = z.object({
 });
 export type EdsrSpec = z.infer<typeof EdsrSpec>;
 
+/**
+ * A plain ONNX model run as-is: the graph is the file (NCHW RGB in, NCHW RGB out, float32 at the
+ * graph's edges after import). Channels and scale were measured by running it once on import.
+ */
+export const OnnxSpec = z.object({
+  kind: z.literal('onnx'),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  scale: z.number().int().min(1).max(16),
+  /** Input sides must be multiples of this (e.g. a pixel-unshuffle inside the graph); default 1. */
+  inputMultiple: z.number().int().min(1).max(16).optional(),
+});
+export type OnnxSpec = z.infer<typeof OnnxSpec>;
+
 export const ArchitectureSpec = z.discriminatedUnion('kind', [
   RrdbNetSpec,
   SrvggSpec,
   SrResNetSpec,
   EdsrSpec,
+  OnnxSpec,
 ]);
 export type ArchitectureSpec = z.infer<typeof ArchitectureSpec>;
 

@@ -4,6 +4,28 @@ import { buildGraph } from './models/build-graph';
 import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
 
+/** The graph whose weights are the blend at α as constants, in the precision asked (see openSession). */
+export type FixedAlphaGraph = (alpha: number) => (fp16: boolean) => Uint8Array;
+
+/** For Upres's own architectures: the weights blended in TypeScript, then the graph built. */
+export function weightBlendGraph(
+  spec: ArchitectureSpec,
+  fidelity: StateDict,
+  perceptual: StateDict,
+): FixedAlphaGraph {
+  return (alpha) => {
+    const blended: StateDict = new Map();
+    for (const [name, f] of fidelity) {
+      const p = perceptual.get(name)!;
+      blended.set(
+        name,
+        f.map((v, i) => (1 - alpha) * v + alpha * p[i]),
+      );
+    }
+    return (fp16) => buildGraph(spec, blended, { fp16 });
+  };
+}
+
 /**
  * The blend graph (weights computed from α inside the graph) serves every α from one session, but
  * onnxruntime cannot pre-pack weights it computes, so it runs ~1.5× slower than a graph whose
@@ -17,9 +39,7 @@ export class AlphaSessions {
   static readonly FIXED_SPEEDUP = 0.65;
 
   constructor(
-    private readonly spec: ArchitectureSpec,
-    private readonly fidelity: StateDict,
-    private readonly perceptual: StateDict,
+    private readonly fixedGraph: FixedAlphaGraph,
     private readonly blend: InferenceSession,
     private readonly createSeconds: number,
     private readonly open: OpenSessionOptions,
@@ -53,18 +73,7 @@ export class AlphaSessions {
     }
     const saved = pixels * this.secondsPerPixel! * (1 - AlphaSessions.FIXED_SPEEDUP);
     if (saved < 2 * this.createSeconds) return (t) => this.runBlend(t, alpha);
-    const blended: StateDict = new Map();
-    for (const [name, f] of this.fidelity) {
-      const p = this.perceptual.get(name)!;
-      blended.set(
-        name,
-        f.map((v, i) => (1 - alpha) * v + alpha * p[i]),
-      );
-    }
-    const { session } = await openSession(
-      (fp16) => buildGraph(this.spec, blended, { fp16 }),
-      this.open,
-    );
+    const { session } = await openSession(this.fixedGraph(alpha), this.open);
     await this.fixed?.session.dispose();
     this.fixed = { alpha, session };
     return (t) => session.run(t);

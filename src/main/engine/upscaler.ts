@@ -4,10 +4,11 @@ import type { StateDict } from './models/architecture-tensors';
 import { buildGraph } from './models/build-graph';
 import type { ModelRegistry } from './models/model-registry';
 import { checkPairCompatible } from './models/pair-compat';
+import { onnxBlendGraph, onnxFixedBlendGraph } from './models/onnx-blend';
 import type { InferenceSession, Tensor4 } from './runtime/inference-session';
 import { openSession, type OpenSessionOptions } from './runtime/open-session';
 import { DEFAULT_TILING } from './pipeline/tile-plan';
-import { AlphaSessions } from './alpha-sessions';
+import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
 import { rrdbUnshuffle } from './models/architecture-tensors';
 import { runPadded } from './pipeline/pad-to-multiple';
 
@@ -60,6 +61,7 @@ export class LoadedModel {
 
   /** Input sides must be multiples of this (pixel-unshuffle models); tiles are padded to it. */
   get inputMultiple(): number {
+    if (this.spec.kind === 'onnx') return this.spec.inputMultiple ?? 1;
     return this.spec.kind === 'rrdbnet' ? rrdbUnshuffle(this.spec) : 1;
   }
 
@@ -119,12 +121,28 @@ export async function loadPairWeights(
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
   checkPairCompatible(fidelity, perceptual);
-  const t0 = performance.now();
-  const { session, choice } = await openSession(
+  return openPair(
+    id,
+    fidelity.spec,
     (fp16) =>
       buildGraph(fidelity.spec, fidelity.weights, { fp16, blendTowards: perceptual.weights }),
+    weightBlendGraph(fidelity.spec, fidelity.weights, perceptual.weights),
+    defaultAlpha,
     opt,
   );
+}
+
+/** The blend session of a pair plus the constant-weight sessions its long jobs get. */
+async function openPair(
+  id: string,
+  spec: ArchitectureSpec,
+  blendGraph: (fp16: boolean) => Uint8Array,
+  fixedGraph: FixedAlphaGraph,
+  defaultAlpha: number,
+  opt: OpenSessionOptions,
+): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const { session, choice } = await openSession(blendGraph, opt);
   const createSeconds = (performance.now() - t0) / 1000;
   // Constant-weight sessions for long jobs go to the provider and precision this one ended up on.
   const same: OpenSessionOptions = {
@@ -132,15 +150,59 @@ export async function loadPairWeights(
     device: choice.device,
     precision: choice.fp16 ? 'fp16' : 'fp32',
   };
-  const sessions = new AlphaSessions(
+  const sessions = new AlphaSessions(fixedGraph, session, createSeconds, same);
+  return new LoadedModel(id, spec, session, choice, defaultAlpha, sessions);
+}
+
+/** An imported ONNX model: its stored graph, with the precision it was stored in. */
+export interface OnnxModelSource {
+  id: string;
+  spec: ArchitectureSpec;
+  /** The stored (normalised) `.onnx` bytes. */
+  onnx: Uint8Array;
+  /** The manifest's weights.dtype (the graph runs in it whatever precision is asked). */
+  dtype?: 'float16' | 'float32';
+}
+
+/**
+ * The graph is the file, so openSession's `graph(fp16)` returns it as it is (a fresh copy each call,
+ * in case the bytes are transferred); the precision reported is the one it was stored in.
+ */
+function onnxOptions(m: OnnxModelSource, opt: OpenSessionOptions): OpenSessionOptions {
+  return { ...opt, precision: m.dtype === 'float16' ? 'fp16' : 'fp32' };
+}
+
+/** Starts a session for an imported ONNX model, run as-is. */
+export async function loadOnnx(
+  m: OnnxModelSource,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  if (m.spec.kind !== 'onnx') throw new Error(`${m.id} is not an ONNX model`);
+  const { session, choice } = await openSession(() => m.onnx.slice(), onnxOptions(m, opt));
+  return new LoadedModel(m.id, m.spec, session, choice);
+}
+
+/** A fidelity ↔ perceptual pair of two imported ONNX models with the same graph. */
+export async function loadOnnxPair(
+  id: string,
+  fidelity: OnnxModelSource,
+  perceptual: OnnxModelSource,
+  defaultAlpha: number,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  checkPairCompatible(fidelity, perceptual);
+  const blend = onnxBlendGraph(fidelity.onnx, perceptual.onnx);
+  return openPair(
+    id,
     fidelity.spec,
-    fidelity.weights,
-    perceptual.weights,
-    session,
-    createSeconds,
-    same,
+    () => blend.slice(),
+    (alpha) => {
+      const fixed = onnxFixedBlendGraph(fidelity.onnx, perceptual.onnx, alpha);
+      return () => fixed.slice();
+    },
+    defaultAlpha,
+    onnxOptions(fidelity, opt),
   );
-  return new LoadedModel(id, fidelity.spec, session, choice, defaultAlpha, sessions);
 }
 
 /** Loads a registered model or pair by id. */
@@ -149,8 +211,21 @@ export async function loadModel(
   id: string,
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
+  const onnxSource = async (mid: string): Promise<OnnxModelSource> => {
+    const { manifest } = registry.get(mid);
+    return {
+      id: mid,
+      spec: manifest.architecture,
+      onnx: await registry.onnxBytes(mid),
+      dtype: manifest.weights.dtype,
+    };
+  };
   if (registry.isPair(id)) {
     const p = registry.getPair(id).manifest;
+    if (registry.get(p.fidelity).manifest.architecture.kind === 'onnx') {
+      const [f, g] = [await onnxSource(p.fidelity), await onnxSource(p.perceptual)];
+      return loadOnnxPair(id, f, g, p.defaultAlpha, opt);
+    }
     const end = async (mid: string) => ({
       id: mid,
       spec: registry.get(mid).manifest.architecture,
@@ -159,5 +234,6 @@ export async function loadModel(
     return loadPairWeights(id, await end(p.fidelity), await end(p.perceptual), p.defaultAlpha, opt);
   }
   const { manifest } = registry.get(id);
+  if (manifest.architecture.kind === 'onnx') return loadOnnx(await onnxSource(id), opt);
   return loadWeights(id, manifest.architecture, await registry.weights(id), opt);
 }

@@ -5,6 +5,7 @@ const ARCHITECTURES: Record<string, string> = {
   srvgg: 'SRVGGNetCompact',
   srresnet: 'SRResNet',
   edsr: 'EDSR',
+  onnx: 'ONNX',
 };
 
 const PROVIDERS: Record<string, string> = {

@@ -123,6 +123,8 @@ export function canonicalSpec(spec: ArchitectureSpec): ArchitectureSpec {
       return { ...spec, unshuffle: rrdbUnshuffle(spec) as 1 | 2 | 4, upStages: rrdbUpStages(spec) };
     case 'srresnet':
       return spec.variant === 'srgan' ? { ...spec, preluChannels: spec.preluChannels ?? 1 } : spec;
+    case 'onnx':
+      return { ...spec, inputMultiple: spec.inputMultiple ?? 1 };
     default:
       return spec;
   }
@@ -148,6 +150,8 @@ export function architectureTensors(spec: ArchitectureSpec): TensorSpec[] {
       return srresnetTensors(spec);
     case 'edsr':
       return edsrTensors(spec);
+    case 'onnx':
+      return []; // the graph is the file: its initializers are not named by an architecture
   }
 }
 

@@ -22,5 +22,9 @@ export function buildGraph(
       return buildSrResNetGraph(spec, weights, options);
     case 'edsr':
       return buildEdsrGraph(spec, weights, options);
+    case 'onnx':
+      throw new Error(
+        'an imported ONNX model is run from its own file; there is no graph to build',
+      );
   }
 }

@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { ModelManifest } from '../../../shared/model-manifest';
+import { ModelManifest } from '../../../shared/model-manifest';
 import { specDifferences, type StateDict } from './architecture-tensors';
 import type { DetectOptions } from './detect/detected-model';
 import type { ModelRegistry } from './model-registry';
@@ -44,7 +44,7 @@ function sameValues(a: StateDict, b: StateDict): boolean {
 
 /**
  * Converts a model file into the user's models folder (canonical safetensors + manifest with the
- * file's name and sha256). Refuses a file already imported, weights identical to a known model
+ * file's name and sha256; an ONNX model is stored as its normalised graph, `<id>.onnx`). Refuses a file already imported, weights identical to a known model
  * (whatever their format or layout) and ids already taken. Nothing is written when it refuses.
  */
 export async function importModel(
@@ -67,7 +67,45 @@ export async function importModel(
     );
     if (same) throw new Error(`${label}: already imported as ${m.manifest.id} (${same.path})`);
   }
+  const provenance = {
+    source: `imported by the user from ${label}`,
+    sourceFiles: hashes,
+    licence: 'unknown (imported by the user)',
+    credit: 'unknown (imported by the user)',
+    convertedWith: 'upres models import',
+    notes: [`${read.format}: ${read.layout}`, ...read.notes].join('; '),
+  };
+  if (read.onnx) {
+    // An ONNX model is stored as its normalised graph: the same stored bytes are the same model.
+    const digest = sha256(read.onnx.bytes);
+    const same = registry.list().find((m) => m.manifest.weights.sha256 === digest);
+    if (same)
+      throw new Error(
+        `${label}: same model as ${same.manifest.id} (${same.origin}); not imported again`,
+      );
+    const manifest = ModelManifest.parse({
+      id,
+      name: opt.name ?? label,
+      architecture: read.spec,
+      role: opt.role ?? 'general',
+      weights: {
+        file: `${id}.onnx`,
+        dtype: read.onnx.dtype,
+        parameters: read.onnx.parameters,
+        sha256: digest,
+      },
+      provenance,
+    });
+    await storeModel(dir, { bytes: read.onnx.bytes, manifest });
+    return {
+      manifest,
+      layout: read.layout,
+      notes: read.notes,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
   for (const m of registry.list()) {
+    if (m.manifest.architecture.kind === 'onnx') continue;
     if (specDifferences(m.manifest.architecture, read.spec).length > 0) continue;
     if (sameValues(await registry.weights(m.manifest.id), read.weights))
       throw new Error(
@@ -81,14 +119,7 @@ export async function importModel(
     spec: read.spec,
     weights: read.weights,
     dtype: read.halfPrecision ? 'float16' : 'float32',
-    provenance: {
-      source: `imported by the user from ${label}`,
-      sourceFiles: hashes,
-      licence: 'unknown (imported by the user)',
-      credit: 'unknown (imported by the user)',
-      convertedWith: 'upres models import',
-      notes: [`${read.format}: ${read.layout}`, ...read.notes].join('; '),
-    },
+    provenance,
   });
   const manifest = await storeModel(dir, encoded);
   return {

@@ -6,6 +6,7 @@ import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/mod
 import type { StateDict } from './architecture-tensors';
 import { checkStateDict } from './architecture-tensors';
 import { readSafetensors } from './safetensors';
+import { sha256 } from './write-model';
 import { userModelsDir } from '../user-data';
 
 export type Origin = 'shipped' | 'user';
@@ -198,9 +199,23 @@ export class ModelRegistry {
   /** Reads a model's weights, checking them against its manifest's architecture. */
   async weights(id: string): Promise<StateDict> {
     const m = this.get(id);
+    if (m.manifest.architecture.kind === 'onnx')
+      throw new Error(`${id} is an imported ONNX model: it runs from its graph (see onnxBytes)`);
     const file = await readSafetensors(join(m.dir, m.manifest.weights.file));
     const dict: StateDict = new Map([...file.tensors].map(([k, t]) => [k, t.values]));
     checkStateDict(m.manifest.architecture, dict);
     return dict;
+  }
+
+  /** The stored graph of an imported ONNX model, checked against its manifest's sha256. */
+  async onnxBytes(id: string): Promise<Uint8Array> {
+    const m = this.get(id);
+    if (m.manifest.architecture.kind !== 'onnx')
+      throw new Error(`${id} is not an ONNX model; its weights are read with weights()`);
+    const file = join(m.dir, m.manifest.weights.file);
+    const bytes = new Uint8Array(await readFile(file));
+    if (sha256(bytes) !== m.manifest.weights.sha256)
+      throw new Error(`${file}: does not match the sha256 in ${id}.json (changed or damaged)`);
+    return bytes;
   }
 }

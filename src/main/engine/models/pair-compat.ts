@@ -1,19 +1,45 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
 import { architectureTensors, specDifferences } from './architecture-tensors';
+import { onnxGraphDifference } from './onnx-blend';
 
 const dims = (s: number[]): string => `[${s.join('×')}]`;
 
-/** Throws, naming the first tensor that differs, unless two architectures can be interpolated. */
-export function checkPairCompatible(
-  fidelity: { id: string; spec: ArchitectureSpec },
-  perceptual: { id: string; spec: ArchitectureSpec },
-): void {
+/** One end of a pair; imported ONNX models also give their stored graph. */
+export interface PairEnd {
+  id: string;
+  spec: ArchitectureSpec;
+  /** The stored `.onnx` bytes of an ONNX model (without them only the specs are compared). */
+  onnx?: Uint8Array;
+}
+
+/**
+ * Throws, naming the first tensor that differs, unless two architectures can be interpolated. Two
+ * ONNX models pair when their graphs have the same nodes and float initializer names and shapes.
+ */
+export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): void {
   const a = architectureTensors(fidelity.spec);
   const b = new Map(architectureTensors(perceptual.spec).map((t) => [t.name, t.shape]));
   if (fidelity.spec.kind !== perceptual.spec.kind) {
     throw new Error(
       `cannot pair ${fidelity.id} (${fidelity.spec.kind}) with ${perceptual.id} (${perceptual.spec.kind}): different architectures`,
     );
+  }
+  if (fidelity.spec.kind === 'onnx') {
+    const diff = specDifferences(fidelity.spec, perceptual.spec);
+    if (diff.length > 0)
+      throw new Error(
+        `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX networks (${diff.join(', ')})`,
+      );
+    if (!fidelity.onnx || !perceptual.onnx) return;
+    const graph = onnxGraphDifference(
+      { id: fidelity.id, onnx: fidelity.onnx },
+      { id: perceptual.id, onnx: perceptual.onnx },
+    );
+    if (graph)
+      throw new Error(
+        `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX graphs: ${graph}`,
+      );
+    return;
   }
   for (const t of a) {
     const other = b.get(t.name);

@@ -7,10 +7,11 @@ import type { DetectOptions, DetectedModel } from './detect/detected-model';
 import type { SourceTensors } from './detect/tensor-source';
 import { importNcnnModel } from './ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from './ncnn-reader';
+import { readOnnxModel } from './onnx-model';
 import { extractStateDict, isFloatDtype, parseTorchCheckpoint } from './pth/read-checkpoint';
 import { decodeSafetensors, type NamedTensor } from './safetensors';
 
-export type ModelFileFormat = 'pytorch' | 'safetensors' | 'ncnn';
+export type ModelFileFormat = 'pytorch' | 'safetensors' | 'ncnn' | 'onnx';
 
 export interface ModelFile extends DetectedModel {
   format: ModelFileFormat;
@@ -18,9 +19,14 @@ export interface ModelFile extends DetectedModel {
   halfPrecision: boolean;
   /** Every file read, with its bytes (for hashing). */
   files: { path: string; bytes: Uint8Array }[];
+  /**
+   * For `.onnx` files (format 'onnx', no `weights`): the graph as it will be stored, normalised to
+   * the engine's input / output names and float32 edges.
+   */
+  onnx?: { bytes: Uint8Array; dtype: 'float16' | 'float32'; parameters: number };
 }
 
-export const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin'];
+export const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin', '.onnx'];
 
 function ncnnPartner(path: string): { param: string; bin: string } {
   const stem = path.slice(0, -extname(path).length);
@@ -32,14 +38,13 @@ function ncnnPartner(path: string): { param: string; bin: string } {
   return { param, bin };
 }
 
-/** Reads a .pth/.pt/.ckpt, .safetensors or ncnn .param/.bin model and recognises its architecture. */
+/**
+ * Reads a .pth/.pt/.ckpt, .safetensors or ncnn .param/.bin model and recognises its architecture,
+ * or validates an .onnx model and measures its scale by running it once.
+ */
 export async function readModelFile(path: string, opt: DetectOptions = {}): Promise<ModelFile> {
   const name = basename(path);
   const ext = extname(path).toLowerCase();
-  if (ext === '.onnx')
-    throw new Error(
-      `${name}: ONNX files cannot be imported yet; use the .pth, .safetensors or ncnn files of the model`,
-    );
   if (!MODEL_EXTENSIONS.includes(ext))
     throw new Error(`${name}: not a model file Upres reads (${MODEL_EXTENSIONS.join(', ')})`);
   if (ext === '.param' || ext === '.bin') {
@@ -62,6 +67,19 @@ export async function readModelFile(path: string, opt: DetectOptions = {}): Prom
     };
   }
   const bytes = await readFile(path);
+  if (ext === '.onnx') {
+    const m = await readOnnxModel(bytes, name);
+    return {
+      spec: m.spec,
+      weights: new Map(),
+      layout: m.layout,
+      notes: m.notes,
+      format: 'onnx',
+      halfPrecision: m.dtype === 'float16',
+      files: [{ path, bytes }],
+      onnx: { bytes: m.bytes, dtype: m.dtype, parameters: m.parameters },
+    };
+  }
   let tensors: SourceTensors;
   let format: ModelFileFormat;
   let halfPrecision: boolean;

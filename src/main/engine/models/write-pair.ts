@@ -22,11 +22,12 @@ export async function writePair(
   if (registry.ids().includes(p.id))
     throw new Error(`a model or pair called "${p.id}" already exists`);
   if (p.fidelity === p.perceptual) throw new Error('a pair needs two different models');
-  const end = (id: string) => {
+  const end = async (id: string) => {
     if (registry.isPair(id)) throw new Error(`${id} is itself a pair; pair two single models`);
-    return { id, spec: registry.get(id).manifest.architecture };
+    const spec = registry.get(id).manifest.architecture;
+    return { id, spec, onnx: spec.kind === 'onnx' ? await registry.onnxBytes(id) : undefined };
   };
-  checkPairCompatible(end(p.fidelity), end(p.perceptual));
+  checkPairCompatible(await end(p.fidelity), await end(p.perceptual));
   const manifest = PairManifest.parse({
     id: p.id,
     name: p.name ?? `${p.fidelity} ↔ ${p.perceptual}`,

@@ -48,6 +48,9 @@ export const DEFAULT_TILING: Record<ArchitectureKind, { overlap: number; feather
   srvgg: { overlap: 24, feather: 4 },
   srresnet: { overlap: 48, feather: 8 },
   edsr: { overlap: 48, feather: 8 },
+  // Imported ONNX graphs are unknown networks: 32 px of context (RRDBNet's 38 dB point) as a middle
+  // ground between SRVGG's and the deep residual networks' settings.
+  onnx: { overlap: 32, feather: 8 },
 };
 
 /**
@@ -62,6 +65,8 @@ const BYTES_PER_PIXEL: Record<ArchitectureKind, number> = {
   srvgg: 2_000,
   srresnet: 12_000,
   edsr: 40_000,
+  /** Imported ONNX: unknown activations; sized like RRDBNet (a 64-feature ×4 network). */
+  onnx: 12_000,
 };
 
 /** Largest tile core (multiple of 16) whose padded region fits the memory budget. */
