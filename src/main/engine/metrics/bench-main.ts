@@ -1,9 +1,10 @@
-// `npm run bench -- <speed|overlap> [options]`: benchmarks that print figures measured side by side.
+// `npm run bench -- <speed|overlap|alpha|preview|memory> [options]`: benchmarks that print figures measured side by side.
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ModelRegistry } from '../models/model-registry';
 import { loadModel } from '../upscaler';
 import { benchAlpha, benchPreview } from './bench-alpha';
+import { benchMemory } from './bench-memory';
 import { benchOverlap } from './bench-overlap';
 import { benchSpeed } from './bench-speed';
 
@@ -36,6 +37,34 @@ program
     });
     console.log(lines.join('\n'));
   });
+
+program
+  .command('memory')
+  .description('peak RSS of the CLI upscaling 2, 8 and 24 MP photos against the raw output size')
+  .option('--model <id>', 'model id (the fast one, so 24 MP finishes)', 'realesr-general-x4v3')
+  .option('--image <path>', 'source photo, enlarged to each size', `${datasets}photos/DSCN0010.jpg`)
+  .option('--mp <list>', 'input sizes in megapixels', (v) => v.split(',').map(Number), [2, 8, 24])
+  .option('--format <f>', 'jpeg | png (input and output)', 'jpeg')
+  .option('--tile <px>', 'fixed tile size (default: auto)', (v) => Number(v))
+  .action(
+    async (o: {
+      model: string;
+      image: string;
+      mp: number[];
+      format: 'jpeg' | 'png';
+      tile?: number;
+    }) => {
+      const lines = await benchMemory({
+        cli,
+        source: o.image,
+        model: o.model,
+        megapixels: o.mp,
+        format: o.format,
+        tile: o.tile,
+      });
+      console.log(lines.join('\n'));
+    },
+  );
 
 program
   .command('overlap')
