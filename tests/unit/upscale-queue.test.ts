@@ -304,6 +304,27 @@ describe('faults', () => {
     expect(items[0].error).toBe(`${join(inDir, 'a.png')}: cannot decode; the file may be damaged`);
     expect(items[2].error).toMatch(/c\.png: cannot write to .*blocked\/out/);
   });
+  it('a full disk fails the item with a plain message and keeps earlier outputs', async () => {
+    const q = await open(
+      scripted({
+        beforeTile: (req) => {
+          if (req.item.input.endsWith('b.png'))
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+              code: 'ENOSPC',
+            });
+        },
+      }),
+    );
+    await q.add([join(inDir, 'a.png'), join(inDir, 'b.png')], settings, { outDir });
+    await q.start();
+    const [a, b] = q.snapshot();
+    expect(a.state).toBe('done');
+    expect(b).toMatchObject({
+      state: 'failed',
+      error: `${join(inDir, 'b.png')}: cannot write to ${outDir}: the disk is full`,
+    });
+    expect(readdirSync(outDir)).toEqual(['a_x4.png']);
+  });
 });
 
 describe('journal and recovery', () => {
