@@ -9,10 +9,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `upres` executable as a user would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/**
+ * Runs the real `upres` executable as a user would. `wrapper` is a command line that runs node
+ * (e.g. `setpriv …` to drop privileges); node's path and the arguments follow it.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrapper: string[] = [],
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, ...pre] = [...wrapper, process.execPath];
+    const child = spawn(cmd, [...pre, BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,65 +1,264 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import { open, stat } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { MetadataPolicy } from '../../../shared/queue';
+import { collectMetadata, exifFromTiff, iccColourSpace, type ImageMetadata } from './metadata';
 import type { Raster } from './raster';
 
+/**
+ * Largest input Upres decodes, in pixels (500 megapixels: twice a 250 MP medium-format scan).
+ * Checked from the header before any pixel is decoded, so a file declaring 100000×100000 (a
+ * decompression bomb, or a damaged header) is refused instead of exhausting memory.
+ */
+export const MAX_INPUT_PIXELS = 500_000_000;
+
+/** What the header says about an image file. */
+export interface ImageHeader {
+  /** Container format sharp detected (png, jpeg, webp, tiff, …). */
+  format: string;
+  /** Size as stored and upright (EXIF orientation applied). */
+  storedWidth: number;
+  storedHeight: number;
+  width: number;
+  height: number;
+  orientation: number;
+  meta: Metadata;
+}
+
 export interface DecodedImage {
+  /** Colour as RGB; a greyscale image is replicated into three channels for the model. */
   rgb: Raster;
   /** Transparency channel at the same depth, when the image has one. */
   alpha?: Raster;
   /** Container format sharp detected (png, jpeg, webp, tiff, …). */
   format: string;
   sixteenBit: boolean;
+  /** The image is greyscale: the output is written with one colour channel again. */
+  grey: boolean;
+  /** Metadata to carry (see metadata.ts); the ICC profile is present under either policy. */
+  metadata: ImageMetadata;
+  /** Conversions made on the way in (CMYK to RGB, …), for the item's notes. */
+  notes: string[];
 }
 
-const UNLIMITED = { limitInputPixels: false as const, failOn: 'warning' as const };
+export interface DecodeOptions {
+  /** 'all' (default): EXIF, XMP, IPTC and the ICC profile; 'none': the ICC profile only. */
+  keepMetadata?: MetadataPolicy;
+  /** Output size, written into the carried EXIF and XMP (default: the input's). */
+  outWidth?: number;
+  outHeight?: number;
+}
 
-/** Decodes an image upright (EXIF orientation applied) into RGB, plus alpha if present. */
-export async function decodeImage(path: string): Promise<DecodedImage> {
+/** An error that names the file and the problem, with no errno code (it is not a disk fault). */
+function fail(path: string, problem: string, cause?: unknown): Error {
+  return new Error(`${path}: ${problem}`, cause === undefined ? undefined : { cause });
+}
+
+/** First line of a libvips message, without its 'VipsJpeg: '-style prefixes. */
+function vipsReason(err: unknown): string {
+  const first = String((err as Error)?.message ?? err).split('\n')[0];
+  return first.replace(/^(Input file has corrupt header: )?(\w+: )?/, '').trim() || first;
+}
+
+/** True when a PNG file holds an animation (an acTL chunk before its image data). */
+async function isAnimatedPng(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    for (let o = 8; ;) {
+      const { bytesRead } = await fh.read(head, 0, 8, o);
+      if (bytesRead < 8) return false;
+      const type = head.toString('latin1', 4, 8);
+      if (type === 'acTL') return true;
+      if (type === 'IDAT' || type === 'IEND') return false;
+      o += 12 + head.readUInt32BE(0);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads an image's header with a clear, file-naming error for every way it can fail: missing,
+ * a folder, unreadable (permissions), empty, not an image, damaged header, over MAX_INPUT_PIXELS,
+ * animated or multi-page. Decodes no pixels. Errors carry no errno code.
+ */
+export async function inspectImage(path: string): Promise<ImageHeader> {
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw fail(path, 'is a folder, not an image file');
+    size = s.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    if (code === 'ENOENT') throw fail(path, 'no such file (or a broken link)', err);
+    throw fail(path, `cannot read the file (${code})`, err);
+  }
+  try {
+    await (await open(path, 'r')).close();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM')
+      throw fail(path, 'permission denied: the file cannot be read', err);
+    throw fail(path, `cannot read the file (${code ?? (err as Error).message})`, err);
+  }
+  if (size === 0) throw fail(path, 'the file is empty (0 bytes)');
   let meta: Metadata;
   try {
-    meta = await sharp(path, UNLIMITED).metadata();
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new Error(`${path}: not a readable image (${(err as Error).message})`, { cause: err });
+    const reason = vipsReason(err);
+    if (/unsupported image format/i.test(reason))
+      throw fail(
+        path,
+        'not a readable image (unrecognised format: is it really an image file?)',
+        err,
+      );
+    throw fail(path, `damaged or truncated image file (${reason})`, err);
   }
-  if (!meta.format || !meta.width || !meta.height) throw new Error(`${path}: not a readable image`);
-  if ((meta.pages ?? 1) > 1)
-    throw new Error(`${path}: animated or multi-page images are not supported yet`);
-  const sixteenBit = meta.depth === 'ushort';
-  const upright = (): Sharp => sharp(path, UNLIMITED).rotate();
-  try {
-    const rgb = await upright()
-      .removeAlpha()
-      .toColourspace(sixteenBit ? 'rgb16' : 'srgb')
-      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    const toRaster = (buf: Buffer, w: number, h: number, c: number): Raster => ({
-      width: w,
-      height: h,
-      channels: c,
-      data: sixteenBit
-        ? new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))
-        : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength),
-    });
-    const out: DecodedImage = {
-      rgb: toRaster(rgb.data, rgb.info.width, rgb.info.height, 3),
-      format: meta.format,
-      sixteenBit,
-    };
-    if (rgb.info.channels !== 3)
-      throw new Error(`decoded ${rgb.info.channels} channels instead of 3`);
-    if (meta.hasAlpha) {
-      const a = await upright()
-        .extractChannel('alpha')
-        .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
-        .toBuffer({ resolveWithObject: true });
-      out.alpha = toRaster(a.data, a.info.width, a.info.height, 1);
-    }
-    return out;
-  } catch (err) {
-    throw new Error(
-      `${path}: cannot decode; the file may be damaged or truncated (${(err as Error).message})`,
-      {
-        cause: err,
-      },
+  if (!meta.format || !meta.width || !meta.height)
+    throw fail(path, 'not a readable image (no image size in its header)');
+  const pixels = meta.width * meta.height;
+  if (pixels > MAX_INPUT_PIXELS) {
+    throw fail(
+      path,
+      `${meta.width}×${meta.height} is ${Math.round(pixels / 1e6)} megapixels, over the ` +
+        `${MAX_INPUT_PIXELS / 1e6}-megapixel limit for one image; not decoded (a damaged header ` +
+        'or a decompression bomb?)',
     );
   }
+  const pages = meta.pages ?? 1;
+  if (pages > 1) {
+    throw fail(
+      path,
+      meta.format === 'tiff'
+        ? `multi-page TIFF (${pages} pages); Upres upscales single images: save the page you want on its own`
+        : `animated image (${pages} frames); Upres upscales still images: export the frame you want as a still`,
+    );
+  }
+  if (meta.format === 'png' && (await isAnimatedPng(path)))
+    throw fail(
+      path,
+      'animated PNG; Upres upscales still images: export the frame you want as a still',
+    );
+  const orientation = meta.orientation ?? 1;
+  const turn = orientation >= 5;
+  return {
+    format: meta.format,
+    storedWidth: meta.width,
+    storedHeight: meta.height,
+    width: turn ? meta.height : meta.width,
+    height: turn ? meta.width : meta.height,
+    orientation,
+    meta,
+  };
+}
+
+/** Views sharp's raw output as 8- or 16-bit samples (copying only if misaligned). */
+export function samplesOf(buf: Buffer, sixteen: boolean): Uint8Array | Uint16Array {
+  if (!sixteen) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.byteOffset % 2 === 0)
+    return new Uint16Array(buf.buffer, buf.byteOffset, buf.byteLength / 2);
+  return new Uint16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+let srgbProfile: Promise<Buffer> | undefined;
+
+/** libvips' built-in sRGB ICC profile (what a converted CMYK image is tagged with). */
+function builtInSrgbProfile(): Promise<Buffer> {
+  srgbProfile ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+    .withIccProfile('srgb')
+    .png()
+    .toBuffer()
+    .then(async (b) => (await sharp(b).metadata()).icc!);
+  return srgbProfile;
+}
+
+/**
+ * Decodes an image upright (EXIF orientation applied to the pixels) in its own colour values: an
+ * embedded ICC profile is kept, not applied, so the model sees the numbers the file holds and the
+ * profile, re-attached to the output, gives them the same meaning again. Exceptions, each noted:
+ * CMYK is converted to sRGB through its embedded profile (or libvips' generic CMYK profile) and
+ * tagged sRGB; Lab and other non-RGB spaces are converted to sRGB.
+ *
+ * 16-bit PNG/TIFF stays 16-bit; greyscale comes back as RGB with `grey` set; palette images are
+ * expanded to RGB(A).
+ */
+export async function decodeImage(path: string, opt: DecodeOptions = {}): Promise<DecodedImage> {
+  const header = await inspectImage(path);
+  const { meta } = header;
+  const notes: string[] = [];
+  const space = meta.space as string;
+  const cmyk = space === 'cmyk';
+  const grey = space === 'b-w' || space === 'grey16';
+  const sixteenBit = meta.depth === 'ushort' && !cmyk;
+  const rgbLike = grey || space === 'srgb' || space === 'rgb' || space === 'rgb16';
+  let img = sharp(path, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning' }).rotate();
+  // Keeping the profile stops sharp from converting to sRGB through it; CMYK must be converted.
+  if (!cmyk) img = img.keepIccProfile();
+  // 16-bit grey decodes as one channel (+ alpha); 8-bit grey as sRGB, i.e. the grey value replicated
+  // exactly, because sharp's 8-bit 'b-w' output drops the transparency channel.
+  const oneChannel = grey && sixteenBit;
+  img = img.toColourspace(oneChannel ? 'grey16' : sixteenBit ? 'rgb16' : 'srgb');
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await img
+      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw fail(path, `cannot decode: the file is damaged or truncated (${vipsReason(err)})`, err);
+  }
+  const { width, height, channels } = raw.info;
+  const all = samplesOf(raw.data, sixteenBit);
+  const colour = oneChannel ? 1 : 3;
+  if (channels !== colour && channels !== colour + 1)
+    throw fail(path, `decoded ${channels} channels; expected ${colour} or ${colour + 1}`);
+  const n = width * height;
+  const make = (c: number): Raster => ({
+    width,
+    height,
+    channels: c,
+    data: sixteenBit ? new Uint16Array(n * c) : new Uint8Array(n * c),
+  });
+  const rgb = make(3);
+  const alpha = channels > colour ? make(1) : undefined;
+  for (let i = 0; i < n; i++) {
+    const s = i * channels;
+    if (oneChannel) rgb.data[i * 3] = rgb.data[i * 3 + 1] = rgb.data[i * 3 + 2] = all[s];
+    else {
+      rgb.data[i * 3] = all[s];
+      rgb.data[i * 3 + 1] = all[s + 1];
+      rgb.data[i * 3 + 2] = all[s + 2];
+    }
+    if (alpha) alpha.data[i] = all[s + colour];
+  }
+
+  const turned = header.orientation > 1;
+  const size = { width: opt.outWidth ?? width, height: opt.outHeight ?? height };
+  const keep = (opt.keepMetadata ?? 'all') === 'all';
+  if (keep && meta.format === 'tiff' && !meta.exif) {
+    // libvips reads a TIFF's tags but does not hand its EXIF over: rebuild it from the file.
+    try {
+      meta.exif = await exifFromTiff(path);
+    } catch (err) {
+      notes.push(`EXIF not carried: the TIFF's tags could not be read (${(err as Error).message})`);
+    }
+  }
+  const metadata: ImageMetadata = keep ? collectMetadata(meta, { ...size, turned }, notes) : {};
+  if (cmyk) {
+    metadata.icc = await builtInSrgbProfile();
+    notes.push(
+      `CMYK converted to RGB through ${meta.icc ? 'its embedded profile' : "libvips' generic CMYK profile"}; written as sRGB`,
+    );
+  } else if (!rgbLike) {
+    notes.push(`${space} colour converted to ${sixteenBit ? '16-bit RGB' : 'sRGB'}`);
+  } else if (meta.icc?.length) {
+    const profileSpace = iccColourSpace(meta.icc);
+    if (profileSpace === (grey ? 'GRAY' : 'RGB ')) metadata.icc = meta.icc;
+    else
+      notes.push(
+        `ICC profile not carried: a ${profileSpace} profile on a ${grey ? 'greyscale' : 'colour'} image`,
+      );
+  }
+  return { rgb, alpha, format: meta.format, sixteenBit, grey, metadata, notes };
 }

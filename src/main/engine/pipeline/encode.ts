@@ -1,17 +1,30 @@
-import sharp, { type SharpOptions } from 'sharp';
+import { unlink } from 'node:fs/promises';
+import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { hasMetadataFor, iccColourSpace, writeWithMetadata, type ImageMetadata } from './metadata';
 import type { Raster } from './raster';
+import { meanOfChannels } from './transparency';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
-const WEBP_MAX_SIDE = 16383;
+
+/** Largest side each format can hold: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION. */
+export const MAX_SIDE: Record<OutputFormat, number> = {
+  webp: 16383,
+  jpeg: 65500,
+  png: 2 ** 31 - 1,
+};
 
 export interface EncodeOptions {
   format: OutputFormat;
   /** 1–100 for JPEG and WebP. */
   quality?: number;
-  /** Final size, when it differs from the model's output. */
+  /** Final size, when it differs from the model's output (Lanczos-3 resize of the colour). */
   width?: number;
   height?: number;
+  /** Write one colour channel (the mean of the three the model returned). */
+  grey?: boolean;
+  /** Metadata written into the file (see metadata.ts). */
+  metadata?: ImageMetadata;
 }
 
 export function extensionOf(format: OutputFormat): string {
@@ -25,52 +38,85 @@ export function formatForInput(inputFormat: string): OutputFormat {
   return 'png';
 }
 
-/** Encodes RGB (+ optional alpha), resized to `width`×`height` with a Lanczos kernel when given. */
-export async function encodeImage(
-  rgb: Raster,
+/** Throws a clear message when a format cannot hold an image of this size. */
+export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
+  const max = MAX_SIDE[format];
+  if (Math.max(width, height) <= max) return;
+  const name = format === 'webp' ? 'WebP' : 'JPEG';
+  const other = format === 'webp' ? 'PNG or JPEG' : 'PNG';
+  throw new Error(
+    `${name} cannot hold ${width}×${height} (max ${max} px per side); choose ${other} or a smaller size`,
+  );
+}
+
+const raw = (r: Raster, channels = r.channels): SharpOptions => ({
+  raw: { width: r.width, height: r.height, channels: channels as 1 | 2 | 3 | 4 },
+  limitInputPixels: false,
+});
+
+/**
+ * Encodes colour (three channels at the model's output size, 8- or 16-bit) and an optional
+ * transparency channel already at the final size, straight into `path` (a file the caller created
+ * and owns; it is overwritten). Colour is resized to the final size with Lanczos-3 when it differs;
+ * 16-bit is kept for PNG. With metadata to carry, sharp encodes into a sibling temp file that is then
+ * copied into `path` with the metadata written into the container (streamed, never whole in memory);
+ * the sibling is removed whatever happens. Returns notes on anything that could not be carried.
+ */
+export async function encodeToFile(
+  colour: Raster,
   alpha: Raster | undefined,
+  path: string,
   opt: EncodeOptions,
-): Promise<Buffer> {
-  const width = opt.width ?? rgb.width;
-  const height = opt.height ?? rgb.height;
-  if (opt.format === 'webp' && Math.max(width, height) > WEBP_MAX_SIDE) {
-    throw new Error(
-      `WebP cannot hold ${width}×${height} (max ${WEBP_MAX_SIDE} px per side); choose PNG or JPEG`,
-    );
+): Promise<string[]> {
+  const width = opt.width ?? colour.width;
+  const height = opt.height ?? colour.height;
+  checkOutputSize(opt.format, width, height);
+  if (alpha && (alpha.width !== width || alpha.height !== height))
+    throw new Error(`transparency is ${alpha.width}×${alpha.height}, expected ${width}×${height}`);
+  const sixteen = colour.data instanceof Uint16Array && opt.format === 'png';
+  // WebP is always RGB; PNG and JPEG hold greyscale.
+  const grey = Boolean(opt.grey) && opt.format !== 'webp';
+  const notes: string[] = [];
+  const md: ImageMetadata = { ...opt.metadata };
+  if (md.icc && iccColourSpace(md.icc) === 'GRAY' && !grey) {
+    delete md.icc;
+    notes.push('greyscale ICC profile not carried: WebP output is RGB');
   }
-  const sixteen = rgb.data instanceof Uint16Array;
-  const depth = sixteen ? ('ushort' as const) : ('uchar' as const);
-  // sharp takes the raw sample depth from the typed array: a Uint16Array is read as ushort.
-  const raw = (w: number, h: number, channels: 1 | 3 | 4): SharpOptions => ({
-    raw: { width: w, height: h, channels },
-    limitInputPixels: false,
-  });
-  const samples = (buf: Buffer): Buffer =>
-    (sixteen ? new Uint16Array(buf.buffer, buf.byteOffset, buf.byteLength / 2) : buf) as Buffer;
-  let img = sharp(rgb.data, raw(rgb.width, rgb.height, 3));
-  if (alpha) {
-    // The model sees colour only; transparency is enlarged with Lanczos and joined back, as its own
-    // step because sharp orders joinChannel after resize within one pipeline.
-    const a = await sharp(alpha.data, raw(alpha.width, alpha.height, 1))
-      .resize(rgb.width, rgb.height, { kernel: 'lanczos3' })
-      .raw({ depth })
-      .toBuffer();
-    const rgba = await img
-      .joinChannel(samples(a), raw(rgb.width, rgb.height, 1))
-      .raw({ depth })
-      .toBuffer();
-    img = sharp(samples(rgba), raw(rgb.width, rgb.height, 4));
-  }
-  if (width !== rgb.width || height !== rgb.height)
+  const src = opt.grey && grey ? meanOfChannels(colour) : colour;
+  let img: Sharp = sharp(src.data, raw(src));
+  if (width !== src.width || height !== src.height)
     img = img.resize(width, height, { kernel: 'lanczos3', fit: 'fill' });
-  if (sixteen) img = img.toColourspace(alpha ? 'rgba16' : 'rgb16');
+  // sharp joins channels after resizing, so one pipeline reads both buffers and writes the file.
+  if (alpha) img = img.joinChannel(alpha.data as Buffer, raw(alpha, 1));
+  img = img.toColourspace(grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   const q = opt.quality;
   switch (opt.format) {
     case 'png':
-      return img.png({ compressionLevel: 6 }).toBuffer();
+      img = img.png({ compressionLevel: 6 });
+      break;
     case 'jpeg':
-      return img.jpeg({ quality: q ?? 92, chromaSubsampling: '4:4:4', mozjpeg: true }).toBuffer();
+      img = img.jpeg({ quality: q ?? 92, chromaSubsampling: '4:4:4', mozjpeg: true });
+      break;
     case 'webp':
-      return img.webp({ quality: q ?? 90, alphaQuality: 100 }).toBuffer();
+      img = img.webp({ quality: q ?? 90, alphaQuality: 100 });
+      break;
   }
+  if (!hasMetadataFor(md, opt.format)) {
+    await img.toFile(path);
+    return notes;
+  }
+  const encoded = `${path}.enc.upres-tmp`;
+  try {
+    await img.toFile(encoded);
+    notes.push(
+      ...(await writeWithMetadata(encoded, path, opt.format, md, {
+        width,
+        height,
+        alpha: Boolean(alpha),
+      })),
+    );
+  } finally {
+    await unlink(encoded).catch(() => undefined);
+  }
+  return notes;
 }

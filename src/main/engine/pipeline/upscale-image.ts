@@ -1,12 +1,13 @@
 import { freemem } from 'node:os';
 import { basename, extname, join } from 'node:path';
+import type { MetadataPolicy, TransparencyMode } from '../../../shared/queue';
 import type { LoadedModel } from '../upscaler';
-import { decodeImage } from './decode';
-import { encodeImage, extensionOf, formatForInput, type OutputFormat } from './encode';
-import { writeNewFile } from './safe-write';
-import { selfEnsemble } from './self-ensemble';
-import { autoTileSize, planTiles } from './tile-plan';
-import { tiledUpscale, type TileProgress } from './tiled-upscale';
+import { inspectImage } from './decode';
+import { extensionOf, formatForInput, type OutputFormat } from './encode';
+import { renderToFile } from './render-to-file';
+import { commitNewFile, tempPathBeside } from './safe-write';
+import { autoTileSize } from './tile-plan';
+import type { TileProgress } from './tiled-upscale';
 
 export interface UpscaleImageOptions {
   outDir: string;
@@ -22,6 +23,10 @@ export interface UpscaleImageOptions {
   overlap?: number;
   /** Geometric self-ensemble: average the 8 flips / rotations of every tile (8× the time). */
   tta?: boolean;
+  /** 'all' (default): EXIF, XMP, IPTC and ICC carried; 'none': only the ICC profile. */
+  keepMetadata?: MetadataPolicy;
+  /** How transparency is enlarged (default 'resize'). */
+  transparency?: TransparencyMode;
   signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
 }
@@ -33,6 +38,8 @@ export interface UpscaleImageResult {
   outWidth: number;
   outHeight: number;
   tile: number;
+  /** Conversions made and metadata that could not be carried. */
+  notes: string[];
 }
 
 /** Tile core size for a model from free memory (a quarter of it at most 4 GiB). */
@@ -51,43 +58,46 @@ export function outputPathFor(
   return join(outDir, `${basename(input, extname(input))}_x${scale}.${extensionOf(format)}`);
 }
 
-/** Upscales one image file with a loaded model and writes the result atomically into `outDir`. */
+/**
+ * Upscales one image file with a loaded model and writes the result into `outDir` under the first
+ * free name: `renderToFile` into a temp file there, then `commitNewFile` (never a partial file at
+ * the final path, never an existing file replaced).
+ */
 export async function upscaleImage(
   model: LoadedModel,
   input: string,
   opt: UpscaleImageOptions,
 ): Promise<UpscaleImageResult> {
-  const img = await decodeImage(input);
-  const overlap = opt.overlap ?? model.defaultOverlap;
-  const tile = opt.tile ?? chooseTileSize(model, overlap);
-  const work = planTiles(img.rgb.width, img.rgb.height, tile, overlap).reduce(
-    (n, t) => n + t.region.w * t.region.h,
-    0,
-  );
-  const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
-  const rgb = await tiledUpscale(img.rgb, opt.tta ? selfEnsemble(run) : run, {
-    scale: model.scale,
-    tile,
-    overlap,
-    feather: Math.min(model.defaultFeather, overlap),
-    signal: opt.signal,
-    onTile: opt.onTile,
-  });
-  const format = opt.format ?? formatForInput(img.format);
+  const header = await inspectImage(input);
+  const format = opt.format ?? formatForInput(header.format);
   const scale = opt.scale ?? model.scale;
-  const outWidth = Math.max(1, Math.round(img.rgb.width * scale));
-  const outHeight = Math.max(1, Math.round(img.rgb.height * scale));
-  let bytes: Buffer;
-  try {
-    bytes = await encodeImage(rgb, img.alpha, {
-      format,
-      quality: opt.quality,
-      width: outWidth,
-      height: outHeight,
-    });
-  } catch (err) {
-    throw new Error(`${input}: cannot encode ${format}: ${(err as Error).message}`, { cause: err });
-  }
-  const output = await writeNewFile(outputPathFor(input, opt.outDir, scale, format), bytes);
-  return { output, width: img.rgb.width, height: img.rgb.height, outWidth, outHeight, tile };
+  const outWidth = Math.max(1, Math.round(header.width * scale));
+  const outHeight = Math.max(1, Math.round(header.height * scale));
+  const path = outputPathFor(input, opt.outDir, scale, format);
+  const tmp = tempPathBeside(path);
+  const r = await renderToFile(model, input, {
+    tmp,
+    format,
+    quality: opt.quality,
+    outWidth,
+    outHeight,
+    alpha: opt.alpha,
+    tile: opt.tile,
+    overlap: opt.overlap,
+    tta: opt.tta,
+    keepMetadata: opt.keepMetadata,
+    transparency: opt.transparency,
+    signal: opt.signal,
+    onTile: opt.onTile && ((p) => opt.onTile!({ tile: p.tile, tiles: p.tiles })),
+  });
+  const output = await commitNewFile(tmp, path);
+  return {
+    output,
+    width: r.width,
+    height: r.height,
+    outWidth,
+    outHeight,
+    tile: r.tileSize,
+    notes: r.notes,
+  };
 }

@@ -59,7 +59,7 @@ export class ModelRenderer {
       onPlan: req.onPlan,
       onTile: req.onTile,
     });
-    return { device: model.choice.device, tileSize: r.tileSize };
+    return { device: model.choice.device, tileSize: r.tileSize, notes: r.notes };
   };
 
   /** The model currently loaded (for reports). */

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import sharp from 'sharp';
+import { inspectImage } from '../pipeline/decode';
 import type { DeviceRequest } from '../../../shared/device';
+import { applyPatch, type Patch } from '../../../shared/patch';
 import {
   FINISHED,
   ItemSettings,
@@ -45,6 +46,8 @@ export interface RenderRequest {
 export interface RenderResult {
   device: string;
   tileSize: number;
+  /** What the render changed or could not carry (CMYK converted, IPTC dropped in WebP…). */
+  notes?: string[];
 }
 
 export type Renderer = (req: RenderRequest) => Promise<RenderResult>;
@@ -204,12 +207,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
         notes: [],
       };
       try {
-        const m = await sharp(input.path, { limitInputPixels: false }).metadata();
-        if (m.width && m.height) {
-          const swap = (m.orientation ?? 1) >= 5;
-          item.width = swap ? m.height : m.width;
-          item.height = swap ? m.width : m.height;
-        }
+        const h = await inspectImage(input.path);
+        item.width = h.width;
+        item.height = h.height;
       } catch {
         // Unreadable files are still queued: they fail with a clear message when their turn comes.
       }
@@ -287,6 +287,29 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     await this.save();
   }
 
+  /**
+   * Changes the settings of waiting items (others are left alone) and returns how many changed.
+   * Every result is validated and its model must be known before any item changes. A size in the
+   * patch (scale, width, height) replaces the item's whole size choice.
+   */
+  async update(ids: string[], patch: Patch<ItemSettings>): Promise<number> {
+    const wanted = new Set(ids);
+    const targets = this.items.filter((i) => wanted.has(i.id) && i.state === 'waiting');
+    const sizeKeys = ['scale', 'width', 'height'] as const;
+    const resized = sizeKeys.some((k) => patch[k] !== undefined);
+    const next = targets.map((item) => {
+      const merged = applyPatch(item.settings, patch);
+      if (resized) for (const k of sizeKeys) if (patch[k] === undefined) delete merged[k];
+      const settings = ItemSettings.parse(merged);
+      this.opt.modelScale(settings.model); // an unknown model is refused before anything changes
+      return settings;
+    });
+    targets.forEach((item, k) => (item.settings = next[k]));
+    await this.save();
+    for (const item of targets) this.emit('item', structuredClone(item));
+    return targets.length;
+  }
+
   /** Moves a waiting item to a new position in the queue. */
   async move(id: string, index: number): Promise<void> {
     const from = this.items.findIndex((i) => i.id === id);
@@ -353,18 +376,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   ): Promise<{ patch: Partial<QueueItem>; cleanup?: string }> {
     if (item.width === undefined || item.height === undefined) {
       // The header could not be read when the item was added: read it now for the real message.
-      let m;
-      try {
-        m = await sharp(item.input, { limitInputPixels: false }).metadata();
-      } catch (err) {
-        throw new Error(`${item.input}: not a readable image (${(err as Error).message})`, {
-          cause: err,
-        });
-      }
-      const swap = (m.orientation ?? 1) >= 5;
-      item.width = swap ? m.height : m.width;
-      item.height = swap ? m.width : m.height;
-      if (!item.width || !item.height) throw new Error('the image has no size');
+      const h = await inspectImage(item.input); // throws "<file>: <the problem>"
+      item.width = h.width;
+      item.height = h.height;
     }
     const target = this.target(item)!;
     const s = item.settings;
@@ -386,7 +400,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       const t0 = performance.now();
       let donePixels = 0;
       try {
-        await this.opt.render({
+        const rendered = await this.opt.render({
           item,
           tmp,
           outWidth: size.outWidth,
@@ -419,6 +433,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
         });
         this.work.pixels += this.workOf(item);
         this.work.seconds += (performance.now() - t0) / 1000;
+        notes.push(...(rendered.notes ?? []));
         await this.change(item, { committing: tmp, notes }, false);
         let result;
         try {
