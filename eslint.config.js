@@ -41,5 +41,8 @@ export default tseslint.config(
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
     },
   },
-  { files: ['src/main/engine/**/*', 'src/shared/**/*', 'src/cli/**/*'], rules: noElectron },
+  {
+    files: ['src/main/engine/**/*', 'src/main/server/**/*', 'src/shared/**/*', 'src/cli/**/*'],
+    rules: noElectron,
+  },
 );

@@ -4,6 +4,7 @@ import { ModelRegistry } from '../main/engine/models/model-registry';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
 import { runImport, runModels, runPair, runRemove, type ImportCliOptions } from './models-command';
 import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
+import { runServe, type ServeCliOptions } from './serve-command';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
 import { UsageError } from './usage-error';
 
@@ -129,6 +130,22 @@ export function buildProgram(result: { code: number }): Command {
     .option('--json', 'print the report as JSON on stdout', false)
     .action(async (opt: QualityCliOptions) => {
       result.code = await runBenchQuality(await ModelRegistry.open(), opt);
+    });
+
+  program
+    .command('serve')
+    .description(
+      'run the app in a browser: the UI and the engine on http://127.0.0.1 only, behind a random token',
+    )
+    .option(
+      '-p, --port <n>',
+      'port to listen on (default: any free port)',
+      intInRange('port', 0, 65535),
+      0,
+    )
+    .option('--no-open', 'do not open a browser (just print the address)')
+    .action(async (opt: ServeCliOptions) => {
+      result.code = await runServe(await ModelRegistry.open(), opt, pkg.version);
     });
 
   const models = program

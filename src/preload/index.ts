@@ -1,8 +1,16 @@
 // Sandboxed preload: exposes the typed API and nothing else (no generic send or invoke).
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { EVENT_CHANNEL, type EngineEvent } from '../shared/api';
 import { createBridge } from './bridge';
 
 contextBridge.exposeInMainWorld(
   'upres',
-  createBridge((channel, request) => ipcRenderer.invoke(channel, request)),
+  createBridge(
+    (channel, request) => ipcRenderer.invoke(channel, request),
+    (listener) => {
+      const forward = (_event: IpcRendererEvent, e: EngineEvent): void => listener(e);
+      ipcRenderer.on(EVENT_CHANNEL, forward);
+      return () => void ipcRenderer.removeListener(EVENT_CHANNEL, forward);
+    },
+  ),
 );

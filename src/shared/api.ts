@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DeviceRequest } from './device';
 import { ModelInfo } from './model-manifest';
+import { ItemSettings, OnExists, QueueItem } from './queue';
+import { patchOf } from './patch';
+import { AppSettings } from './settings';
 
 /**
  * The one contract between the renderer and the engine. Electron IPC and the loopback server are
@@ -44,6 +47,114 @@ export const api = {
       .strict(),
     response: ModelInfo,
   },
+  /** The queue: every item with its state, and whether it is paused. */
+  queueList: {
+    request: z.object({}).strict(),
+    response: z.object({ items: z.array(QueueItem), paused: z.boolean() }),
+  },
+  /**
+   * Adds files and folders (paths on the engine's machine; folders recursive) with one set of
+   * settings. Inputs that cannot be added come back as problems, each with its message.
+   */
+  queueAdd: {
+    request: z
+      .object({
+        paths: z.array(z.string().min(1)).min(1),
+        /** Absent keys come from the saved settings (device, tile, metadata, transparency, α). */
+        settings: patchOf(ItemSettings).extend({ model: z.string().min(1) }),
+        /**
+         * Defaults from the saved settings when absent; when that is empty too, `upscaled` inside
+         * the first input's folder (beside a file, inside a folder).
+         */
+        outDir: z.string().min(1).optional(),
+        nameTemplate: z.string().min(1).optional(),
+        onExists: OnExists.optional(),
+        recursive: z.boolean().default(true),
+      })
+      .strict(),
+    response: z.object({
+      added: z.array(QueueItem),
+      problems: z.array(z.object({ path: z.string(), error: z.string() })),
+    }),
+  },
+  /**
+   * Changes the settings of waiting items ("apply to all / to selected"); other items are left
+   * alone and not counted. Absent keys keep their value, `null` resets one to its default.
+   */
+  queueUpdate: {
+    request: z
+      .object({
+        ids: z.array(z.string()).min(1),
+        settings: patchOf(ItemSettings),
+      })
+      .strict(),
+    response: z.object({ updated: z.number().int() }),
+  },
+  /** start | pause | cancelAll act on the queue; cancel | retry | remove on one item. */
+  queueControl: {
+    request: z.discriminatedUnion('action', [
+      z.object({ action: z.enum(['start', 'pause', 'cancelAll', 'clearFinished']) }).strict(),
+      z.object({ action: z.enum(['cancel', 'retry', 'remove']), id: z.string() }).strict(),
+      z
+        .object({ action: z.literal('move'), id: z.string(), index: z.number().int().min(0) })
+        .strict(),
+    ]),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  /**
+   * Renders a region of a queue item's input (input px) through its model. `alpha` renders the
+   * exact network interpolation at that α; `ends: true` returns the α = 0 and α = 1 renders
+   * instead, for the instant pixel blend while the dial moves. Images come back as tokens the
+   * transport serves (`imageUrl(token)`), PNG, `scale`× the region.
+   */
+  preview: {
+    request: z
+      .object({
+        id: z.string(),
+        region: z.object({
+          x: z.number().int().min(0),
+          y: z.number().int().min(0),
+          w: z.number().int().min(1).max(1024),
+          h: z.number().int().min(1).max(1024),
+        }),
+        alpha: z.number().min(0).max(1).optional(),
+        ends: z.boolean().optional(),
+      })
+      .strict(),
+    response: z.object({
+      region: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
+      scale: z.number(),
+      exact: z.string().optional(),
+      fidelity: z.string().optional(),
+      perceptual: z.string().optional(),
+      alpha: z.number().optional(),
+      seconds: z.number(),
+    }),
+  },
+  /**
+   * A token for a queue item's input or finished output image (served by the transport; only
+   * files the queue knows are ever served). `maxSide` asks for a downsampled copy (thumbnails,
+   * the fitted view); absent, the full image.
+   */
+  itemImage: {
+    request: z
+      .object({
+        id: z.string(),
+        which: z.enum(['input', 'output']),
+        maxSide: z.number().int().min(16).max(16384).optional(),
+      })
+      .strict(),
+    response: z.object({ token: z.string(), width: z.number(), height: z.number() }),
+  },
+  settingsGet: {
+    request: z.object({}).strict(),
+    response: AppSettings,
+  },
+  /** Changes the given settings (absent keys keep their value, `null` resets one to its default). */
+  settingsSet: {
+    request: patchOf(AppSettings).strict(),
+    response: AppSettings,
+  },
   engineInfo: {
     request: z.object({}).strict(),
     response: z.object({
@@ -58,15 +169,59 @@ export const api = {
   },
 } as const;
 
+/** Pushed from the engine to the renderer (IPC `EVENT_CHANNEL`, or the WebSocket). */
+export const EngineEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('item'), item: QueueItem }),
+  z.object({
+    kind: z.literal('progress'),
+    id: z.string(),
+    tile: z.number(),
+    tiles: z.number(),
+    /** 0–1 for the item. */
+    fraction: z.number(),
+    itemEta: z.number().optional(),
+    queueEta: z.number().optional(),
+  }),
+  /**
+   * The queue's state. Also sent when a subscription (re)connects and after items are removed or
+   * moved (which no `item` event reports): a cue to refetch `queueList`.
+   */
+  z.object({ kind: z.literal('queue'), paused: z.boolean(), running: z.boolean() }),
+  z.object({ kind: z.literal('warning'), message: z.string() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
+
 export type ApiContract = typeof api;
 export type ApiMethod = keyof ApiContract;
 export type ApiRequest<M extends ApiMethod> = z.input<ApiContract[M]['request']>;
 export type ApiResponse<M extends ApiMethod> = z.output<ApiContract[M]['response']>;
 
-/** The typed surface the renderer sees (`window.upres` in Electron). */
-export type UpresApi = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+/** The request/response methods of the contract. */
+export type ApiCalls = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+/**
+ * The typed surface the renderer sees (`window.upres` in Electron, the WebSocket client in a
+ * browser): the calls, engine events, and URLs for image tokens.
+ */
+export type UpresApi = ApiCalls & {
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (e: EngineEvent) => void): () => void;
+  /** URL the renderer can put in an <img> for a token from `preview` / `itemImage`. */
+  imageUrl(token: string): string;
+  /** Native pickers where the transport has them (Electron); undefined in a browser. */
+  choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
+};
 
 export const API_METHODS = Object.keys(api) as ApiMethod[];
+
+/** IPC channel of the engine's pushed events (main → renderer). */
+export const EVENT_CHANNEL = 'upres:event';
+
+/** IPC channel of the native file / folder pickers (Electron only; not an engine method). */
+export const CHOOSE_PATHS_CHANNEL = 'upres:choosePaths';
+
+/** URL scheme the Electron app serves image tokens under: `upres-image://<token>`. */
+export const IMAGE_SCHEME = 'upres-image';
 
 /** IPC channel of a method. */
 export function channelOf(method: ApiMethod): string {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_METHODS, channelOf } from '../../src/shared/api';
+import { API_METHODS, CHOOSE_PATHS_CHANNEL, channelOf } from '../../src/shared/api';
 import { rendererCsp } from '../../src/main/app/content-security-policy';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,6 +75,8 @@ describe('electron-vite build', () => {
 // Just enough of Electron's main-process API for src/main/app to start, serve two calls and quit.
 // It records what the app did and prints it as JSON.
 const FAKE_ELECTRON = `
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 const report = {};
 const handlers = new Map();
@@ -96,11 +98,24 @@ export const app = {
   getPath: () => process.env.FAKE_USER_DATA,
   getVersion: () => '9.9.9',
   quit() {
-    emit('will-quit');
+    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    emit('will-quit', event);
+    // The app holds the quit back until the engine has shut down, then quits again.
+    if (event.defaultPrevented) {
+      report.quitHeldBack = true;
+      return;
+    }
     report.channelsAfterQuit = [...handlers.keys()];
+    report.journal = JSON.parse(
+      readFileSync(join(process.env.FAKE_USER_DATA, 'queue', 'app.json'), 'utf8'),
+    );
     console.log(JSON.stringify(report));
   },
 };
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes) => (report.schemes = schemes),
+};
+export const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) };
 export const ipcMain = {
   handle: (channel, f) => handlers.set(channel, f),
   removeHandler: (channel) => handlers.delete(channel),
@@ -110,11 +125,13 @@ export const session = {
     setPermissionRequestHandler() {},
     setPermissionCheckHandler() {},
     webRequest: { onBeforeRequest() {}, onHeadersReceived() {} },
+    protocol: { handle: (scheme, handler) => (protocols[scheme] = handler) },
   },
 };
+const protocols = {};
 export class BrowserWindow {
   static getAllWindows = () => [];
-  webContents = { setWindowOpenHandler() {}, on() {}, once() {} };
+  webContents = { setWindowOpenHandler() {}, on() {}, once() {}, send() {} };
   constructor(options) {
     report.webPreferences = options.webPreferences;
     emit('web-contents-created', {}, this.webContents);
@@ -132,6 +149,10 @@ export class BrowserWindow {
     report.info = await call('upres:engineInfo', page, {});
     report.evil = await call('upres:listModels', 'https://evil.example/', {});
     report.invalid = await call('upres:engineInfo', page, { x: 1 });
+    report.settings = await call('upres:settingsGet', page, {});
+    report.queue = await call('upres:queueList', page, {});
+    const image = await protocols['upres-image']({ url: 'upres-image://0123456789abcdef/' });
+    report.unknownImage = image.status;
     emit('window-all-closed');
   }
 }
@@ -149,7 +170,7 @@ export async function resolve(specifier, context, next) {
 `;
 
 describe('built main process under a stand-in electron', () => {
-  it('opens the shipped models, serves the API to its page only, and unregisters on quit', async () => {
+  it('opens the engine, serves the API to its page only, and pauses the queue before quitting', async () => {
     writeFileSync(join(outDir, 'fake-electron.mjs'), FAKE_ELECTRON);
     writeFileSync(join(outDir, 'hooks.mjs'), HOOKS);
     const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(outDir, 'hooks.mjs')).href)});`;
@@ -175,7 +196,9 @@ describe('built main process under a stand-in electron', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(report.channels.sort()).toEqual([...API_METHODS].map((m) => channelOf(m)).sort());
+    expect(report.channels.sort()).toEqual(
+      [...API_METHODS.map((m) => channelOf(m)), CHOOSE_PATHS_CHANNEL].sort(),
+    );
     expect(report.channels).toContain('upres:importModel');
     const shipped = readdirSync(join(repo, 'resources', 'models')).filter((f) =>
       f.endsWith('.json'),
@@ -186,6 +209,13 @@ describe('built main process under a stand-in electron', () => {
     expect(report.info).toMatchObject({ version: '9.9.9', defaultDevice: 'auto' });
     expect(report.evil.error).toMatch(/untrusted sender/);
     expect(report.invalid.error).toMatch(/^engineInfo: invalid request/);
+    expect(report.settings).toMatchObject({ device: 'auto', outDir: '' });
+    expect(report.queue).toEqual({ items: [], paused: false });
+    expect(report.schemes).toEqual([expect.objectContaining({ scheme: 'upres-image' })]);
+    expect(report.unknownImage).toBe(404);
+    // Quit waited for the engine: the queue was paused and journaled before the handlers went.
+    expect(report.quitHeldBack).toBe(true);
+    expect(report.journal).toMatchObject({ paused: true, items: [] });
     expect(report.channelsAfterQuit).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ describe('rendererCsp', () => {
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('connect-src')).toEqual(["'self'"]);
-    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'upres-image:']);
     expect(csp.get('object-src')).toEqual(["'none'"]);
   });
 

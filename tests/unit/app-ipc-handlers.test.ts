@@ -1,12 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS, channelOf, type ApiResponse } from '../../src/shared/api';
+import {
+  API_METHODS,
+  CHOOSE_PATHS_CHANNEL,
+  channelOf,
+  type ApiResponse,
+} from '../../src/shared/api';
 import { deferHandlers } from '../../src/main/app/deferred-handlers';
 import {
   registerApiHandlers,
   type ApiHandlers,
   type IpcMainLike,
 } from '../../src/main/app/ipc-handlers';
+import { registerChoosePaths, type OpenDialogOptions } from '../../src/main/app/native-dialogs';
 import { trustedSenderCheck, type IpcEventLike } from '../../src/main/app/renderer-origin';
+import { AppSettings } from '../../src/shared/settings';
 
 type Listener = Parameters<IpcMainLike['handle']>[1];
 
@@ -58,6 +65,21 @@ function fakeHandlers(): ApiHandlers {
       providers: [{ name: 'cpu', available: true }],
       defaultDevice: 'auto' as const,
     })),
+    queueList: vi.fn(async () => ({ items: [], paused: false })),
+    queueAdd: vi.fn(async () => ({ added: [], problems: [] })),
+    queueUpdate: vi.fn(async () => ({ updated: 0 })),
+    queueControl: vi.fn(async () => ({ ok: true as const })),
+    preview: vi.fn(
+      async ({ region }: { region: { x: number; y: number; w: number; h: number } }) => ({
+        region,
+        scale: 4,
+        exact: 'token',
+        seconds: 0.1,
+      }),
+    ),
+    itemImage: vi.fn(async () => ({ token: 'token', width: 10, height: 10 })),
+    settingsGet: vi.fn(async () => AppSettings.parse({})),
+    settingsSet: vi.fn(async () => AppSettings.parse({})),
   };
 }
 
@@ -149,6 +171,80 @@ describe('registerApiHandlers', () => {
     await expect(ipc.invoke(channelOf('engineInfo'), appFrame, {})).rejects.toThrow(
       'onnxruntime failed',
     );
+  });
+});
+
+describe('the queue, preview and settings methods over IPC', () => {
+  it.each([
+    ['queueControl', { action: 'explode' }, /^queueControl: invalid request: action/],
+    ['queueControl', { action: 'cancel' }, /^queueControl: invalid request: id/],
+    ['queueAdd', { paths: [], settings: { model: 'x' } }, /^queueAdd: invalid request: paths/],
+    [
+      'preview',
+      { id: 'a', region: { x: 0, y: 0, w: 4096, h: 8 } },
+      /^preview: invalid request: region\.w/,
+    ],
+    ['itemImage', { id: 'a', which: '../../etc/passwd' }, /^itemImage: invalid request: which/],
+    ['settingsSet', { tile: 3 }, /^settingsSet: invalid request: tile/],
+    ['settingsSet', { path: '/tmp' }, /^settingsSet: invalid request: \(root\): Unrecognized key/],
+  ] as const)('%s refuses %j', async (method, request, message) => {
+    const { ipc, handlers } = setup();
+    await expect(ipc.invoke(channelOf(method), appFrame, request)).rejects.toThrow(message);
+    expect(handlers[method]).not.toHaveBeenCalled();
+  });
+
+  it('hands settingsSet and queueUpdate only the keys sent (no defaults filled in)', async () => {
+    const { ipc, handlers } = setup();
+    await ipc.invoke(channelOf('settingsSet'), appFrame, { tile: 256, outDir: null });
+    expect(handlers.settingsSet).toHaveBeenCalledWith({ tile: 256, outDir: null });
+    await ipc.invoke(channelOf('queueUpdate'), appFrame, { ids: ['a'], settings: { alpha: 0.4 } });
+    expect(handlers.queueUpdate).toHaveBeenCalledWith({ ids: ['a'], settings: { alpha: 0.4 } });
+  });
+
+  it('refuses queue calls from an untrusted sender', async () => {
+    const { ipc, handlers } = setup();
+    const evil = { senderFrame: { url: 'https://evil.example/' } };
+    await expect(
+      ipc.invoke(channelOf('queueAdd'), evil, { paths: ['/'], settings: { model: 'x' } }),
+    ).rejects.toThrow(/untrusted sender/);
+    expect(handlers.queueAdd).not.toHaveBeenCalled();
+  });
+});
+
+describe('registerChoosePaths', () => {
+  function pickers(result = { canceled: false, filePaths: ['/photos/a.jpg'] }) {
+    const ipc = new FakeIpcMain();
+    const show = vi.fn(async (_options: OpenDialogOptions) => result);
+    const unregister = registerChoosePaths(ipc, show, trusted);
+    return { ipc, show, unregister };
+  }
+
+  it('returns what the user picked, files or a folder, on its own channel', async () => {
+    const { ipc, show, unregister } = pickers();
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'files')).resolves.toEqual([
+      '/photos/a.jpg',
+    ]);
+    expect(show.mock.calls[0][0].properties).toEqual(['openFile', 'multiSelections']);
+    await ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder');
+    expect(show.mock.calls[1][0].properties).toContain('openDirectory');
+    unregister();
+    expect(ipc.listeners.size).toBe(0);
+  });
+
+  it('returns nothing when the dialog is cancelled', async () => {
+    const { ipc } = pickers({ canceled: true, filePaths: ['/ignored'] });
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder')).resolves.toEqual([]);
+  });
+
+  it('refuses untrusted senders and anything but files or folder, without a dialog', async () => {
+    const { ipc, show } = pickers();
+    await expect(
+      ipc.invoke(CHOOSE_PATHS_CHANNEL, { senderFrame: { url: 'https://evil.example/' } }, 'files'),
+    ).rejects.toThrow(/untrusted sender/);
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, { path: '/' })).rejects.toThrow(
+      /files' or 'folder/,
+    );
+    expect(show).not.toHaveBeenCalled();
   });
 });
 

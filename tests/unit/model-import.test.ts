@@ -13,6 +13,7 @@ import {
 } from '../../src/main/engine/models/import-model';
 import { writePair } from '../../src/main/engine/models/write-pair';
 import { createEngineHandlers } from '../../src/main/engine/engine-api';
+import { AppEngine } from '../../src/main/engine/service/app-engine';
 import { runCli } from '../helpers/run-cli';
 
 const ARCH = join(import.meta.dirname, '..', 'fixtures', 'arch');
@@ -170,7 +171,12 @@ describe('upres models import / remove (CLI)', () => {
 
 describe('engine API', () => {
   it('imports, pairs and removes models for the UI, and the list follows', async () => {
-    const api = createEngineHandlers(registry, '0.0.0-test');
+    const engine = await AppEngine.open({
+      userData: join(user, 'user-data'),
+      registry,
+      version: '0.0.0-test',
+    });
+    const api = createEngineHandlers(engine);
     const a = await api.importModel({ path: join(ARCH, 'edsr-x2.pth'), id: 'e1' });
     expect(a.model).toMatchObject({ id: 'e1', architecture: 'edsr', scale: 2, origin: 'user' });
     expect(a.notes.join(' ')).toMatch(/residual scaling 1 assumed/);
@@ -188,5 +194,6 @@ describe('engine API', () => {
     await api.removeModel({ id: 'e12' });
     await api.removeModel({ id: 'e1' });
     expect((await api.listModels({})).map((m) => m.id)).not.toContain('e1');
+    await engine.close();
   });
 });

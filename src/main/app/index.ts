@@ -1,12 +1,16 @@
 // Electron main process entry: one instance, one window, the API served over IPC.
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { EVENT_CHANNEL, IMAGE_SCHEME } from '../../shared/api';
 import { createEngineHandlers } from '../engine/engine-api';
 import { ModelRegistry } from '../engine/models/model-registry';
+import { AppEngine } from '../engine/service/app-engine';
 import { rendererCsp } from './content-security-policy';
 import { deferHandlers } from './deferred-handlers';
-import { registerApiHandlers, type ApiHandlers } from './ipc-handlers';
+import { imageResponse } from './image-protocol';
+import { registerApiHandlers } from './ipc-handlers';
 import { appModelDirs } from './model-dirs';
+import { registerChoosePaths } from './native-dialogs';
 import { rendererLocation, trustedSenderCheck } from './renderer-origin';
 import { guardWebContents, hardenSession } from './security';
 import { createMainWindow } from './window';
@@ -18,16 +22,27 @@ const APP_ID = 'app.upres.desktop';
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
 const BUILT_INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
-async function openEngine(): Promise<ApiHandlers> {
+async function openEngine(): Promise<AppEngine> {
+  const userData = app.getPath('userData');
   const dirs = appModelDirs({
     isPackaged: app.isPackaged,
     resourcesPath: process.resourcesPath,
     appPath: app.getAppPath(),
-    userDataPath: app.getPath('userData'),
+    userDataPath: userData,
     env: process.env,
   });
-  return createEngineHandlers(await ModelRegistry.open(dirs), app.getVersion());
+  return AppEngine.open({
+    userData,
+    registry: await ModelRegistry.open(dirs),
+    version: app.getVersion(),
+    log: (line) => console.error(`upres: ${line}`),
+  });
 }
+
+// Image tokens get a standard, secure scheme so the page's CSP can name it; registered before ready.
+protocol.registerSchemesAsPrivileged([
+  { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, stream: true } },
+]);
 
 function start(): void {
   const renderer = rendererLocation({
@@ -67,12 +82,49 @@ function start(): void {
     );
     const engine = openEngine();
     engine.catch((err: unknown) => console.error('upres: the engine did not open:', err));
-    const unregister = registerApiHandlers(
-      ipcMain,
-      deferHandlers(engine),
-      trustedSenderCheck(renderer),
+    let opened: AppEngine | undefined;
+    void engine.then(
+      (e) => {
+        opened = e;
+        // Events go to the app's window only (the one page whose calls are trusted).
+        e.on('event', (event) => {
+          if (window && !window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, event);
+        });
+      },
+      () => undefined,
     );
-    app.once('will-quit', unregister);
+    const trusted = trustedSenderCheck(renderer);
+    const unregister = [
+      registerApiHandlers(ipcMain, deferHandlers(engine.then(createEngineHandlers)), trusted),
+      registerChoosePaths(
+        ipcMain,
+        (options) =>
+          window && !window.isDestroyed()
+            ? dialog.showOpenDialog(window, options)
+            : dialog.showOpenDialog(options),
+        trusted,
+      ),
+    ];
+    session.defaultSession.protocol.handle(IMAGE_SCHEME, (request) =>
+      imageResponse(opened?.images, request.url),
+    );
+    // Quitting pauses the queue (journaled: the running item restarts next time) and closes the
+    // sessions before the process goes; quit is held back until then.
+    let shutDown = false;
+    app.on('will-quit', (event) => {
+      if (shutDown) return;
+      event.preventDefault();
+      for (const f of unregister.splice(0)) f();
+      void engine
+        .then(
+          (e) => e.close(),
+          () => undefined,
+        )
+        .finally(() => {
+          shutDown = true;
+          app.quit();
+        });
+    });
     showWindow();
   });
 }

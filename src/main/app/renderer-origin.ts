@@ -1,5 +1,6 @@
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMAGE_SCHEME } from '../../shared/api';
 
 /** Where the window loads the renderer from: the built page on disk, or Vite's dev server. */
 export type RendererLocation = { kind: 'file'; path: string } | { kind: 'dev-server'; url: string };
@@ -64,11 +65,13 @@ export function trustedSenderCheck(location: RendererLocation): (event: IpcEvent
   return (event) => event.senderFrame !== null && isRendererUrl(location, event.senderFrame.url);
 }
 
-const ALWAYS_ALLOWED = new Set(['data:', 'blob:', 'devtools:']);
+// Image tokens are served by the app's own protocol handler (image-protocol.ts), never from disk.
+const ALWAYS_ALLOWED = new Set(['data:', 'blob:', 'devtools:', `${IMAGE_SCHEME}:`]);
 
 /**
  * Whether the renderer's session may load `url`. No remote content: only the built renderer's own
- * folder (or the dev server), plus in-memory data and blob URLs and the developer tools.
+ * folder (or the dev server), plus in-memory data and blob URLs, image tokens and the developer
+ * tools.
  */
 export function isAllowedResource(location: RendererLocation, url: string): boolean {
   const parsed = parse(url);

@@ -1,5 +1,6 @@
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../shared/api';
 import type { ModelInfo } from '../../shared/model-manifest';
+import type { AppEngine } from './service/app-engine';
 import { importModel, removeModel } from './models/import-model';
 import type { ModelRegistry } from './models/model-registry';
 import { writePair } from './models/write-pair';
@@ -14,8 +15,12 @@ function infoOf(registry: ModelRegistry, id: string): ModelInfo {
 
 export type EngineHandlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
-/** Implements the API contract on the engine; transports (IPC, loopback server) call these. */
-export function createEngineHandlers(registry: ModelRegistry, version: string): EngineHandlers {
+/**
+ * Implements the API contract on the engine; transports (IPC, loopback server) call these with
+ * requests they have already validated (see dispatchApi).
+ */
+export function createEngineHandlers(engine: AppEngine): EngineHandlers {
+  const { registry, version } = engine;
   return {
     listModels: async () => registry.info(),
     importModel: async ({ path, ...opt }) => {
@@ -35,6 +40,14 @@ export function createEngineHandlers(registry: ModelRegistry, version: string): 
       await registry.refresh();
       return infoOf(registry, p.id);
     },
+    queueList: async () => engine.queueList(),
+    queueAdd: (req) => engine.queueAdd(req),
+    queueUpdate: (req) => engine.queueUpdate(req),
+    queueControl: (req) => engine.queueControl(req),
+    preview: (req) => engine.preview(req),
+    itemImage: (req) => engine.itemImage(req),
+    settingsGet: async () => engine.settingsGet(),
+    settingsSet: (req) => engine.settingsSet(req),
     engineInfo: async () => {
       const p = currentPlatform();
       const gpu = preferredDevices(p.platform, p.arch);

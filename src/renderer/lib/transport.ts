@@ -1,4 +1,5 @@
 import type { UpresApi } from '../../shared/api';
+import { loopbackTransport } from './ws-transport';
 
 /** One way of reaching the engine. `connect` resolves to undefined where it does not apply. */
 export interface Transport {
@@ -17,8 +18,8 @@ export const electronTransport: Transport = {
   connect: async () => (globalThis as { upres?: UpresApi }).upres,
 };
 
-/** Transports in order of preference; the loopback server's client belongs in this list too. */
-export const TRANSPORTS: readonly Transport[] = [electronTransport];
+/** Transports in order of preference: inside the app, IPC; in a browser, `upres serve`. */
+export const TRANSPORTS: readonly Transport[] = [electronTransport, loopbackTransport];
 
 /** Connects through the first transport that applies. */
 export async function connectEngine(

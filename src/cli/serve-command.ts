@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import type { ModelRegistry } from '../main/engine/models/model-registry';
+import { AppEngine } from '../main/engine/service/app-engine';
+import { userDataDir } from '../main/engine/user-data';
+import { startLoopbackServer } from '../main/server/loopback-server';
+import { ensureRendererBuild } from '../main/server/renderer-build';
+
+export interface ServeCliOptions {
+  port: number;
+  open: boolean;
+}
+
+const log = (line: string): void => void process.stderr.write(`upres: ${line}\n`);
+
+/** Opens a URL in the desktop's browser; a machine without one (a GPU box over SSH) just logs. */
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+        : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+    child.on('error', () => log('could not open a browser; open the address above yourself'));
+    child.unref();
+  } catch {
+    log('could not open a browser; open the address above yourself');
+  }
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/**
+ * `upres serve`: the app's UI and engine on 127.0.0.1 for a browser, until SIGINT / SIGTERM; then
+ * the queue is paused (and journaled) and every session closed.
+ */
+export async function runServe(
+  registry: ModelRegistry,
+  opt: ServeCliOptions,
+  version: string,
+): Promise<number> {
+  const engine = await AppEngine.open({ userData: userDataDir(), registry, version, log });
+  let server;
+  try {
+    const rendererDir = await ensureRendererBuild(log);
+    server = await startLoopbackServer({ engine, rendererDir, port: opt.port });
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  const stopped = stopSignal();
+  process.stdout.write(`Upres is running at ${server.url}\n`);
+  log('press Ctrl+C to stop');
+  if (opt.open) openBrowser(server.url);
+  const signal = await stopped;
+  log(`${signal}: pausing the queue and shutting down…`);
+  await server.close();
+  await engine.close();
+  return 0;
+}

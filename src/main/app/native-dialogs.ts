@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { CHOOSE_PATHS_CHANNEL } from '../../shared/api';
+import type { IpcMainLike } from './ipc-handlers';
+import type { IpcEventLike } from './renderer-origin';
+
+const Kind = z.enum(['files', 'folder']);
+
+/** The part of Electron's `dialog.showOpenDialog` options used here. */
+export interface OpenDialogOptions {
+  title: string;
+  properties: ('openFile' | 'openDirectory' | 'multiSelections')[];
+  filters?: { name: string; extensions: string[] }[];
+}
+
+export type ShowOpenDialog = (
+  options: OpenDialogOptions,
+) => Promise<{ canceled: boolean; filePaths: string[] }>;
+
+const IMAGE_FILTER = {
+  name: 'Images',
+  extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif', 'gif', 'bmp'],
+};
+
+/**
+ * Native "Add photos…" / "Add folder…" pickers on their own channel: a trusted sender asks for a
+ * kind and gets back exactly the paths the user picked (none when cancelled), nothing else.
+ */
+export function registerChoosePaths(
+  ipc: IpcMainLike,
+  show: ShowOpenDialog,
+  isTrustedSender: (event: IpcEventLike) => boolean,
+): () => void {
+  ipc.handle(CHOOSE_PATHS_CHANNEL, async (event, ...args) => {
+    if (!isTrustedSender(event)) throw new Error('choosePaths: refused an untrusted sender');
+    const kind = Kind.safeParse(args[0]);
+    if (!kind.success) throw new Error("choosePaths: ask for 'files' or 'folder'");
+    const result = await show(
+      kind.data === 'files'
+        ? {
+            title: 'Add photos',
+            properties: ['openFile', 'multiSelections'],
+            filters: [IMAGE_FILTER, { name: 'All files', extensions: ['*'] }],
+          }
+        : { title: 'Add folder', properties: ['openDirectory', 'multiSelections'] },
+    );
+    return result.canceled ? [] : result.filePaths;
+  });
+  return () => ipc.removeHandler(CHOOSE_PATHS_CHANNEL);
+}

@@ -1,0 +1,270 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
+import { applyPatch, type Patch } from '../../../shared/patch';
+import {
+  FINISHED,
+  type ItemSettings,
+  type ItemSettingsInput,
+  type QueueItem,
+} from '../../../shared/queue';
+import type { AppSettings } from '../../../shared/settings';
+import type { ModelRegistry } from '../models/model-registry';
+import { ModelRenderer } from '../queue/model-renderer';
+import { UpscaleQueue } from '../queue/upscale-queue';
+import { ImageTokens } from './image-tokens';
+import { fileImageToken } from './item-images';
+import { PreviewRenderer, rasterToPng } from './preview-renderer';
+import { SettingsStore } from './settings-store';
+
+export interface AppEngineOptions {
+  /** The per-user folder: `queue/app.json` and `settings.json` live there. */
+  userData: string;
+  registry: ModelRegistry;
+  version: string;
+  /** Diagnostics for a terminal or a log file (warnings also go out as events). */
+  log?: (line: string) => void;
+}
+
+/** Where queued items go when neither the request nor the settings name a folder. */
+export async function defaultOutDir(firstInput: string): Promise<string> {
+  const isDir = await stat(firstInput).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return join(isDir ? firstInput : dirname(firstInput), 'upscaled');
+}
+
+/** Expands a leading `~` (paths typed into the browser UI) and makes the path absolute. */
+export function expandPath(path: string): string {
+  const home = /^~(?=$|[\\/])/;
+  return resolve(home.test(path) ? path.replace(home, homedir()) : path);
+}
+
+/**
+ * The engine behind the app's UI, whatever the transport: the model registry, one batch queue
+ * (journaled at `<userData>/queue/app.json`, restored with its unfinished items), the settings,
+ * viewport previews on their own model, and the image tokens the transports serve. Everything the
+ * renderer is told comes out as `event`s.
+ */
+export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
+  readonly images = new ImageTokens();
+  /** Problems found while opening (also logged). */
+  readonly warnings: string[] = [];
+  private running = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly registry: ModelRegistry,
+    readonly version: string,
+    private readonly queue: UpscaleQueue,
+    private readonly renderer: ModelRenderer,
+    private readonly previews: PreviewRenderer,
+    private readonly settings: SettingsStore,
+    private readonly log: (line: string) => void,
+  ) {
+    super();
+    // One listener per connected page or window.
+    this.setMaxListeners(100);
+    queue.on('item', (item) => this.send({ kind: 'item', item }));
+    queue.on('progress', (p) =>
+      this.send({ kind: 'progress', ...p, fraction: p.tiles > 0 ? p.tile / p.tiles : 0 }),
+    );
+    queue.on('warning', (message) => this.warn(message));
+  }
+
+  /** Opens the settings and the app's queue (finished items of an earlier run are dropped). */
+  static async open(opt: AppEngineOptions): Promise<AppEngine> {
+    const log = opt.log ?? (() => undefined);
+    const { store, warnings } = await SettingsStore.open(join(opt.userData, 'settings.json'));
+    // Device fallbacks are worth showing in the UI, not only in a log.
+    const opened: { engine?: AppEngine } = {};
+    const modelLog = (line: string): void => (opened.engine ? opened.engine.warn(line) : log(line));
+    const renderer = new ModelRenderer(opt.registry, modelLog);
+    await mkdir(join(opt.userData, 'queue'), { recursive: true });
+    const queue = await UpscaleQueue.open({
+      journalPath: join(opt.userData, 'queue', 'app.json'),
+      render: renderer.render,
+      modelScale: renderer.modelScale,
+    });
+    await queue.clearFinished();
+    const previews = new PreviewRenderer(opt.registry, modelLog);
+    const engine = new AppEngine(opt.registry, opt.version, queue, renderer, previews, store, log);
+    opened.engine = engine;
+    engine.warnings.push(...opt.registry.warnings, ...warnings, ...queue.warnings);
+    for (const w of engine.warnings) log(`warning: ${w}`);
+    return engine;
+  }
+
+  private send(e: EngineEvent): void {
+    this.emit('event', e);
+  }
+
+  private warn(message: string): void {
+    this.log(`warning: ${message}`);
+    this.send({ kind: 'warning', message });
+  }
+
+  /** The queue's state as an event (sent to each new subscriber, and after every change). */
+  queueState(): EngineEvent {
+    return { kind: 'queue', paused: this.queue.isPaused, running: this.running };
+  }
+
+  private sendQueueState(): void {
+    this.send(this.queueState());
+  }
+
+  private item(id: string): QueueItem {
+    const item = this.queue.snapshot().find((i) => i.id === id);
+    if (!item) throw new Error(`no queue item ${id}`);
+    return item;
+  }
+
+  private knows(id: string, which: 'input' | 'output', path: string): boolean {
+    const item = this.queue.snapshot().find((i) => i.id === id);
+    return item !== undefined && (which === 'input' ? item.input : item.output) === path;
+  }
+
+  queueList(): ApiResponse<'queueList'> {
+    return { items: this.queue.snapshot(), paused: this.queue.isPaused };
+  }
+
+  /** Adds inputs; placement and unset item settings come from the saved settings. */
+  async queueAdd(req: ApiRequest<'queueAdd'>): Promise<ApiResponse<'queueAdd'>> {
+    const s = this.settings.get();
+    const paths = req.paths.map(expandPath);
+    const fromSettings: ItemSettingsInput = {
+      model: req.settings.model,
+      keepMetadata: s.keepMetadata,
+      transparency: s.transparency,
+      device: s.device,
+      tile: s.tile,
+      alpha: this.registry.isPair(req.settings.model) ? s.alpha : undefined,
+    };
+    // null asks for the item default (e.g. automatic tiles) whatever the saved settings say.
+    const settings = applyPatch(fromSettings, req.settings as Patch<ItemSettingsInput>);
+    const outDir = expandPath(req.outDir ?? (s.outDir || (await defaultOutDir(paths[0]))));
+    return this.queue.add(paths, settings as ItemSettingsInput, {
+      outDir,
+      nameTemplate: req.nameTemplate ?? s.nameTemplate,
+      onExists: req.onExists ?? s.onExists,
+      recursive: req.recursive ?? true,
+    });
+  }
+
+  async queueUpdate(req: ApiRequest<'queueUpdate'>): Promise<ApiResponse<'queueUpdate'>> {
+    return { updated: await this.queue.update(req.ids, req.settings as Patch<ItemSettings>) };
+  }
+
+  async queueControl(req: ApiRequest<'queueControl'>): Promise<ApiResponse<'queueControl'>> {
+    switch (req.action) {
+      case 'start':
+        this.start();
+        break;
+      case 'pause':
+        await this.queue.pause();
+        break;
+      case 'cancelAll':
+        await this.queue.cancelAll();
+        break;
+      case 'clearFinished':
+        await this.queue.clearFinished();
+        break;
+      case 'cancel':
+        this.item(req.id);
+        await this.queue.cancel(req.id);
+        break;
+      case 'retry':
+        this.item(req.id);
+        await this.queue.retry(req.id);
+        break;
+      case 'remove':
+        this.item(req.id);
+        await this.queue.remove(req.id);
+        break;
+      case 'move':
+        this.item(req.id);
+        await this.queue.move(req.id, req.index);
+        break;
+    }
+    this.sendQueueState();
+    return { ok: true };
+  }
+
+  private start(): void {
+    if (this.closing) throw new Error('the engine is shutting down');
+    const loop = this.queue.start();
+    if (this.running) return;
+    this.running = true;
+    loop
+      .catch((err: unknown) => this.warn(`the queue stopped: ${(err as Error).message}`))
+      .finally(() => {
+        this.running = false;
+        this.sendQueueState();
+      });
+  }
+
+  /** Renders a viewport of an item (see the contract); images come back as tokens. */
+  async preview(req: ApiRequest<'preview'>): Promise<ApiResponse<'preview'>> {
+    const item = this.item(req.id);
+    const t0 = performance.now();
+    const r = await this.previews.render(item, {
+      region: req.region,
+      alpha: req.alpha,
+      ends: req.ends,
+    });
+    const token = async (raster: typeof r.exact): Promise<string | undefined> => {
+      if (!raster) return undefined;
+      const size = { width: raster.width, height: raster.height };
+      return this.images.putBytes(await rasterToPng(raster), 'image/png', size).token;
+    };
+    return {
+      region: r.region,
+      scale: r.scale,
+      exact: await token(r.exact),
+      fidelity: await token(r.fidelity),
+      perceptual: await token(r.perceptual),
+      alpha: r.alpha,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  /** A token for an item's input or finished output (only files of queue items are served). */
+  async itemImage(req: ApiRequest<'itemImage'>): Promise<ApiResponse<'itemImage'>> {
+    const item = this.item(req.id);
+    const path = req.which === 'input' ? item.input : item.output;
+    if (!path || (req.which === 'output' && !FINISHED.includes(item.state)))
+      throw new Error(`${item.input}: no output yet`);
+    return fileImageToken(this.images, path, req.maxSide, () =>
+      this.knows(item.id, req.which, path),
+    );
+  }
+
+  settingsGet(): AppSettings {
+    return this.settings.get();
+  }
+
+  settingsSet(patch: ApiRequest<'settingsSet'>): Promise<AppSettings> {
+    return this.settings.set(patch as Patch<AppSettings>);
+  }
+
+  /**
+   * Shuts down cleanly: pauses the queue (journaled, so the running item restarts next time),
+   * waits up to `waitMs` for the running tile to finish, and disposes every session.
+   */
+  close(waitMs = 10_000): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.pause();
+      if (this.running) {
+        const stopped = new Promise<void>((done) => this.queue.once('idle', () => done()));
+        await Promise.race([stopped, new Promise((done) => setTimeout(done, waitMs).unref())]);
+      }
+      await Promise.allSettled([this.renderer.dispose(), this.previews.dispose()]);
+      this.images.clear();
+      this.removeAllListeners();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rendererCsp } from '../app/content-security-policy';
+
+/** A new access token: 192 random bits, URL-safe. */
+export function newAccessToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Compares a presented token with the real one in constant time (whatever their lengths). */
+export function tokenMatches(presented: string | undefined | null, token: string): boolean {
+  return typeof presented === 'string' && timingSafeEqual(digest(presented), digest(token));
+}
+
+/** Host headers a loopback page can send: anything else is DNS rebinding or a stray request. */
+export function allowedHosts(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+}
+
+/** Origins of the served page (the Origin header of its fetches and WebSocket). */
+export function allowedOrigins(port: number): Set<string> {
+  return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+}
+
+/** The cookie that lets the page reload (and load its scripts) once the token left the URL. */
+export function cookieName(port: number): string {
+  return `upres-${port}`;
+}
+
+/** A cookie's value from a request, if present. */
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The page's policy: the renderer's own (nothing inline, nothing remote), its WebSocket on this
+ * origin spelled out for browsers whose `'self'` does not cover ws:, and no framing.
+ */
+export function pageCsp(port: number): string {
+  const sockets = [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`].join(' ');
+  return `${rendererCsp({ dev: false }).replace(/connect-src ([^;]*)/, `connect-src $1 ${sockets}`)}; frame-ancestors 'none'`;
+}
+
+/** Headers on every response; `html` gets the page policy, anything else allows nothing. */
+export function setSecurityHeaders(res: ServerResponse, port: number, html: boolean): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    html ? pageCsp(port) : "default-src 'none'; frame-ancestors 'none'",
+  );
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), usb=()');
+}

@@ -1,0 +1,261 @@
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { API_METHODS, type ApiMethod, type EngineEvent } from '../../shared/api';
+import { dispatchApi, InvalidRequestError, type ApiHandlers } from '../engine/api-dispatch';
+import { createEngineHandlers } from '../engine/engine-api';
+import type { AppEngine } from '../engine/service/app-engine';
+import {
+  allowedHosts,
+  allowedOrigins,
+  cookieName,
+  newAccessToken,
+  readCookie,
+  setSecurityHeaders,
+  tokenMatches,
+} from './http-guard';
+import { findStaticFile } from './static-files';
+
+/** Loopback only, always: the engine reads and writes the user's files. */
+const HOST = '127.0.0.1';
+const MAX_BODY = 1024 * 1024;
+/** A client this far behind on events is sent no more progress until it catches up. */
+const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
+
+export interface LoopbackOptions {
+  engine: AppEngine;
+  /** The built renderer (index.html and its assets). */
+  rendererDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Defaults to a new random token. */
+  token?: string;
+  /** Defaults to createEngineHandlers(engine). */
+  handlers?: ApiHandlers;
+}
+
+export interface LoopbackServer {
+  port: number;
+  token: string;
+  /** The address to open: the page with its token. */
+  url: string;
+  /** Stops listening, closes every connection and socket. */
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  res.end(`${text}\n`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Serves the renderer and the API contract on http://127.0.0.1:PORT, for a browser on this
+ * machine (or through an SSH tunnel): the built page, `POST /api/<method>`, a WebSocket of engine
+ * events at `/events` and image tokens at `/image/<token>`. Every request needs the access token
+ * (header for the API, `?token=` or the page's cookie for the page, `?t=` for images); the Host
+ * header must name this loopback address (no DNS rebinding); no CORS is offered.
+ */
+export async function startLoopbackServer(opt: LoopbackOptions): Promise<LoopbackServer> {
+  const { engine, rendererDir } = opt;
+  const token = opt.token ?? newAccessToken();
+  const handlers = opt.handlers ?? createEngineHandlers(engine);
+  let port = 0;
+
+  const hostOk = (req: IncomingMessage): boolean =>
+    allowedHosts(port).has((req.headers.host ?? '').toLowerCase());
+  const originOk = (req: IncomingMessage): boolean =>
+    req.headers.origin === undefined || allowedOrigins(port).has(req.headers.origin);
+
+  async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      throw new HttpError(405, 'the API takes POST requests');
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const presented = (req.headers['x-upres-token'] as string | undefined) ?? bearer;
+    if (!tokenMatches(presented, token)) throw new HttpError(401, 'missing or wrong access token');
+    if (!originOk(req)) throw new HttpError(403, 'cross-origin requests are refused');
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'send the request as application/json');
+    if (!(API_METHODS as string[]).includes(name))
+      throw new HttpError(404, `no API method ${name}`);
+    let body: unknown;
+    const text = await readBody(req);
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new HttpError(400, `${name}: the request body is not JSON`);
+    }
+    try {
+      sendJson(res, 200, await dispatchApi(handlers, name as ApiMethod, body));
+    } catch (err) {
+      const status = err instanceof InvalidRequestError ? 400 : 500;
+      sendJson(res, status, { error: (err as Error).message });
+    }
+  }
+
+  function image(req: IncomingMessage, res: ServerResponse, url: URL, imageToken: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
+    if (!tokenMatches(url.searchParams.get('t'), token))
+      throw new HttpError(401, 'missing or wrong access token');
+    const source = engine.images.open(imageToken);
+    if (!source) throw new HttpError(404, 'no such image (it may have expired)');
+    const headers = { 'Content-Type': source.type, 'Cache-Control': 'private, max-age=3600' };
+    if (source.kind === 'bytes') {
+      res.writeHead(200, { ...headers, 'Content-Length': source.data.byteLength });
+      res.end(req.method === 'HEAD' ? undefined : source.data);
+      return;
+    }
+    const stream = createReadStream(source.path);
+    stream.once('error', () => {
+      if (!res.headersSent) sendText(res, 404, 'the image file is gone');
+      else res.destroy();
+    });
+    stream.once('open', () => {
+      res.writeHead(200, headers);
+      if (req.method === 'HEAD') {
+        stream.destroy();
+        res.end();
+      } else stream.pipe(res);
+    });
+  }
+
+  async function page(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
+    const fromQuery = tokenMatches(url.searchParams.get('token'), token);
+    if (!fromQuery && !tokenMatches(readCookie(req, cookieName(port)), token)) {
+      throw new HttpError(
+        401,
+        'Upres needs its access token: open the address `upres serve` printed (…/?token=…).',
+      );
+    }
+    const file = await findStaticFile(rendererDir, url.pathname);
+    if (!file && url.pathname === '/favicon.ico') {
+      // Browsers ask for it unprompted; an empty answer keeps a 404 out of the page's console.
+      res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+      res.end();
+      return;
+    }
+    if (!file) throw new HttpError(404, 'not found');
+    const html = file.type.startsWith('text/html');
+    setSecurityHeaders(res, port, html);
+    if (fromQuery) {
+      // Lets the page reload and load its own scripts once the renderer took the token out of the
+      // address bar; SameSite keeps other sites' pages from sending it.
+      res.setHeader(
+        'Set-Cookie',
+        `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`,
+      );
+    }
+    res.writeHead(200, {
+      'Content-Type': file.type,
+      'Content-Length': file.size,
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file.path).pipe(res);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res, port, false);
+    if (!hostOk(req)) throw new HttpError(403, 'unexpected Host header');
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const path = url.pathname;
+    if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length));
+    const img = /^\/image\/([A-Za-z0-9_-]+)$/.exec(path);
+    if (img) return image(req, res, url, img[1]);
+    if (path === '/events') throw new HttpError(426, 'connect with a WebSocket');
+    return page(req, res, url);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : 500;
+      if (res.headersSent) res.destroy();
+      else if (req.url?.startsWith('/api/'))
+        sendJson(res, status, { error: (err as Error).message });
+      else sendText(res, status, (err as Error).message);
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const refuse = (socket: Socket, status: number, text: string): void => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    if (!hostOk(req)) return refuse(socket, 403, 'Forbidden');
+    if (url.pathname !== '/events') return refuse(socket, 404, 'Not Found');
+    if (!tokenMatches(url.searchParams.get('token'), token))
+      return refuse(socket, 401, 'Unauthorized');
+    if (!originOk(req)) return refuse(socket, 403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws));
+  });
+
+  function subscribe(ws: WebSocket): void {
+    const send = (e: EngineEvent): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (e.kind === 'progress' && ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
+      ws.send(JSON.stringify(e));
+    };
+    send(engine.queueState());
+    engine.on('event', send);
+    ws.on('close', () => engine.off('event', send));
+    ws.on('error', () => ws.terminate());
+    // The socket only carries events to the page; anything the page sends is ignored.
+  }
+
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(opt.port ?? 0, HOST, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://${HOST}:${port}/?token=${token}`,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((done) => wss.close(() => done()));
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
