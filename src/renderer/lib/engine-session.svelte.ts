@@ -1,15 +1,18 @@
 import type { ApiResponse } from '../../shared/api';
 import { Resource } from './resource.svelte';
 import type { Connection } from './transport';
+import { Workspace } from './workspace.svelte';
 
 export type ModelList = ApiResponse<'listModels'>;
 export type EngineInfo = ApiResponse<'engineInfo'>;
 
-/** The renderer's view of the engine: the connection, then the models and engine facts. */
+/** The renderer's view of the engine: the connection, then the models, engine facts and queue. */
 export class EngineSession {
   connection = $state<Connection | { kind: 'connecting' }>({ kind: 'connecting' });
   readonly models = new Resource<ModelList>();
   readonly info = new Resource<EngineInfo>();
+  /** Set once connected. */
+  workspace = $state.raw<Workspace | undefined>(undefined);
 
   readonly #connect: () => Promise<Connection>;
 
@@ -17,10 +20,12 @@ export class EngineSession {
     this.#connect = connect;
   }
 
-  /** Connects, then fetches what the side panel shows. */
+  /** Connects, then fetches what the app shows. */
   async start(): Promise<void> {
-    this.connection = await this.#connect();
-    await Promise.all([this.reloadModels(), this.reloadInfo()]);
+    const c = await this.#connect();
+    this.connection = c;
+    if (c.kind === 'connected') this.workspace = new Workspace(c.api);
+    await Promise.all([this.reloadModels(), this.reloadInfo(), this.workspace?.start()]);
   }
 
   reloadModels(): Promise<void> {

@@ -36,3 +36,29 @@ export function formatParameters(count: number): string {
 export function formatScale(scale: number): string {
   return `×${scale}`;
 }
+
+/** Seconds left as people say them: "8 s", "3 min", "1 h 05 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  return `${h} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** 1920, 1080 → "1920 × 1080". */
+export function formatDimensions(width: number, height: number): string {
+  return `${width} × ${height}`;
+}
+
+/** The last part of a path, with either separator: "C:\\a\\b.jpg" → "b.jpg". */
+export function fileName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+/** α as shown beside the dial: 0.6349 → "0.63". */
+export function formatAlpha(alpha: number): string {
+  return (Math.round(alpha * 100) / 100).toFixed(2);
+}

@@ -1,0 +1,54 @@
+import type { UpresApi } from '../../shared/api';
+import type { ModelInfo } from '../../shared/model-manifest';
+import { addSettingsFrom } from './add-settings';
+import { QueueStore } from './queue-store.svelte';
+import { SettingsStore } from './settings-store.svelte';
+import { Thumbnails } from './thumbnails.svelte';
+
+export type Screen = 'work' | 'settings';
+
+/** Everything the connected app works with: the API, the queue, the settings, the thumbnails. */
+export class Workspace {
+  readonly api: UpresApi;
+  readonly queue: QueueStore;
+  readonly settings: SettingsStore;
+  readonly thumbnails: Thumbnails;
+  screen = $state<Screen>('work');
+  #detach: (() => void) | undefined;
+
+  constructor(api: UpresApi) {
+    this.api = api;
+    this.queue = new QueueStore(api);
+    this.settings = new SettingsStore(api);
+    this.thumbnails = new Thumbnails(api);
+  }
+
+  /** Subscribes to engine events, then loads the queue (as the engine kept it) and settings. */
+  async start(): Promise<void> {
+    this.#detach ??= this.queue.attach();
+    await Promise.all([this.queue.load(), this.settings.load()]);
+  }
+
+  /** Adds files and folders with the saved defaults; false when nothing could be added. */
+  async addPaths(paths: string[], models: readonly ModelInfo[]): Promise<boolean> {
+    const settings = addSettingsFrom(this.settings.value, models);
+    if (!settings) {
+      this.queue.actionError = 'The engine has no model to upscale with.';
+      return false;
+    }
+    return (await this.queue.add(paths, settings)) > 0;
+  }
+
+  /** The native pickers (Electron), then adds what was chosen. */
+  async choose(kind: 'files' | 'folder', models: readonly ModelInfo[]): Promise<void> {
+    const choose = this.api.choosePaths;
+    if (!choose) return;
+    const paths = await choose(kind);
+    if (paths.length > 0) await this.addPaths(paths, models);
+  }
+
+  stop(): void {
+    this.#detach?.();
+    this.#detach = undefined;
+  }
+}
