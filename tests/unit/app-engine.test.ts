@@ -55,8 +55,8 @@ describe('the queue through the API', () => {
       join(world.photos, 'a.png'),
       join(world.photos, 'b.png'),
     ]);
-    // No folder in the request or the settings: `upscaled` inside the added folder.
-    expect(added[0].placement.outDir).toBe(join(world.photos, 'upscaled'));
+    // No folder in the request or the settings: a sibling `<folder>-upscaled`, never inside it.
+    expect(added[0].placement.outDir).toBe(`${world.photos}-upscaled`);
     expect((await api.queueList({})).items.every((i) => i.state === 'waiting')).toBe(true);
     expect(rec.events.filter((e) => e.kind === 'item')).toHaveLength(2);
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import {
@@ -28,13 +28,18 @@ export interface AppEngineOptions {
   log?: (line: string) => void;
 }
 
-/** Where queued items go when neither the request nor the settings name a folder. */
+/**
+ * Where queued items go when neither the request nor the settings name a folder: a sibling of the
+ * input folder, `<folder>-upscaled` (never inside it: the input folder is only written to when the
+ * user chooses it as the output).
+ */
 export async function defaultOutDir(firstInput: string): Promise<string> {
   const isDir = await stat(firstInput).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  return join(isDir ? firstInput : dirname(firstInput), 'upscaled');
+  const base = isDir ? firstInput : dirname(firstInput);
+  return join(dirname(base), `${basename(base) || 'photos'}-upscaled`);
 }
 
 /** Expands a leading `~` (paths typed into the browser UI) and makes the path absolute. */
