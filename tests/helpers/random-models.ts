@@ -1,5 +1,6 @@
 import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
 import { loadPairWeights } from '../../src/main/engine/upscaler';
+import { writeModel } from '../../src/main/engine/models/write-model';
 import {
   architectureTensors,
   elementCount,
@@ -71,4 +72,26 @@ export async function loadTinyPair(spec: ArchitectureSpec, seedF: number, seedP:
     },
   );
   return { pair, f, p };
+}
+
+/**
+ * Writes a random model as a registry entry (`<id>.safetensors` + manifest) in `dir`, e.g. a temp
+ * folder passed to the CLI as UPRES_MODELS_DIR.
+ */
+export async function writeTinyModel(
+  dir: string,
+  id: string,
+  spec: ArchitectureSpec,
+  seed: number,
+  role: 'general' | 'fidelity' | 'perceptual' = 'general',
+): Promise<void> {
+  await writeModel(dir, {
+    id,
+    name: id,
+    role,
+    spec,
+    weights: randomWeights(spec, seed),
+    provenance: { source: 'test', sourceFiles: [], licence: 'CC0-1.0', credit: 'tests' },
+    dtype: 'float32',
+  });
 }

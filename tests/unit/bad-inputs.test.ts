@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeModel } from '../../src/main/engine/models/write-model';
-import { randomWeights, rng, TINY_SRVGG } from '../helpers/random-models';
+import { writeTinyModel, rng, TINY_SRVGG } from '../helpers/random-models';
 import { runCli } from '../helpers/run-cli';
 
 let dir: string;
@@ -40,15 +39,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'upres-bad-'));
   const models = join(dir, 'shipped');
-  await writeModel(models, {
-    id: 'tiny',
-    name: 'tiny',
-    role: 'general',
-    spec: TINY_SRVGG,
-    weights: randomWeights(TINY_SRVGG, 3),
-    provenance: { source: 'test', sourceFiles: [], licence: 'CC0-1.0', credit: 'tests' },
-    dtype: 'float32',
-  });
+  await writeTinyModel(models, 'tiny', TINY_SRVGG, 3);
   env = { UPRES_MODELS_DIR: models, UPRES_USER_DIR: join(dir, 'user') };
   const inDir = join(dir, 'in');
   mkdirSync(inDir);

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeModel } from '../../src/main/engine/models/write-model';
-import { randomWeights, TINY_RRDB } from '../helpers/random-models';
+import { writeTinyModel, TINY_RRDB } from '../helpers/random-models';
 import { runCli } from '../helpers/run-cli';
 
 const BIN = fileURLToPath(new URL('../../bin/upres.js', import.meta.url));
@@ -19,15 +18,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'upres-crash-'));
   const models = join(dir, 'shipped');
-  await writeModel(models, {
-    id: 'tiny',
-    name: 'tiny',
-    role: 'general',
-    spec: TINY_RRDB,
-    weights: randomWeights(TINY_RRDB, 3),
-    provenance: { source: 'test', sourceFiles: [], licence: 'CC0-1.0', credit: 'tests' },
-    dtype: 'float32',
-  });
+  await writeTinyModel(models, 'tiny', TINY_RRDB, 3);
   env = { ...process.env, UPRES_MODELS_DIR: models, UPRES_USER_DIR: join(dir, 'user') };
   mkdirSync(join(dir, 'in', 'sub'), { recursive: true });
   for (let i = 0; i < N; i++) {

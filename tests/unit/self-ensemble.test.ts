@@ -8,7 +8,6 @@ import { lumaY, psnrY } from '../../src/main/engine/metrics/quality-metrics';
 import type { StateDict } from '../../src/main/engine/models/architecture-tensors';
 import { ModelRegistry } from '../../src/main/engine/models/model-registry';
 import { OnnxGraphBuilder } from '../../src/main/engine/models/onnx-graph-builder';
-import { writeModel } from '../../src/main/engine/models/write-model';
 import type { Raster } from '../../src/main/engine/pipeline/raster';
 import {
   DIHEDRAL,
@@ -20,7 +19,7 @@ import { tiledUpscale } from '../../src/main/engine/pipeline/tiled-upscale';
 import { InferenceSession, type Tensor4 } from '../../src/main/engine/runtime/inference-session';
 import { loadModel, type LoadedModel } from '../../src/main/engine/upscaler';
 import { DATASETS, readRgb } from '../helpers/images';
-import { TINY_SRVGG, randomImage, randomWeights, rng } from '../helpers/random-models';
+import { TINY_SRVGG, randomImage, writeTinyModel, rng } from '../helpers/random-models';
 import { runCli } from '../helpers/run-cli';
 
 // --- A naive reference: every transform written pixel by pixel from its definition. ---
@@ -214,15 +213,7 @@ describe('--tta on the command line', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'upres-tta-'));
     const models = join(dir, 'shipped');
-    await writeModel(models, {
-      id: 'tiny',
-      name: 'tiny',
-      role: 'general',
-      spec: TINY_SRVGG,
-      weights: randomWeights(TINY_SRVGG, 4),
-      provenance: { source: 'test', sourceFiles: [], licence: 'CC0-1.0', credit: 'tests' },
-      dtype: 'float32',
-    });
+    await writeTinyModel(models, 'tiny', TINY_SRVGG, 4);
     env = { UPRES_MODELS_DIR: models, UPRES_USER_DIR: join(dir, 'user') };
     await mkdir(join(dir, 'in'));
     input = join(dir, 'in', 'bird.png');

@@ -1,33 +1,22 @@
 import { freemem } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import type { MetadataPolicy, TransparencyMode } from '../../../shared/queue';
 import type { LoadedModel } from '../upscaler';
 import { inspectImage } from './decode';
 import { extensionOf, formatForInput, type OutputFormat } from './encode';
-import { renderToFile } from './render-to-file';
+import { renderToFile, type RenderToFileOptions } from './render-to-file';
 import { commitNewFile, tempPathBeside } from './safe-write';
 import { autoTileSize } from './tile-plan';
 import type { TileProgress } from './tiled-upscale';
 
-export interface UpscaleImageOptions {
+export interface UpscaleImageOptions extends Pick<
+  RenderToFileOptions,
+  'quality' | 'alpha' | 'tile' | 'overlap' | 'tta' | 'keepMetadata' | 'transparency' | 'signal'
+> {
   outDir: string;
   /** Output format; defaults to the input's (PNG for formats Upres does not write). */
   format?: OutputFormat;
-  quality?: number;
-  /** Blend factor for pairs: 0 = fidelity, 1 = perceptual (default: the pair's). */
-  alpha?: number;
   /** Output size ÷ input size; defaults to the model's scale (others finish with a Lanczos resize). */
   scale?: number;
-  /** Tile core in input px; `undefined` picks from available memory. */
-  tile?: number;
-  overlap?: number;
-  /** Geometric self-ensemble: average the 8 flips / rotations of every tile (8× the time). */
-  tta?: boolean;
-  /** 'all' (default): EXIF, XMP, IPTC and ICC carried; 'none': only the ICC profile. */
-  keepMetadata?: MetadataPolicy;
-  /** How transparency is enlarged (default 'resize'). */
-  transparency?: TransparencyMode;
-  signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
 }
 
