@@ -54,6 +54,9 @@ const raw = (r: Raster, channels = r.channels): SharpOptions => ({
   limitInputPixels: false,
 });
 
+/** Above this many output pixels JPEG is encoded in a streaming mode (see encodeToFile). */
+const STREAMED_JPEG_PIXELS = 40_000_000;
+
 /**
  * Encodes colour (three channels at the model's output size, 8- or 16-bit) and an optional
  * transparency channel already at the final size, straight into `path` (a file the caller created
@@ -95,7 +98,19 @@ export async function encodeToFile(
       img = img.png({ compressionLevel: 6 });
       break;
     case 'jpeg':
-      img = img.jpeg({ quality: q ?? 92, chromaSubsampling: '4:4:4', mozjpeg: true });
+      if (width * height > STREAMED_JPEG_PIXELS) {
+        // Huffman optimisation and progressive scans hold every DCT coefficient of the image
+        // (measured: +1.5 GB for a 128 MP output); a baseline JPEG streams row by row.
+        img = img.jpeg({
+          quality: q ?? 92,
+          chromaSubsampling: '4:4:4',
+          optimiseCoding: false,
+          progressive: false,
+        });
+        notes.push(
+          'large JPEG written as baseline without Huffman optimisation (a few % larger) to bound memory',
+        );
+      } else img = img.jpeg({ quality: q ?? 92, chromaSubsampling: '4:4:4', mozjpeg: true });
       break;
     case 'webp':
       img = img.webp({ quality: q ?? 90, alphaQuality: 100 });
