@@ -18,7 +18,17 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'release/', 'node_modules/', 'resources/', 'tests/fixtures/'] },
+  {
+    ignores: [
+      'out/',
+      'dist/',
+      'release/',
+      'node_modules/',
+      'resources/',
+      'tests/fixtures/',
+      'tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -59,6 +59,7 @@ interface QueueStore {
   paused: boolean;
   running: boolean;
   progress: Record<string, ItemProgress>;
+  stopping: Record<string, true>;
   queueEta: number | undefined;
   warnings: string[];
   problems: { path: string; error: string }[];
@@ -78,6 +79,8 @@ interface QueueStore {
   add(paths: string[], settings: { model: string }): Promise<number>;
   start(): Promise<void>;
   pause(): Promise<void>;
+  cancel(id: string): Promise<void>;
+  cancelAll(): Promise<void>;
   remove(id: string): Promise<void>;
   moveBy(id: string, delta: -1 | 1): Promise<void>;
   canMove(id: string, delta: -1 | 1): boolean;
@@ -290,6 +293,21 @@ describe('QueueStore: the queue list kept live by engine events', () => {
   it('shows a failed item with its message', () => {
     engine.emit({ kind: 'item', item: makeItem('c', { state: 'failed', error: 'not an image' }) });
     expect(store.items[2]).toMatchObject({ state: 'failed', error: 'not an image' });
+  });
+
+  it('marks a cancelled running item as stopping until the engine says it stopped', async () => {
+    engine.emit({ kind: 'item', item: makeItem('a', { state: 'running' }) });
+    await store.cancel('b'); // waiting: cancelled at once by the engine, nothing to wait for
+    expect(store.stopping).toEqual({});
+    await store.cancel('a');
+    expect(store.stopping).toEqual({ a: true });
+    engine.emit({ kind: 'item', item: makeItem('a', { state: 'cancelled' }) });
+    expect(store.stopping).toEqual({});
+    engine.emit({ kind: 'item', item: makeItem('c', { state: 'running' }) });
+    await store.cancelAll();
+    expect(store.stopping).toEqual({ c: true });
+    engine.emit({ kind: 'item', item: makeItem('c', { state: 'done' }) });
+    expect(store.stopping).toEqual({});
   });
 
   it('follows the queue state: paused, and no estimate once it stops', async () => {

@@ -225,6 +225,26 @@ describe('control and events', () => {
     expect(readdirSync(outDir)).toEqual(['b_x4.png']);
   });
 
+  it('a cancel during the last tile still cancels: no output is committed', async () => {
+    // The last tile cannot be interrupted (onnxruntime has no cancel): the renderer finishes and
+    // returns normally after the cancel; the queue must not commit what it wrote.
+    const q: UpscaleQueue = await open(async (req) => {
+      req.onPlan(256);
+      req.onTile({ tile: 1, tiles: 1, tileSize: 256 });
+      await q.cancel(req.item.id);
+      await sharp({
+        create: { width: req.outWidth, height: req.outHeight, channels: 3, background: '#000' },
+      })
+        .png()
+        .toFile(req.tmp);
+      return { device: 'cpu', tileSize: 256 };
+    });
+    await q.add([join(inDir, 'a.png')], settings, { outDir });
+    await q.start();
+    expect(states(q)).toEqual({ 'a.png': 'cancelled' });
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
   it('pauses at the next tile and resumes where the queue stopped', async () => {
     let paused = false;
     const q: UpscaleQueue = await open(

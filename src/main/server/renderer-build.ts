@@ -60,6 +60,10 @@ export async function buildRenderer(root: string): Promise<void> {
     .default.renderer;
   const target = join(root, 'out', 'renderer');
   const tmp = join(root, 'out', `.renderer-${process.pid}-${Date.now()}`);
+  // Vite builds for production only when NODE_ENV is unset or says so: a shell's or a test
+  // runner's NODE_ENV (development, test) would otherwise put Svelte's dev build in out/renderer.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
     await build({
       ...config,
@@ -81,6 +85,8 @@ export async function buildRenderer(root: string): Promise<void> {
     await rm(target, { recursive: true, force: true });
     await rename(tmp, target);
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     await rm(tmp, { recursive: true, force: true });
   }
 }

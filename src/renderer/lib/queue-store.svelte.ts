@@ -50,6 +50,11 @@ export class QueueStore {
   /** The engine is working through the queue (from `queue` events, or an item running). */
   running = $state(false);
   progress = $state<Record<string, ItemProgress>>({});
+  /**
+   * Running items asked to stop: the engine stops them after the tile in flight, which on a CPU
+   * can take a minute, so the row says so instead of looking as if the click did nothing.
+   */
+  stopping = $state<Record<string, true>>({});
   /** Seconds left for the whole queue, while it runs and once measurable. */
   queueEta = $state<number | undefined>(undefined);
   warnings = $state<string[]>([]);
@@ -89,6 +94,11 @@ export class QueueStore {
       const known = (id: string): boolean => list.items.some((i) => i.id === id);
       this.selected = this.selected.filter(known);
       this.progress = Object.fromEntries(Object.entries(this.progress).filter(([id]) => known(id)));
+      const running = (id: string): boolean =>
+        list.items.some((i) => i.id === id && i.state === 'running');
+      this.stopping = Object.fromEntries(
+        Object.entries(this.stopping).filter(([id]) => running(id)),
+      );
       for (const e of replay) this.#apply(e);
       if (!this.items.some((i) => i.state === 'running') && !this.running)
         this.queueEta = undefined;
@@ -115,7 +125,10 @@ export class QueueStore {
         if (i >= 0) this.items[i] = item;
         else this.items.push(item);
         if (item.state === 'running') this.running = true;
-        else if (item.id in this.progress) delete this.progress[item.id];
+        else {
+          if (item.id in this.progress) delete this.progress[item.id];
+          if (item.id in this.stopping) delete this.stopping[item.id];
+        }
         break;
       }
       case 'progress': {
@@ -270,11 +283,15 @@ export class QueueStore {
   }
 
   cancelAll(): Promise<void> {
-    return this.#control({ action: 'cancelAll' });
+    return this.#control({ action: 'cancelAll' }, () => {
+      for (const item of this.items) if (item.state === 'running') this.stopping[item.id] = true;
+    });
   }
 
   cancel(id: string): Promise<void> {
-    return this.#control({ action: 'cancel', id });
+    return this.#control({ action: 'cancel', id }, () => {
+      if (this.byId(id)?.state === 'running') this.stopping[id] = true;
+    });
   }
 
   retry(id: string): Promise<void> {

@@ -65,5 +65,7 @@ export async function tiledUpscale(
     opt.onTile?.({ tile: i + 1, tiles: tiles.length });
   }
   if (next) await next.catch(() => undefined);
+  // A cancel during the last tile: the image is complete but was not wanted.
+  opt.signal?.throwIfAborted();
   return out;
 }

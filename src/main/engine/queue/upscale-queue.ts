@@ -433,6 +433,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
         });
         this.work.pixels += this.workOf(item);
         this.work.seconds += (performance.now() - t0) / 1000;
+        // A cancel or pause during the last tile lands here: never commit an output then.
+        if (signal.aborted)
+          throw signal.reason instanceof Stop ? signal.reason : new Stop('cancel');
         notes.push(...(rendered.notes ?? []));
         await this.change(item, { committing: tmp, notes }, false);
         let result;

@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`.ci/run` installs it); UPRES_CHROMIUM points elsewhere. */
+export const CHROMIUM = process.env.UPRES_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Where the run's screenshots go (git-ignored): they are the visual review of the UI. */
+export const SCREENSHOTS = fileURLToPath(
+  new URL('../../../test-results/screenshots/', import.meta.url),
+);
+
+/**
+ * Headless Chromium with the flags a container needs: no sandbox (it refuses to run as root and
+ * needs user namespaces that containers often lack; the browser only loads the app's own page
+ * from 127.0.0.1), /tmp instead of a small /dev/shm, and no GPU (software raster).
+ */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set UPRES_CHROMIUM`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--disable-gpu',
+      '--no-first-run',
+      '--no-default-browser-check',
+    ],
+  });
+}
+
+/** A page on the app at a photo-tool size, with the page's console errors collected. */
+export async function openApp(
+  browser: Browser,
+  url: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Saves a full-page screenshot as `<name>.png` in SCREENSHOTS; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, animations: 'disabled' });
+  return path;
+}
+
+/** After a failed test: a screenshot of the page and the server's log, for the CI output. */
+export async function keepEvidence(
+  page: Page | undefined,
+  testName: string,
+  serverLog: string,
+): Promise<void> {
+  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  if (page) {
+    const path = await screenshot(page, `FAILED-${slug}`).catch(() => undefined);
+    if (path) process.stderr.write(`screenshot of the failure: ${path}\n`);
+  }
+  process.stderr.write(`upres serve's log:\n${serverLog}\n`);
+}
