@@ -37,14 +37,19 @@ function unwrapped(invoke: Invoke): Invoke {
  * The object exposed as `window.upres`: one function per API method, the event subscription, image
  * URLs and the native pickers; nothing else (no generic send or invoke).
  */
-export function createBridge(invoke: Invoke, subscribe: Subscribe): UpresApi {
+export function createBridge(
+  invoke: Invoke,
+  subscribe: Subscribe,
+  pathForFile?: (file: File) => string,
+): UpresApi {
   const call = unwrapped(invoke);
   const entries = API_METHODS.map((method) => [
     method,
     (request: unknown) => call(channelOf(method), request),
   ]);
-  const extras: Pick<UpresApi, 'onEvent' | 'imageUrl' | 'choosePaths'> = {
+  const extras: Pick<UpresApi, 'onEvent' | 'imageUrl' | 'choosePaths' | 'pathForFile'> = {
     onEvent: (listener) => subscribe(listener),
+    pathForFile,
     imageUrl: (token) => `${IMAGE_SCHEME}://${encodeURIComponent(token)}`,
     choosePaths: async (kind) => (await call(CHOOSE_PATHS_CHANNEL, kind)) as string[],
   };

@@ -1,5 +1,5 @@
 // Sandboxed preload: exposes the typed API and nothing else (no generic send or invoke).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNEL, type EngineEvent } from '../shared/api';
 import { createBridge } from './bridge';
 
@@ -12,5 +12,7 @@ contextBridge.exposeInMainWorld(
       ipcRenderer.on(EVENT_CHANNEL, forward);
       return () => void ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     },
+    // Electron 32+ no longer puts a path on dropped File objects; this is the supported way.
+    (file) => webUtils.getPathForFile(file),
   ),
 );

@@ -210,6 +210,8 @@ export type UpresApi = ApiCalls & {
   imageUrl(token: string): string;
   /** Native pickers where the transport has them (Electron); undefined in a browser. */
   choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
+  /** The path of a dropped file (Electron only; a browser never reveals it). */
+  pathForFile?: (file: File) => string;
 };
 
 export const API_METHODS = Object.keys(api) as ApiMethod[];

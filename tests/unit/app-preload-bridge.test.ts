@@ -10,14 +10,14 @@ import { createBridge, remoteErrorMessage, type Subscribe } from '../../src/prel
 const noEvents: Subscribe = () => () => undefined;
 
 describe('createBridge', () => {
-  it('exposes one function per API method and the event, image and picker helpers, nothing else', async () => {
+  it('exposes one function per API method and the event, image, picker and drop helpers, nothing else', async () => {
     const calls: [string, unknown][] = [];
     const bridge = createBridge(async (channel, request) => {
       calls.push([channel, request]);
       return `reply from ${channel}`;
     }, noEvents);
     expect(Object.keys(bridge).sort()).toEqual(
-      [...API_METHODS, 'onEvent', 'imageUrl', 'choosePaths'].sort(),
+      [...API_METHODS, 'onEvent', 'imageUrl', 'choosePaths', 'pathForFile'].sort(),
     );
     expect(Object.isFrozen(bridge)).toBe(true);
     await expect(bridge.listModels({})).resolves.toBe(`reply from ${channelOf('listModels')}`);

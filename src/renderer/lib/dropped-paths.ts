@@ -4,11 +4,9 @@
 
 import type { UpresApi } from '../../shared/api';
 
-type WithPathForFile = UpresApi & { pathForFile?: (file: File) => string };
-
 /** The engine-side paths of the dropped files, as far as the platform tells them. */
 export function droppedPaths(api: UpresApi, files: FileList | readonly File[]): string[] {
-  const pathForFile = (api as WithPathForFile).pathForFile;
+  const pathForFile = api.pathForFile;
   const paths: string[] = [];
   for (const file of Array.from(files)) {
     let path: string | undefined;
