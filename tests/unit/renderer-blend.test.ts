@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkNameTemplate, plannedOutputPath } from '../../src/main/engine/queue/output-naming';
-import { defaultFormatFor, outputSize } from '../../src/main/engine/queue/output-size';
+import { defaultFormatFor, outputFileName } from '../../src/shared/output-rules';
 
 // The renderer modules are loaded by path (tsconfig.node.json does not list them); the surface
 // used is restated here and svelte-check covers the real signatures.
@@ -46,15 +46,6 @@ const geo = (await import(/* @vite-ignore */ rendererLib('compare-geometry'))) a
   regionInOutput(region: Region, output: Size, input: Size): Rect;
   PREVIEW_MAX_SIDE: number;
   previewWorthwhile(zoom: number, visibleInput: Region): boolean;
-};
-const naming = (await import(/* @vite-ignore */ rendererLib('output-name'))) as {
-  outputFileName(
-    template: string,
-    input: string,
-    values: { scale: number; model: string; alpha?: number },
-    format: 'png' | 'jpeg' | 'webp',
-  ): string;
-  defaultFormatFor(input: string): string;
 };
 const { nameTemplateProblem } = (await import(/* @vite-ignore */ rendererLib('name-template'))) as {
   nameTemplateProblem(template: string): string | undefined;
@@ -128,24 +119,26 @@ describe('the dial’s pixel blend', () => {
 });
 
 describe('compare geometry', () => {
-  it('computes output sizes exactly as the engine does', () => {
-    const cases: [Size, SizeSettings, number][] = [
-      [{ width: 1000, height: 750 }, {}, 4],
-      [{ width: 1000, height: 750 }, { scale: 2 }, 4],
-      [{ width: 1001, height: 667 }, { scale: 1.5 }, 4],
-      [{ width: 1000, height: 750 }, { width: 1920 }, 4],
-      [{ width: 1000, height: 750 }, { height: 1080 }, 2],
-      [{ width: 1000, height: 750 }, { width: 1920, height: 1920 }, 4],
-      [{ width: 333, height: 999 }, { width: 500, height: 500 }, 4],
-      [{ width: 640, height: 480 }, { scale: 3, width: 100 }, 4],
+  it('computes output sizes by the engine rule', () => {
+    // Worked by hand: scale wins over a target size; one target side keeps the aspect ratio; two
+    // fit inside the box; sides round half up.
+    const cases: [Size, SizeSettings, number, Size][] = [
+      [{ width: 1000, height: 750 }, {}, 4, { width: 4000, height: 3000 }],
+      [{ width: 1000, height: 750 }, { scale: 2 }, 4, { width: 2000, height: 1500 }],
+      [{ width: 1001, height: 667 }, { scale: 1.5 }, 4, { width: 1502, height: 1001 }],
+      [{ width: 1000, height: 750 }, { width: 1920 }, 4, { width: 1920, height: 1440 }],
+      [{ width: 1000, height: 750 }, { height: 1080 }, 2, { width: 1440, height: 1080 }],
+      [
+        { width: 1000, height: 750 },
+        { width: 1920, height: 1920 },
+        4,
+        { width: 1920, height: 1440 },
+      ],
+      [{ width: 333, height: 999 }, { width: 500, height: 500 }, 4, { width: 167, height: 500 }],
+      [{ width: 640, height: 480 }, { scale: 3, width: 100 }, 4, { width: 1920, height: 1440 }],
     ];
-    for (const [input, s, m] of cases) {
-      const engine = outputSize(input.width, input.height, s, m);
-      expect(geo.expectedOutputSize(input, s, m)).toEqual({
-        width: engine.outWidth,
-        height: engine.outHeight,
-      });
-    }
+    for (const [input, s, m, want] of cases)
+      expect(geo.expectedOutputSize(input, s, m)).toEqual(want);
   });
 
   it('asks for the smallest copy sharp enough, the full image when it is small enough', () => {
@@ -210,24 +203,23 @@ describe('when a preview is worth rendering', () => {
 
 describe('output names before start', () => {
   it('names files as the engine will', () => {
-    const cases: [string, string, { scale: number; model: string; alpha?: number }][] = [
-      ['{name}_x{scale}', '/p/beach.jpg', { scale: 4, model: 'photo-x4' }],
-      ['{name}_x{scale}', '/p/beach.final.PNG', { scale: 1.5, model: 'm' }],
-      ['{name}-{model}-a{alpha}', 'C:/p/IMG_1.webp', { scale: 2, model: 'dial', alpha: 0.63 }],
-      ['{name}-{alpha}', '/p/x.tiff', { scale: 2, model: 'one' }],
+    const cases: [string, string, { scale: number; model: string; alpha?: number }, string][] = [
+      ['{name}_x{scale}', '/p/beach.jpg', { scale: 4, model: 'photo-x4' }, 'beach_x4.jpg'],
+      ['{name}_x{scale}', '/p/beach.final.PNG', { scale: 1.5, model: 'm' }, 'beach.final_x1.5.png'],
+      [
+        '{name}-{model}-a{alpha}',
+        'C:/p/IMG_1.webp',
+        { scale: 2, model: 'dial', alpha: 0.63 },
+        'IMG_1-dial-a0.63.webp',
+      ],
+      ['{name}-{alpha}', '/p/x.tiff', { scale: 2, model: 'one' }, 'x-.png'],
     ];
-    for (const [template, input, values] of cases) {
+    for (const [template, input, values, want] of cases) {
       const format = defaultFormatFor(input);
-      expect(naming.defaultFormatFor(input)).toBe(format);
-      const planned = plannedOutputPath(
-        input,
-        '/out',
-        '',
-        template,
-        values,
-        format === 'jpeg' ? 'jpg' : format,
-      );
-      expect(naming.outputFileName(template, input, values, format)).toBe(basename(planned));
+      expect(outputFileName(template, input, values, format)).toBe(want);
+      // The engine's output path ends in the same name the renderer shows.
+      const planned = plannedOutputPath(input, '/out', '', template, values, format);
+      expect(basename(planned)).toBe(want);
     }
   });
 

@@ -1,36 +1,13 @@
 // What the compare view asks the engine for: the output size of an item, which downsampled copy
 // of an image is sharp enough for the zoom, and which input region a preview render covers.
 
+import { outputSize, type SizeSettings } from '../../shared/output-rules';
 import type { Rect, Size } from './view-transform';
 
-/** The settings that decide an output's size (a subset of ItemSettings). */
-export interface SizeSettings {
-  scale?: number;
-  width?: number;
-  height?: number;
-}
-
-/**
- * Output size for an input, as the engine computes it: an explicit scale, a target width and/or
- * height (aspect kept; with both, the largest size inside the box), or the model's own scale.
- */
+/** Output size for an input, by the engine's rule (shared/output-rules.ts). */
 export function expectedOutputSize(input: Size, s: SizeSettings, modelScale: number): Size {
-  let scale: number;
-  if (s.scale !== undefined) scale = s.scale;
-  else if (s.width !== undefined && s.height !== undefined)
-    scale = Math.min(s.width / input.width, s.height / input.height);
-  else if (s.width !== undefined) scale = s.width / input.width;
-  else if (s.height !== undefined) scale = s.height / input.height;
-  else scale = modelScale;
-  const width =
-    s.width !== undefined && s.height === undefined && s.scale === undefined
-      ? s.width
-      : Math.max(1, Math.round(input.width * scale));
-  const height =
-    s.height !== undefined && s.width === undefined && s.scale === undefined
-      ? s.height
-      : Math.max(1, Math.round(input.height * scale));
-  return { width, height };
+  const o = outputSize(input.width, input.height, s, modelScale);
+  return { width: o.outWidth, height: o.outHeight };
 }
 
 /** Longest sides of the downsampled copies the view asks for, smallest first. */

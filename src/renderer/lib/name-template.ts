@@ -1,15 +1,20 @@
-// The engine's rules for output name templates, checked as the user types.
+// The engine's rules for output name templates (shared/output-rules.ts), worded for the settings
+// screen and checked as the user types.
 
-const FIELDS = ['name', 'scale', 'model', 'alpha'];
+import { nameTemplateIssue } from '../../shared/output-rules';
 
 /** Why a name template cannot be used, or undefined when it can. */
 export function nameTemplateProblem(template: string): string | undefined {
   if (template.trim() === '') return 'The template is empty.';
-  if (/[\\/]/.test(template) || template.includes('..'))
-    return 'A name cannot contain folders or “..”.';
-  for (const m of template.matchAll(/\{([^}]*)\}/g))
-    if (!FIELDS.includes(m[1]))
-      return `Unknown field {${m[1]}}; use {name} {scale} {model} {alpha}.`;
-  if (!template.includes('{name}')) return 'Include {name}, or every photo gets the same name.';
-  return undefined;
+  const issue = nameTemplateIssue(template);
+  switch (issue?.kind) {
+    case undefined:
+      return undefined;
+    case 'folders':
+      return 'A name cannot contain folders or “..”.';
+    case 'unknown-field':
+      return `Unknown field {${issue.field}}; use {name} {scale} {model} {alpha}.`;
+    case 'no-name':
+      return 'Include {name}, or every photo gets the same name.';
+  }
 }

@@ -1,6 +1,6 @@
 import type { DeviceRequest } from '../../../shared/device';
 import type { ModelRegistry } from '../models/model-registry';
-import { defaultFormatFor } from './output-size';
+import { defaultFormatFor } from '../../../shared/output-rules';
 import { renderToFile } from '../pipeline/render-to-file';
 import { loadModel, type LoadedModel } from '../upscaler';
 import type { RenderRequest, RenderResult, Renderer } from './upscale-queue';

@@ -24,7 +24,7 @@ import {
 import { classifyFault, diskMessage, MIN_RETRY_TILE } from './fault-policy';
 import { Journal, processAlive, type JournalFile } from './journal';
 import { checkNameTemplate, plannedOutputPath } from './output-naming';
-import { defaultFormatFor, outputSize } from './output-size';
+import { defaultFormatFor, outputSize } from '../../../shared/output-rules';
 
 /** One render of an item into a temp file; the queue names, commits and records the result. */
 export interface RenderRequest {
@@ -234,7 +234,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       item.relDir,
       item.placement.nameTemplate,
       { scale, model: s.model, alpha: s.alpha },
-      format === 'jpeg' ? 'jpg' : format,
+      format,
     );
   }
 
