@@ -4,33 +4,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addPath, rows, waitConnected, waitValue } from './helpers/app-page';
-import { keepEvidence, launchChromium, openApp, screenshot } from './helpers/browser';
-import { clearRecording, pageNow, recorded, startRecording } from './helpers/recorder';
-import {
-  buildRendererOnce,
-  serveWorld,
-  SLOW,
-  startServe,
-  type Served,
-  type ServeWorld,
-} from './helpers/serve-world';
+import { describe, expect, it } from 'vitest';
+import { addPath, rows, waitValue } from './helpers/app-page';
+import { screenshot } from './helpers/browser';
+import { clearRecording, pageNow, recorded } from './helpers/recorder';
+import { useServedApp } from './helpers/served-app';
+import { SLOW } from './helpers/serve-world';
 
 const SET5 = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'Set5');
 
-let world: ServeWorld;
-let served: Served;
-let browser: Browser;
-let page: Page;
 let mixed: string;
 let slow: string;
 
-beforeAll(async () => {
-  await buildRendererOnce();
-  world = await serveWorld('upres-e2e-fail-');
+const app = useServedApp('upres-e2e-fail-', async (world) => {
   mixed = join(world.dir, 'mixed');
   slow = join(world.dir, 'slow');
   await mkdir(mixed);
@@ -45,37 +32,25 @@ beforeAll(async () => {
   // 128 × 96 in 16 px tiles: 48 tiles through a small RRDBNet, seconds of work to cancel.
   await crop(20, 20, 128, 96).png().toFile(join(slow, 'first.png'));
   await crop(120, 140, 128, 96).png().toFile(join(slow, 'second.png'));
-  [served, browser] = await Promise.all([startServe(world.env), launchChromium()]);
-  ({ page } = await openApp(browser, served.url));
-  await waitConnected(page);
-  await startRecording(page);
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await keepEvidence(page, task.name, served?.log() ?? '');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  await world?.cleanup();
 });
 
 /** The row's status line: its text, and whether it is shown (not hidden or zero-sized). */
 async function status(name: string) {
-  const s = rows(page, name).getByTestId('item-status');
+  const s = rows(app.page, name).getByTestId('item-status');
   return { text: (await s.textContent())!.trim(), visible: await s.isVisible() };
 }
 
 describe('failures in Chromium against upres serve', () => {
   it('shows why a corrupt file failed, in the list and in the inspector', async () => {
-    await addPath(page, mixed);
-    await expect.poll(() => rows(page).count()).toBe(3);
-    await page.getByTestId('queue-start').click();
-    await rows(page, 'good.png', 'done').waitFor({ timeout: 60_000 });
-    await rows(page, 'notes.png', 'failed').waitFor();
-    await rows(page, 'cut.jpg', 'failed').waitFor();
-    expect(await page.getByTestId('queue-summary').textContent()).toBe('1 of 3 done · 2 failed');
+    await addPath(app.page, mixed);
+    await expect.poll(() => rows(app.page).count()).toBe(3);
+    await app.page.getByTestId('queue-start').click();
+    await rows(app.page, 'good.png', 'done').waitFor({ timeout: 60_000 });
+    await rows(app.page, 'notes.png', 'failed').waitFor();
+    await rows(app.page, 'cut.jpg', 'failed').waitFor();
+    expect(await app.page.getByTestId('queue-summary').textContent()).toBe(
+      '1 of 3 done · 2 failed',
+    );
 
     // The list starts with what went wrong (the row already names the file).
     const notes = await status('notes.png');
@@ -84,47 +59,47 @@ describe('failures in Chromium against upres serve', () => {
     const cut = await status('cut.jpg');
     expect(cut.visible).toBe(true);
     expect(cut.text).toMatch(/truncated|premature|corrupt|not a readable image/i);
-    expect(await rows(page, 'cut.jpg').getByTestId('item-retry').isVisible()).toBe(true);
+    expect(await rows(app.page, 'cut.jpg').getByTestId('item-retry').isVisible()).toBe(true);
 
-    await rows(page, 'notes.png').getByTestId('queue-row-select').click();
-    const error = page.getByTestId('inspector-error');
+    await rows(app.page, 'notes.png').getByTestId('queue-row-select').click();
+    const error = app.page.getByTestId('inspector-error');
     expect(await error.textContent()).toContain(join(mixed, 'notes.png'));
     expect(await error.textContent()).toContain('not a readable image');
     // Nothing to compare: the zoom controls rest (not the last photo's zoom).
-    await page.locator('[data-testid="zoom-in"]:disabled').waitFor();
-    expect(await page.getByTestId('zoom-readout').textContent()).toBe('');
-    await screenshot(page, '06-failed-items');
+    await app.page.locator('[data-testid="zoom-in"]:disabled').waitFor();
+    expect(await app.page.getByTestId('zoom-readout').textContent()).toBe('');
+    await screenshot(app.page, '06-failed-items');
   });
 
   it('cancels a running photo at the next tile and leaves no output', async () => {
     // The settings screen: new photos with the small RRDBNet, in fixed 16 px tiles.
-    await page.getByTestId('nav-settings').click();
-    await page.getByTestId('settings-default-model').selectOption(SLOW);
-    await page.getByTestId('settings-tile-mode').selectOption('fixed');
-    const tile = page.getByTestId('settings-tile');
+    await app.page.getByTestId('nav-settings').click();
+    await app.page.getByTestId('settings-default-model').selectOption(SLOW);
+    await app.page.getByTestId('settings-tile-mode').selectOption('fixed');
+    const tile = app.page.getByTestId('settings-tile');
     await tile.fill('16');
     await tile.press('Tab');
     await waitValue(tile, '16');
-    await page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
-    expect(await page.getByTestId('settings-device-in-use').textContent()).toContain('CPU');
-    await screenshot(page, '07-settings');
-    await page.getByTestId('settings-close').click();
+    await app.page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
+    expect(await app.page.getByTestId('settings-device-in-use').textContent()).toContain('CPU');
+    await screenshot(app.page, '07-settings');
+    await app.page.getByTestId('settings-close').click();
 
-    await page.getByTestId('queue-clear-finished').click();
-    await expect.poll(() => rows(page).count()).toBe(0);
-    await addPath(page, slow);
-    await expect.poll(() => rows(page, undefined, 'waiting').count()).toBe(2);
-    expect(await rows(page, 'first.png').getByTestId('item-size').textContent()).toBe(
+    await app.page.getByTestId('queue-clear-finished').click();
+    await expect.poll(() => rows(app.page).count()).toBe(0);
+    await addPath(app.page, slow);
+    await expect.poll(() => rows(app.page, undefined, 'waiting').count()).toBe(2);
+    expect(await rows(app.page, 'first.png').getByTestId('item-size').textContent()).toBe(
       '128 × 96 → 512 × 384',
     );
-    await rows(page, 'first.png').getByTestId('queue-row-select').click();
-    const outDir = (await page.getByTestId('inspector-export-folder').textContent())!.trim();
+    await rows(app.page, 'first.png').getByTestId('queue-row-select').click();
+    const outDir = (await app.page.getByTestId('inspector-export-folder').textContent())!.trim();
 
-    await clearRecording(page);
-    await page.getByTestId('queue-start').click();
+    await clearRecording(app.page);
+    await app.page.getByTestId('queue-start').click();
     const tileOf = async (name: string) => {
       // Wait for the first finished tile, then read where the photo is.
-      await page
+      await app.page
         .locator(`[data-testid="queue-row"][data-name="${name}"][data-state="running"]`)
         .locator('[data-testid="item-progress"]:not([data-value=""]):not([data-value="0"])')
         .waitFor({ timeout: 60_000 });
@@ -133,24 +108,24 @@ describe('failures in Chromium against upres serve', () => {
       return { tile: Number(m![1]), tiles: Number(m![2]) };
     };
 
-    /** Progress values a row showed after `since` (page clock). */
+    /** Progress values a row showed after `since` (app.page clock). */
     const progressAfter = async (name: string, since: number) =>
-      (await recorded(page, 'item-progress'))
+      (await recorded(app.page, 'item-progress'))
         .filter((s) => s.row === name && s.t > since && s.value !== '')
         .map((s) => Number(s.value));
 
     // One photo by its own button…
     const first = await tileOf('first.png');
     expect(first.tiles).toBe(48);
-    await rows(page, 'first.png').getByTestId('item-cancel').click();
-    const firstClick = await pageNow(page);
-    await rows(page, 'first.png', 'cancelled').waitFor({ timeout: 10_000 });
+    await rows(app.page, 'first.png').getByTestId('item-cancel').click();
+    const firstClick = await pageNow(app.page);
+    await rows(app.page, 'first.png', 'cancelled').waitFor({ timeout: 10_000 });
     expect((await status('first.png')).text).toBe('Cancelled');
     // …then everything left, once the next photo is running.
     const second = await tileOf('second.png');
-    await page.getByTestId('queue-cancel-all').click();
-    const secondClick = await pageNow(page);
-    await rows(page, 'second.png', 'cancelled').waitFor({ timeout: 10_000 });
+    await app.page.getByTestId('queue-cancel-all').click();
+    const secondClick = await pageNow(app.page);
+    await rows(app.page, 'second.png', 'cancelled').waitFor({ timeout: 10_000 });
 
     // Each stopped at the next tile: after the click, at most the tile in flight finished (and
     // one more whose progress was already on its way), nowhere near the 48.
@@ -162,11 +137,11 @@ describe('failures in Chromium against upres serve', () => {
       expect(after.length, `${name}: ${after.join(' ')}`).toBeLessThanOrEqual(2);
       expect(Math.max(0, ...after)).toBeLessThanOrEqual((at.tile + 4) / 48);
     }
-    expect(await page.getByTestId('queue-summary').textContent()).toBe('2 cancelled');
+    expect(await app.page.getByTestId('queue-summary').textContent()).toBe('2 cancelled');
     // Nothing was written, not even a temp file.
     const written = existsSync(outDir) ? await readdir(outDir) : [];
     expect(written.filter((f) => f.startsWith('first') || f.startsWith('second'))).toEqual([]);
     expect(written.filter((f) => f.includes('tmp') || f.startsWith('.'))).toEqual([]);
-    await screenshot(page, '08-cancelled');
+    await screenshot(app.page, '08-cancelled');
   });
 });

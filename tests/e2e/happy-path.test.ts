@@ -3,28 +3,14 @@
 // blends then renders exactly, and what is exported matches the engine's own render at that α.
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addPath,
-  dragAlpha,
-  rows,
-  stageState,
-  waitConnected,
-  type StageState,
-} from './helpers/app-page';
-import { keepEvidence, launchChromium, openApp, screenshot } from './helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { addPath, dragAlpha, rows, stageState, type StageState } from './helpers/app-page';
+import { screenshot } from './helpers/browser';
 import { engineRender, maxPixelDiff } from './helpers/pixels';
-import { recorded, startRecording } from './helpers/recorder';
-import {
-  buildRendererOnce,
-  PAIR,
-  serveWorld,
-  startServe,
-  type Served,
-  type ServeWorld,
-} from './helpers/serve-world';
+import { recorded } from './helpers/recorder';
+import { useServedApp } from './helpers/served-app';
+import { PAIR } from './helpers/serve-world';
 
 const SET5 = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'Set5');
 /** 64 × 48 crops of Set5 photos (×4: 256 × 192 outputs, a single tile each). */
@@ -34,36 +20,15 @@ const CROPS = [
   ['butterfly', 90, 100],
 ] as const;
 
-let world: ServeWorld;
-let served: Served;
-let browser: Browser;
-let page: Page;
-let pageErrors: string[];
 let photos: string;
 
-beforeAll(async () => {
-  await buildRendererOnce();
-  world = await serveWorld('upres-e2e-happy-');
+const app = useServedApp('upres-e2e-happy-', async (world) => {
   photos = join(world.dir, 'photos');
   for (const [name, left, top] of CROPS)
     await sharp(join(SET5, `${name}.png`))
       .extract({ left, top, width: 64, height: 48 })
       .png()
       .toFile(join(photos, `${name}.png`));
-  [served, browser] = await Promise.all([startServe(world.env), launchChromium()]);
-  ({ page, errors: pageErrors } = await openApp(browser, served.url));
-  await waitConnected(page);
-  await startRecording(page);
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') await keepEvidence(page, task.name, served?.log() ?? '');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  await world?.cleanup();
 });
 
 const expectAligned = (a: StageState, b: StageState): void => {
@@ -79,21 +44,21 @@ const expectAligned = (a: StageState, b: StageState): void => {
 
 describe('the app in Chromium against upres serve', () => {
   it('adds a folder, shows progress, finishes every photo', async () => {
-    await addPath(page, photos);
-    await expect.poll(() => rows(page, undefined, 'waiting').count()).toBe(3);
+    await addPath(app.page, photos);
+    await expect.poll(() => rows(app.page, undefined, 'waiting').count()).toBe(3);
     for (const [name] of CROPS)
-      expect(await rows(page, `${name}.png`).getByTestId('item-size').textContent()).toBe(
+      expect(await rows(app.page, `${name}.png`).getByTestId('item-size').textContent()).toBe(
         '64 × 48 → 256 × 192',
       );
-    expect(await page.getByTestId('export-folder').textContent()).toContain('upscaled');
-    await screenshot(page, '01-queue-waiting');
+    expect(await app.page.getByTestId('export-folder').textContent()).toContain('upscaled');
+    await screenshot(app.page, '01-queue-waiting');
 
-    await page.getByTestId('queue-start').click();
-    await expect.poll(() => rows(page, undefined, 'done').count(), { timeout: 60_000 }).toBe(3);
-    expect(await page.getByTestId('queue-summary').textContent()).toBe('3 of 3 done');
+    await app.page.getByTestId('queue-start').click();
+    await expect.poll(() => rows(app.page, undefined, 'done').count(), { timeout: 60_000 }).toBe(3);
+    expect(await app.page.getByTestId('queue-summary').textContent()).toBe('3 of 3 done');
 
     // Each item ran, with tile progress on its row, and the queue's bar moved between 0 and 1.
-    const seen = await recorded(page);
+    const seen = await recorded(app.page);
     const states = seen.filter((s) => s.testid === 'queue-row' && s.attr === 'data-state');
     expect(states.filter((s) => s.value === 'running')).toHaveLength(3);
     const itemProgress = seen.filter((s) => s.testid === 'item-progress' && s.value !== '');
@@ -103,102 +68,104 @@ describe('the app in Chromium against upres serve', () => {
       .map((s) => Number(s.value));
     expect(overall.some((v) => v > 0 && v < 1)).toBe(true);
     expect(overall.at(-1)).toBe(1);
-    await screenshot(page, '02-queue-done');
+    await screenshot(app.page, '02-queue-done');
   });
 
   it('compares at 400 %: both panes keep one transform through zoom and pan', async () => {
-    await rows(page, 'bird.png').getByTestId('queue-row-select').click();
-    await page.locator('[data-testid="image-upscaled"]').waitFor();
-    await page
+    await rows(app.page, 'bird.png').getByTestId('queue-row-select').click();
+    await app.page.locator('[data-testid="image-upscaled"]').waitFor();
+    await app.page
       .locator('[data-testid="preview-label"]', { hasText: 'Exported output at α 0.80' })
       .waitFor();
 
-    await page.getByTestId('zoom-menu').selectOption('4');
-    await page.locator('[data-testid="zoom-readout"][data-zoom="4"]').waitFor();
-    const readout = page.getByTestId('zoom-readout');
+    await app.page.getByTestId('zoom-menu').selectOption('4');
+    await app.page.locator('[data-testid="zoom-readout"][data-zoom="4"]').waitFor();
+    const readout = app.page.getByTestId('zoom-readout');
     expect(await readout.getAttribute('data-zoom')).toBe('4');
     expect(await readout.textContent()).toBe('400 %');
-    const before = await stageState(page, 'original');
-    expectAligned(before, await stageState(page, 'upscaled'));
+    const before = await stageState(app.page, 'original');
+    expectAligned(before, await stageState(app.page, 'upscaled'));
     expect(before.box.width).toBeCloseTo(256 * 4, 0);
 
     // Drag on the left half (the divider sits in the middle and would move instead).
-    const vp = (await page.getByTestId('compare-viewport').boundingBox())!;
+    const vp = (await app.page.getByTestId('compare-viewport').boundingBox())!;
     const from = { x: vp.x + vp.width * 0.25, y: vp.y + vp.height * 0.5 };
-    await page.mouse.move(from.x, from.y);
-    await page.mouse.down();
-    await page.mouse.move(from.x + 60, from.y + 10, { steps: 3 });
-    await page.mouse.move(from.x + 100, from.y + 20, { steps: 3 });
-    await page.mouse.up();
-    const after = await stageState(page, 'original');
-    expectAligned(after, await stageState(page, 'upscaled'));
+    await app.page.mouse.move(from.x, from.y);
+    await app.page.mouse.down();
+    await app.page.mouse.move(from.x + 60, from.y + 10, { steps: 3 });
+    await app.page.mouse.move(from.x + 100, from.y + 20, { steps: 3 });
+    await app.page.mouse.up();
+    const after = await stageState(app.page, 'original');
+    expectAligned(after, await stageState(app.page, 'upscaled'));
     expect(after.zoom).toBe(4);
     expect(after.x).toBeCloseTo(before.x + 100, 3);
     expect(after.box.x - before.box.x).toBeCloseTo(100, 0);
     // Pixels are squares from 100 % up.
     expect(
-      await page.evaluate(
+      await app.page.evaluate(
         `getComputedStyle(document.querySelector('[data-testid="image-upscaled"]')).imageRendering`,
       ),
     ).toBe('pixelated');
-    await screenshot(page, '03-compare-400-split');
+    await screenshot(app.page, '03-compare-400-split');
 
-    await page.getByTestId('mode-side').click();
-    const side = await stageState(page, 'original');
-    expectAligned(side, await stageState(page, 'upscaled'));
+    await app.page.getByTestId('mode-side').click();
+    const side = await stageState(app.page, 'original');
+    expectAligned(side, await stageState(app.page, 'upscaled'));
     expect(side.zoom).toBe(4);
     const [left, right] = await Promise.all([
-      page.getByTestId('compare-pane-original').boundingBox(),
-      page.getByTestId('compare-pane-upscaled').boundingBox(),
+      app.page.getByTestId('compare-pane-original').boundingBox(),
+      app.page.getByTestId('compare-pane-upscaled').boundingBox(),
     ]);
     expect(right!.x).toBeGreaterThanOrEqual(left!.x + left!.width - 1);
     expect(right!.width).toBeCloseTo(left!.width, 0);
-    await screenshot(page, '04-compare-400-side');
-    await page.getByTestId('mode-split').click();
+    await screenshot(app.page, '04-compare-400-side');
+    await app.page.getByTestId('mode-split').click();
   });
 
   it('dials α: the blend shows at once, the exact render replaces it, and export uses it', async () => {
-    const label = page.getByTestId('preview-label');
-    const alpha = await dragAlpha(page, 0.3);
+    const label = app.page.getByTestId('preview-label');
+    const alpha = await dragAlpha(app.page, 0.3);
     expect(alpha).toBeGreaterThan(0.1);
     expect(alpha).toBeLessThan(0.5);
     const text = alpha.toFixed(2);
-    expect(await page.getByTestId('alpha-value').textContent()).toBe(`α ${text}`);
+    expect(await app.page.getByTestId('alpha-value').textContent()).toBe(`α ${text}`);
 
-    await page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+    await app.page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
     expect(await label.textContent()).toContain(`Exact render at α ${text}`);
-    const exact = page.getByTestId('exact-render');
+    const exact = app.page.getByTestId('exact-render');
     expect(Number(await exact.getAttribute('data-alpha'))).toBe(alpha);
-    await page.waitForFunction(
+    await app.page.waitForFunction(
       `document.querySelector('[data-testid="exact-render"]')?.complete === true`,
     );
     // The blend of the cached α 0 / α 1 renders was on screen before the exact render.
-    const kinds = (await recorded(page, 'preview-label')).map((s) => s.value);
+    const kinds = (await recorded(app.page, 'preview-label')).map((s) => s.value);
     const blend = kinds.lastIndexOf('blend');
     expect(blend).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('exact', blend)).toBeGreaterThan(blend);
-    await screenshot(page, '05-dial-exact-render');
+    await screenshot(app.page, '05-dial-exact-render');
 
     // The photo was exported at α 0.8: "Export again" queues it at the dialled α.
-    const again = page.getByTestId('export-again');
+    const again = app.page.getByTestId('export-again');
     expect(await again.textContent()).toBe(`Export again at α ${text}`);
-    const known = new Set(await rows(page).evaluateAll((els) => els.map((e) => e.dataset.id)));
+    const known = new Set(await rows(app.page).evaluateAll((els) => els.map((e) => e.dataset.id)));
     await again.click();
-    await expect.poll(() => rows(page, 'bird.png').count()).toBe(2);
-    const id = (await rows(page, 'bird.png').evaluateAll((els) => els.map((e) => e.dataset.id)))
+    await expect.poll(() => rows(app.page, 'bird.png').count()).toBe(2);
+    const id = (await rows(app.page, 'bird.png').evaluateAll((els) => els.map((e) => e.dataset.id)))
       .filter((i) => !known.has(i))
       .at(0)!;
-    const row = page.locator(`[data-testid="queue-row"][data-id="${id}"]`);
+    const row = app.page.locator(`[data-testid="queue-row"][data-id="${id}"]`);
     expect(await row.getAttribute('data-state')).toBe('waiting');
-    await page.getByTestId('queue-start').click();
-    await page.locator(`[data-testid="queue-row"][data-id="${id}"][data-state="done"]`).waitFor();
+    await app.page.getByTestId('queue-start').click();
+    await app.page
+      .locator(`[data-testid="queue-row"][data-id="${id}"][data-state="done"]`)
+      .waitFor();
 
     await row.getByTestId('queue-row-select').click();
-    const output = (await page.getByTestId('inspector-output').textContent())!.trim();
+    const output = (await app.page.getByTestId('inspector-output').textContent())!.trim();
     expect(basename(output)).toBe('bird_x4_1.png');
     const reference = await engineRender(
-      world.env,
-      world.dir,
+      app.world.env,
+      app.world.dir,
       join(photos, 'bird.png'),
       PAIR,
       alpha,
@@ -209,35 +176,37 @@ describe('the app in Chromium against upres serve', () => {
   });
 
   it('α dialled on a waiting photo is what Start exports', async () => {
-    await page.getByTestId('queue-clear-finished').click();
-    await expect.poll(() => rows(page).count()).toBe(0);
-    const single = join(world.dir, 'single');
+    await app.page.getByTestId('queue-clear-finished').click();
+    await expect.poll(() => rows(app.page).count()).toBe(0);
+    const single = join(app.world.dir, 'single');
     await mkdir(single);
     await copyFile(join(photos, 'butterfly.png'), join(single, 'wings.png'));
-    await addPath(page, join(single, 'wings.png'));
-    const row = rows(page, 'wings.png', 'waiting');
+    await addPath(app.page, join(single, 'wings.png'));
+    const row = rows(app.page, 'wings.png', 'waiting');
     await row.getByTestId('queue-row-select').click();
     // Not rendered yet: the preview renders the visible region at the pair's default α.
-    await page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
-    expect(await page.getByTestId('preview-label').textContent()).toContain('α 0.80');
+    await app.page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+    expect(await app.page.getByTestId('preview-label').textContent()).toContain('α 0.80');
 
-    const alpha = await dragAlpha(page, 0.15);
+    const alpha = await dragAlpha(app.page, 0.15);
     expect(alpha).toBeLessThan(0.35);
-    await page.locator(`[data-testid="exact-render"][data-alpha="${alpha}"]`).waitFor();
+    await app.page.locator(`[data-testid="exact-render"][data-alpha="${alpha}"]`).waitFor();
     // The item follows the dial once it rests (its inspector shows the new α).
-    await page.locator('[data-testid="inspector"] output', { hasText: alpha.toFixed(2) }).waitFor();
+    await app.page
+      .locator('[data-testid="inspector"] output', { hasText: alpha.toFixed(2) })
+      .waitFor();
     // Where it will be written is shown before Start, and is where it is written.
-    const folder = (await page.getByTestId('inspector-export-folder').textContent())!.trim();
-    const name = (await page.getByTestId('inspector-export-name').textContent())!.trim();
+    const folder = (await app.page.getByTestId('inspector-export-folder').textContent())!.trim();
+    const name = (await app.page.getByTestId('inspector-export-name').textContent())!.trim();
     expect(name).toBe('wings_x4.png');
 
-    await page.getByTestId('queue-start').click();
-    await rows(page, 'wings.png', 'done').waitFor({ timeout: 60_000 });
+    await app.page.getByTestId('queue-start').click();
+    await rows(app.page, 'wings.png', 'done').waitFor({ timeout: 60_000 });
     const output = join(folder, name);
-    expect((await page.getByTestId('inspector-output').textContent())!.trim()).toBe(output);
+    expect((await app.page.getByTestId('inspector-output').textContent())!.trim()).toBe(output);
     const reference = await engineRender(
-      world.env,
-      world.dir,
+      app.world.env,
+      app.world.dir,
       join(single, 'wings.png'),
       PAIR,
       alpha,
@@ -246,6 +215,6 @@ describe('the app in Chromium against upres serve', () => {
   });
 
   it('logged no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
