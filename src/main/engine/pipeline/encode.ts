@@ -1,10 +1,12 @@
 import { unlink } from 'node:fs/promises';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import type { OutputFormatName } from '../../../shared/output-rules';
 import { hasMetadataFor, iccColourSpace, writeWithMetadata, type ImageMetadata } from './metadata';
 import type { Raster } from './raster';
+import { TEMP_SUFFIX } from './safe-write';
 import { meanOfChannels } from './transparency';
 
-export type OutputFormat = 'png' | 'jpeg' | 'webp';
+export type OutputFormat = OutputFormatName;
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
 
 /** Largest side each format can hold: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION. */
@@ -120,7 +122,7 @@ export async function encodeToFile(
     await img.toFile(path);
     return notes;
   }
-  const encoded = `${path}.enc.upres-tmp`;
+  const encoded = `${path}.enc${TEMP_SUFFIX}`;
   try {
     await img.toFile(encoded);
     notes.push(

@@ -4,7 +4,7 @@ import type { LoadedModel } from '../upscaler';
 import { inspectImage } from './decode';
 import { extensionOf, formatForInput, type OutputFormat } from './encode';
 import { renderToFile, type RenderToFileOptions } from './render-to-file';
-import { commitNewFile, tempPathBeside } from './safe-write';
+import { commitOutput, finishCommit, tempPathFor } from './safe-write';
 import { autoTileSize } from './tile-plan';
 import type { TileProgress } from './tiled-upscale';
 
@@ -49,7 +49,7 @@ export function outputPathFor(
 
 /**
  * Upscales one image file with a loaded model and writes the result into `outDir` under the first
- * free name: `renderToFile` into a temp file there, then `commitNewFile` (never a partial file at
+ * free name: `renderToFile` into a temp file there, then `commitOutput` with the suffix policy (never a partial file at
  * the final path, never an existing file replaced).
  */
 export async function upscaleImage(
@@ -63,7 +63,7 @@ export async function upscaleImage(
   const outWidth = Math.max(1, Math.round(header.width * scale));
   const outHeight = Math.max(1, Math.round(header.height * scale));
   const path = outputPathFor(input, opt.outDir, scale, format);
-  const tmp = tempPathBeside(path);
+  const tmp = tempPathFor(path);
   const r = await renderToFile(model, input, {
     tmp,
     format,
@@ -79,7 +79,12 @@ export async function upscaleImage(
     signal: opt.signal,
     onTile: opt.onTile && ((p) => opt.onTile!({ tile: p.tile, tiles: p.tiles })),
   });
-  const output = await commitNewFile(tmp, path);
+  let output: string;
+  try {
+    ({ output } = await commitOutput(tmp, path, 'suffix'));
+  } finally {
+    await finishCommit(tmp);
+  }
   return {
     output,
     width: r.width,

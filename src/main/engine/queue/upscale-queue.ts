@@ -20,7 +20,7 @@ import {
   findCommitted,
   finishCommit,
   tempPathFor,
-} from './commit-output';
+} from '../pipeline/safe-write';
 import { classifyFault, diskMessage, MIN_RETRY_TILE } from './fault-policy';
 import { Journal, processAlive, type JournalFile } from './journal';
 import { checkNameTemplate, plannedOutputPath } from './output-naming';
