@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import layers from './tools/eslint/layers.js';
 
 const noElectron = {
   'no-restricted-imports': [
@@ -40,6 +41,14 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    // The layer table (tools/eslint/layers.js) on every source file; tests and tools may import any
+    // layer. Import cycles are checked by dependency-cruiser (.dependency-cruiser.cjs), which also
+    // sees type-only imports.
+    files: ['src/**/*.{ts,svelte}'],
+    plugins: { local: layers },
+    rules: { 'local/layers': 'error' },
   },
   {
     files: ['src/renderer/**/*.{ts,svelte}'],

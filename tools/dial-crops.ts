@@ -8,7 +8,7 @@ import { ModelRegistry } from '../src/main/engine/models/model-registry';
 import { decodeImage } from '../src/main/engine/pipeline/decode';
 import { renderViewport } from '../src/main/engine/pipeline/preview';
 import type { Raster } from '../src/main/engine/pipeline/raster';
-import { loadModel } from '../src/main/engine/upscaler';
+import { loadModel } from '../src/main/engine/runtime/loaded-model';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const photos = join(root, '..', 'shared', 'datasets', 'photos');

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { DeviceRequest } from '../shared/device';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { benchQuality } from '../main/engine/metrics/bench-quality';
-import { loadModel } from '../main/engine/upscaler';
+import { loadModel } from '../main/engine/runtime/loaded-model';
 import { UsageError } from './usage-error';
 
 export interface QualityCliOptions {

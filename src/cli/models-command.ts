@@ -1,7 +1,7 @@
 import { importModel, removeModel } from '../main/engine/models/import-model';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { writePair, type NewPair } from '../main/engine/models/write-pair';
-import { userModelsDir } from '../main/engine/user-data';
+import { userModelsDir } from '../main/engine/storage/user-dirs';
 import { UsageError } from './usage-error';
 
 /** Prints the model list, as a table or as one JSON document. */

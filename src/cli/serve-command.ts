@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { AppEngine } from '../main/engine/service/app-engine';
-import { userDataDir } from '../main/engine/user-data';
+import { userDataDir } from '../main/engine/storage/user-dirs';
 import { startLoopbackServer } from '../main/server/loopback-server';
 import { ensureRendererBuild } from '../main/server/renderer-build';
 

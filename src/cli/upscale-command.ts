@@ -9,7 +9,7 @@ import type { OutputFormat } from '../main/engine/pipeline/encode';
 import { ModelRenderer } from '../main/engine/queue/model-renderer';
 import { checkNameTemplate } from '../main/engine/queue/output-naming';
 import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
-import { userDataDir } from '../main/engine/user-data';
+import { userDataDir } from '../main/engine/storage/user-dirs';
 import { UsageError } from './usage-error';
 
 export interface UpscaleCliOptions {

@@ -52,6 +52,23 @@ export type PlacementInput = z.input<typeof Placement>;
 export const ItemState = z.enum(['waiting', 'running', 'done', 'failed', 'cancelled', 'skipped']);
 export type ItemState = z.infer<typeof ItemState>;
 
+/**
+ * What the engine decided an item will produce, computed once when the item is added (and again
+ * only when its settings change): the UI shows it, the queue writes it, nobody re-derives it.
+ */
+export const OutputPlan = z.object({
+  /** The final path, before any `_1`/`_2` suffix the collision policy picks when committing. */
+  path: z.string(),
+  /** The file name alone, as shown to the user. */
+  fileName: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  format: OutputFormatName,
+  /** Output size ÷ input size as used in names (`{scale}`): the requested value, not a ratio of pixels. */
+  scale: z.number().positive(),
+});
+export type OutputPlan = z.infer<typeof OutputPlan>;
+
 export const QueueItem = z.object({
   id: z.string(),
   input: z.string(),
@@ -63,6 +80,9 @@ export const QueueItem = z.object({
   /** Input size from the file header when it was added (absent if unreadable). */
   width: z.number().int().optional(),
   height: z.number().int().optional(),
+  /** The planned output (absent when the input's header could not be read). */
+  plan: OutputPlan.optional(),
+  /** The path actually written (the plan's, or a `_1` variant), once done. */
   output: z.string().optional(),
   outWidth: z.number().int().optional(),
   outHeight: z.number().int().optional(),

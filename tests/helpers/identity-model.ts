@@ -1,4 +1,4 @@
-import { loadWeights, type LoadedModel } from '../../src/main/engine/upscaler';
+import { loadWeights, type LoadedModel } from '../../src/main/engine/runtime/loaded-model';
 import { TINY_SRVGG, randomWeights } from './random-models';
 
 /**

@@ -1,5 +1,5 @@
 import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
-import { loadPairWeights } from '../../src/main/engine/upscaler';
+import { loadPairWeights } from '../../src/main/engine/runtime/loaded-model';
 import { writeModel } from '../../src/main/engine/models/write-model';
 import {
   architectureTensors,

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { EVENT_CHANNEL, IMAGE_SCHEME } from '../../shared/api';
-import { createEngineHandlers } from '../engine/engine-api';
+import { createEngineHandlers } from '../engine/service/api-handlers';
 import { ModelRegistry } from '../engine/models/model-registry';
 import { AppEngine } from '../engine/service/app-engine';
 import { rendererCsp } from './content-security-policy';

@@ -1,8 +1,8 @@
 import { API_METHODS, channelOf } from '../../shared/api';
-import { dispatchApi, type ApiHandlers } from '../engine/api-dispatch';
+import { dispatchApi, type ApiHandlers } from '../engine/service/api-dispatch';
 import type { IpcEventLike } from './renderer-origin';
 
-export type { ApiHandlers } from '../engine/api-dispatch';
+export type { ApiHandlers } from '../engine/service/api-dispatch';
 
 type Listener = (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>;
 

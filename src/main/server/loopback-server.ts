@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_METHODS, type ApiMethod, type EngineEvent } from '../../shared/api';
-import { dispatchApi, InvalidRequestError, type ApiHandlers } from '../engine/api-dispatch';
-import { createEngineHandlers } from '../engine/engine-api';
+import { dispatchApi, InvalidRequestError, type ApiHandlers } from '../engine/service/api-dispatch';
+import { createEngineHandlers } from '../engine/service/api-handlers';
 import type { AppEngine } from '../engine/service/app-engine';
 import {
   allowedHosts,

@@ -5,7 +5,7 @@ import { decodeImage } from '../pipeline/decode';
 import { blendPixels, renderViewport, renderViewportEnds } from '../pipeline/preview';
 import type { Raster } from '../pipeline/raster';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
-import { loadModel } from '../upscaler';
+import { loadModel } from '../runtime/loaded-model';
 
 const seconds = async (f: () => Promise<unknown>): Promise<number> => {
   const t0 = performance.now();

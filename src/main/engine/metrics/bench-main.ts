@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ModelRegistry } from '../models/model-registry';
-import { loadModel } from '../upscaler';
+import { loadModel } from '../runtime/loaded-model';
 import { benchAlpha, benchPreview } from './bench-alpha';
 import { benchMemory } from './bench-memory';
 import { benchOverlap } from './bench-overlap';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { LoadedModel } from '../upscaler';
+import type { LoadedModel } from '../runtime/loaded-model';
 import type { Raster } from '../pipeline/raster';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
 import { psnr } from './psnr';

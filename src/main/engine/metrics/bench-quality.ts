@@ -5,7 +5,7 @@ import type { Raster } from '../pipeline/raster';
 import { selfEnsemble } from '../pipeline/self-ensemble';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
 import { chooseTileSize } from '../pipeline/upscale-image';
-import type { LoadedModel } from '../upscaler';
+import type { LoadedModel } from '../runtime/loaded-model';
 import { matlabResize } from './matlab-resize';
 import { lumaY, psnrY, ssimY } from './quality-metrics';
 

@@ -8,7 +8,7 @@ import type { ModelRegistry } from '../models/model-registry';
 import { rasterRegionToTensor, type Raster } from '../pipeline/raster';
 import { planTiles } from '../pipeline/tile-plan';
 import { chooseTileSize } from '../pipeline/upscale-image';
-import { loadModel } from '../upscaler';
+import { loadModel } from '../runtime/loaded-model';
 
 export interface SpeedOptions {
   model: string;

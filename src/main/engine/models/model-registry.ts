@@ -7,7 +7,7 @@ import type { StateDict } from './architecture-tensors';
 import { checkStateDict } from './architecture-tensors';
 import { readSafetensors } from './safetensors';
 import { sha256 } from './write-model';
-import { userModelsDir } from '../user-data';
+import { userModelsDir } from '../storage/user-dirs';
 
 export type Origin = 'shipped' | 'user';
 

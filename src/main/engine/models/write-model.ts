@@ -5,7 +5,7 @@ import type { ArchitectureSpec } from '../../../shared/architecture';
 import { ModelManifest, type ModelProvenance } from '../../../shared/model-manifest';
 import { architectureTensors, elementCount, type StateDict } from './architecture-tensors';
 import { encodeSafetensors } from './safetensors';
-import { atomicWrite } from '../atomic-write';
+import { atomicWrite } from '../storage/atomic-write';
 
 export interface WriteModelInput {
   id: string;

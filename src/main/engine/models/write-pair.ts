@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PairManifest } from '../../../shared/model-manifest';
 import type { ModelRegistry } from './model-registry';
 import { checkPairCompatible } from './pair-compat';
-import { atomicWrite } from '../atomic-write';
+import { atomicWrite } from '../storage/atomic-write';
 
 export interface NewPair {
   id: string;

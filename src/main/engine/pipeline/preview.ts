@@ -1,4 +1,4 @@
-import type { LoadedModel } from '../upscaler';
+import type { LoadedModel } from '../runtime/loaded-model';
 import { maxValue, rasterRegionToTensor, type Raster, type Rect } from './raster';
 
 /**

@@ -1,6 +1,6 @@
 import { open, unlink } from 'node:fs/promises';
 import type { MetadataPolicy, TransparencyMode } from '../../../shared/queue';
-import type { LoadedModel } from '../upscaler';
+import type { LoadedModel } from '../runtime/loaded-model';
 import { decodeImage } from './decode';
 import { checkOutputSize, encodeToFile, type OutputFormat } from './encode';
 import type { Raster } from './raster';

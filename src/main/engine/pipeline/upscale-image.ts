@@ -1,6 +1,6 @@
 import { freemem } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import type { LoadedModel } from '../upscaler';
+import type { LoadedModel } from '../runtime/loaded-model';
 import { inspectImage } from './decode';
 import { extensionOf, formatForInput, type OutputFormat } from './encode';
 import { renderToFile, type RenderToFileOptions } from './render-to-file';

@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { QueueItem } from '../../../shared/queue';
-import { atomicWrite } from '../atomic-write';
+import { atomicWrite } from '../storage/atomic-write';
 
 export const JournalFile = z.object({
   version: z.literal(1),

@@ -2,7 +2,7 @@ import type { DeviceRequest } from '../../../shared/device';
 import type { ModelRegistry } from '../models/model-registry';
 import { defaultFormatFor } from '../../../shared/output-rules';
 import { renderToFile } from '../pipeline/render-to-file';
-import { loadModel, type LoadedModel } from '../upscaler';
+import { loadModel, type LoadedModel } from '../runtime/loaded-model';
 import type { RenderRequest, RenderResult, Renderer } from './upscale-queue';
 
 /**

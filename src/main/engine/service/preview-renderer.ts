@@ -5,7 +5,7 @@ import type { ModelRegistry } from '../models/model-registry';
 import { decodeImage } from '../pipeline/decode';
 import { renderViewport, renderViewportEnds } from '../pipeline/preview';
 import type { Raster, Rect } from '../pipeline/raster';
-import { loadModel, type LoadedModel } from '../upscaler';
+import { loadModel, type LoadedModel } from '../runtime/loaded-model';
 
 export interface PreviewRequest {
   /** Input px; clamped to the image. */

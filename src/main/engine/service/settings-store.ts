@@ -2,7 +2,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import { AppSettings } from '../../../shared/settings';
-import { atomicWrite } from '../atomic-write';
+import { atomicWrite } from '../storage/atomic-write';
 
 /**
  * The app's preferences in one JSON file, validated on read and on every change and written

@@ -1,0 +1,239 @@
+import type { ArchitectureSpec } from '../../../shared/architecture';
+import type { DeviceChoice } from '../../../shared/device';
+import type { StateDict } from '../models/architecture-tensors';
+import { buildGraph } from '../models/build-graph';
+import type { ModelRegistry } from '../models/model-registry';
+import { checkPairCompatible } from '../models/pair-compat';
+import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx-blend';
+import type { InferenceSession, Tensor4 } from './inference-session';
+import { openSession, type OpenSessionOptions } from './open-session';
+import { DEFAULT_TILING } from '../pipeline/tile-plan';
+import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
+import { rrdbUnshuffle } from '../models/architecture-tensors';
+import { runPadded } from '../pipeline/pad-to-multiple';
+
+/** A model ready to run: its session in a worker and the provider it ended up on. */
+export class LoadedModel {
+  constructor(
+    readonly id: string,
+    readonly spec: ArchitectureSpec,
+    private readonly session: InferenceSession,
+    readonly choice: DeviceChoice,
+    /** For an interpolating pair: the α used when a run gives none. */
+    readonly defaultAlpha?: number,
+    private readonly alphaSessions?: AlphaSessions,
+  ) {}
+
+  /** Whether this is a fidelity ↔ perceptual pair that takes a per-run α. */
+  get interpolates(): boolean {
+    return this.defaultAlpha !== undefined;
+  }
+
+  get scale(): number {
+    return this.spec.scale;
+  }
+
+  /** Context each tile needs so tiled output matches untiled output. */
+  get defaultOverlap(): number {
+    return DEFAULT_TILING[this.spec.kind].overlap;
+  }
+
+  /** Half-width of the cross-fade between neighbouring tiles. */
+  get defaultFeather(): number {
+    return DEFAULT_TILING[this.spec.kind].feather;
+  }
+
+  private checkAlpha(alpha: number | undefined): number | undefined {
+    if (!this.interpolates) {
+      if (alpha !== undefined)
+        throw new Error(`${this.id} is a single model; α applies to pairs only`);
+      return undefined;
+    }
+    const a = alpha ?? this.defaultAlpha!;
+    if (!(a >= 0 && a <= 1)) throw new Error(`α must be between 0 and 1, got ${a}`);
+    return a;
+  }
+
+  /** For pairs: the α a constant-weight session is currently kept for (see AlphaSessions). */
+  get specialisedAlpha(): number | undefined {
+    return this.alphaSessions?.specialisedAlpha;
+  }
+
+  /** Input sides must be multiples of this (pixel-unshuffle models); tiles are padded to it. */
+  get inputMultiple(): number {
+    if (this.spec.kind === 'onnx') return this.spec.inputMultiple ?? 1;
+    return this.spec.kind === 'rrdbnet' ? rrdbUnshuffle(this.spec) : 1;
+  }
+
+  private padded(run: (t: Tensor4) => Promise<Tensor4>): (t: Tensor4) => Promise<Tensor4> {
+    const m = this.inputMultiple;
+    return m === 1 ? run : (t) => runPadded(t, m, this.scale, run);
+  }
+
+  /** Runs one tile; `alpha` (0 = fidelity, 1 = perceptual) applies to pairs only. */
+  async run(input: Tensor4, alpha?: number): Promise<Tensor4> {
+    const a = this.checkAlpha(alpha);
+    return this.padded((t) => {
+      if (a === undefined) return this.session.run(t);
+      return this.alphaSessions ? this.alphaSessions.runBlend(t, a) : this.session.run(t, a);
+    })(input);
+  }
+
+  /**
+   * The tile runner for a whole job of `pixels` input px: for a pair and a long job, a session whose
+   * weights are the blend at α as constants (faster); otherwise the shared session.
+   */
+  async jobRunner(
+    alpha: number | undefined,
+    pixels: number,
+  ): Promise<(t: Tensor4) => Promise<Tensor4>> {
+    const a = this.checkAlpha(alpha);
+    if (a === undefined || !this.alphaSessions) return (t) => this.run(t, a);
+    return this.padded(await this.alphaSessions.runner(a, pixels));
+  }
+
+  async dispose(): Promise<void> {
+    await this.alphaSessions?.dispose();
+    await this.session.dispose();
+  }
+}
+
+/** Builds the graph for an architecture and weights and starts a session for it. */
+export async function loadWeights(
+  id: string,
+  spec: ArchitectureSpec,
+  weights: StateDict,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  const { session, choice } = await openSession((fp16) => buildGraph(spec, weights, { fp16 }), opt);
+  return new LoadedModel(id, spec, session, choice);
+}
+
+/**
+ * Starts one session for a fidelity ↔ perceptual pair whose weights are blended inside the graph,
+ * so every α is served by the same session.
+ */
+export async function loadPairWeights(
+  id: string,
+  fidelity: { id: string; spec: ArchitectureSpec; weights: StateDict },
+  perceptual: { id: string; spec: ArchitectureSpec; weights: StateDict },
+  defaultAlpha: number,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  checkPairCompatible(fidelity, perceptual);
+  return openPair(
+    id,
+    fidelity.spec,
+    (fp16) =>
+      buildGraph(fidelity.spec, fidelity.weights, { fp16, blendTowards: perceptual.weights }),
+    weightBlendGraph(fidelity.spec, fidelity.weights, perceptual.weights),
+    defaultAlpha,
+    opt,
+  );
+}
+
+/** The blend session of a pair plus the constant-weight sessions its long jobs get. */
+async function openPair(
+  id: string,
+  spec: ArchitectureSpec,
+  blendGraph: (fp16: boolean) => Uint8Array,
+  fixedGraph: FixedAlphaGraph,
+  defaultAlpha: number,
+  opt: OpenSessionOptions,
+): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const { session, choice } = await openSession(blendGraph, opt);
+  const createSeconds = (performance.now() - t0) / 1000;
+  // Constant-weight sessions for long jobs go to the provider and precision this one ended up on.
+  const same: OpenSessionOptions = {
+    ...opt,
+    device: choice.device,
+    precision: choice.fp16 ? 'fp16' : 'fp32',
+  };
+  const sessions = new AlphaSessions(fixedGraph, session, createSeconds, same);
+  return new LoadedModel(id, spec, session, choice, defaultAlpha, sessions);
+}
+
+/** An imported ONNX model: its stored graph, with the precision it was stored in. */
+export interface OnnxModelSource {
+  id: string;
+  spec: ArchitectureSpec;
+  /** The stored (normalised) `.onnx` bytes. */
+  onnx: Uint8Array;
+  /** The manifest's weights.dtype (the graph runs in it whatever precision is asked). */
+  dtype?: 'float16' | 'float32';
+}
+
+/**
+ * The graph is the file, so openSession's `graph(fp16)` returns it as it is (a fresh copy each call,
+ * in case the bytes are transferred); the precision reported is the one it was stored in.
+ */
+function onnxOptions(m: OnnxModelSource, opt: OpenSessionOptions): OpenSessionOptions {
+  return { ...opt, precision: m.dtype === 'float16' ? 'fp16' : 'fp32' };
+}
+
+/** Starts a session for an imported ONNX model, run as-is. */
+export async function loadOnnx(
+  m: OnnxModelSource,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  if (m.spec.kind !== 'onnx') throw new Error(`${m.id} is not an ONNX model`);
+  const { session, choice } = await openSession(() => m.onnx.slice(), onnxOptions(m, opt));
+  return new LoadedModel(m.id, m.spec, session, choice);
+}
+
+/** A fidelity ↔ perceptual pair of two imported ONNX models with the same graph. */
+export async function loadOnnxPair(
+  id: string,
+  fidelity: OnnxModelSource,
+  perceptual: OnnxModelSource,
+  defaultAlpha: number,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  checkPairCompatible(fidelity, perceptual);
+  const blend = onnxBlendGraph(fidelity.onnx, perceptual.onnx);
+  return openPair(
+    id,
+    fidelity.spec,
+    () => blend.slice(),
+    (alpha) => {
+      const fixed = onnxFixedBlendGraph(fidelity.onnx, perceptual.onnx, alpha);
+      return () => fixed.slice();
+    },
+    defaultAlpha,
+    onnxOptions(fidelity, opt),
+  );
+}
+
+/** Loads a registered model or pair by id. */
+export async function loadModel(
+  registry: ModelRegistry,
+  id: string,
+  opt: OpenSessionOptions = {},
+): Promise<LoadedModel> {
+  const onnxSource = async (mid: string): Promise<OnnxModelSource> => {
+    const { manifest } = registry.get(mid);
+    return {
+      id: mid,
+      spec: manifest.architecture,
+      onnx: await registry.onnxBytes(mid),
+      dtype: manifest.weights.dtype,
+    };
+  };
+  if (registry.isPair(id)) {
+    const p = registry.getPair(id).manifest;
+    if (registry.get(p.fidelity).manifest.architecture.kind === 'onnx') {
+      const [f, g] = [await onnxSource(p.fidelity), await onnxSource(p.perceptual)];
+      return loadOnnxPair(id, f, g, p.defaultAlpha, opt);
+    }
+    const end = async (mid: string) => ({
+      id: mid,
+      spec: registry.get(mid).manifest.architecture,
+      weights: await registry.weights(mid),
+    });
+    return loadPairWeights(id, await end(p.fidelity), await end(p.perceptual), p.defaultAlpha, opt);
+  }
+  const { manifest } = registry.get(id);
+  if (manifest.architecture.kind === 'onnx') return loadOnnx(await onnxSource(id), opt);
+  return loadWeights(id, manifest.architecture, await registry.weights(id), opt);
+}

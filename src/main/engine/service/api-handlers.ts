@@ -1,0 +1,69 @@
+import type { ApiMethod, ApiRequest, ApiResponse } from '../../../shared/api';
+import type { ModelInfo } from '../../../shared/model-manifest';
+import type { AppEngine } from './app-engine';
+import { importModel, removeModel } from '../models/import-model';
+import type { ModelRegistry } from '../models/model-registry';
+import { writePair } from '../models/write-pair';
+import { currentPlatform } from '../runtime/open-session';
+import { planProviders, preferredDevices } from '../runtime/provider-select';
+
+function infoOf(registry: ModelRegistry, id: string): ModelInfo {
+  const info = registry.info().find((m) => m.id === id);
+  if (!info) throw new Error(`${id} is not in the registry after writing it`);
+  return info;
+}
+
+export type EngineHandlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+/**
+ * Implements the API contract on the engine; transports (IPC, loopback server) call these with
+ * requests they have already validated (see dispatchApi).
+ */
+export function createEngineHandlers(engine: AppEngine): EngineHandlers {
+  const { registry, version } = engine;
+  return {
+    listModels: async () => registry.info(),
+    importModel: async ({ path, ...opt }) => {
+      const r = await importModel(registry, path, opt);
+      await registry.refresh();
+      return { model: infoOf(registry, r.manifest.id), layout: r.layout, notes: r.notes };
+    },
+    removeModel: async ({ id }) => {
+      await removeModel(registry, id);
+      await registry.refresh();
+      return { removed: id };
+    },
+    pairModels: async (p) => {
+      const dir = registry.dirs.user;
+      if (!dir) throw new Error('no user models folder configured');
+      await writePair(registry, dir, p);
+      await registry.refresh();
+      return infoOf(registry, p.id);
+    },
+    queueList: async () => engine.queueList(),
+    queueAdd: (req) => engine.queueAdd(req),
+    queueUpdate: (req) => engine.queueUpdate(req),
+    queueControl: (req) => engine.queueControl(req),
+    preview: (req) => engine.preview(req),
+    itemImage: (req) => engine.itemImage(req),
+    settingsGet: async () => engine.settingsGet(),
+    settingsSet: (req) => engine.settingsSet(req),
+    engineInfo: async () => {
+      const p = currentPlatform();
+      const gpu = preferredDevices(p.platform, p.arch);
+      const providers = [
+        { name: 'cpu', available: true },
+        ...gpu.map((d) => {
+          const note = planProviders(d, p).notes[0];
+          return { name: d, available: note === undefined, note };
+        }),
+      ];
+      return {
+        version,
+        platform: `${p.platform}-${p.arch}`,
+        providers,
+        defaultDevice: 'auto' as const,
+      };
+    },
+  };
+}

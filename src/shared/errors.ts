@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * Every failure the engine reports has one of these codes. A fault is classified once, where it
+ * arises (the decoder, the model registry, the runtime, the writer), and carried as a code across
+ * IPC and HTTP; exit codes and user-facing wording are decided from the code, never by matching
+ * message text.
+ */
+export const ERROR_CODES = [
+  /** A request did not match the API contract (bad usage on the command line). */
+  'request.invalid',
+  /** An id the request names does not exist (model, pair, queue item, image token). */
+  'not-found',
+  'model.unknown',
+  /** A model file was refused: unknown layout, unsafe pickle, duplicate, external data… */
+  'model.refused',
+  'model.incompatible',
+  'input.missing',
+  'input.unreadable',
+  'input.unsupported',
+  'input.too-large',
+  'output.exists',
+  'output.too-large',
+  'output.invalid',
+  'disk.full',
+  'disk.read-only',
+  'disk.permission',
+  'disk.error',
+  'device.out-of-memory',
+  'device.provider',
+  'engine.stopped',
+  'cancelled',
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The wire form of an error: what IPC and HTTP carry. */
+export const ErrorPayload = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorPayload = z.infer<typeof ErrorPayload>;
+
+/** An error with a code; `message` is complete and names the file or id it concerns. */
+export class UpresError extends Error {
+  override name = 'UpresError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+
+  static fromPayload(p: ErrorPayload): UpresError {
+    return new UpresError(p.code, p.message);
+  }
+}
+
+/** The code of any thrown value: an UpresError's own, `internal` for everything else. */
+export function errorCode(err: unknown): ErrorCode {
+  return err instanceof UpresError ? err.code : 'internal';
+}
+
+/** The payload for any thrown value (a plain Error keeps its message under `internal`). */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof UpresError) return err.toPayload();
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Whether a thrown value is an UpresError with one of the given codes. */
+export function isError(err: unknown, ...codes: ErrorCode[]): err is UpresError {
+  return err instanceof UpresError && codes.includes(err.code);
+}

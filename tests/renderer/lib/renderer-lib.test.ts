@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { UpresApi } from '../../../src/shared/api';
+
+// tsconfig.node.json (which type-checks tests) does not list src/renderer, so a static import of
+// renderer code fails `tsc`; these DOM-free modules are loaded by path and their used surface is
+// restated here. The renderer's own type-check (svelte-check) covers the real signatures.
+interface Transport {
+  name: string;
+  connect(): Promise<UpresApi | undefined>;
+}
+type Connection =
+  | { kind: 'connected'; transport: string; api: UpresApi }
+  | { kind: 'disconnected'; reason: string };
+
+const rendererLib = (name: string): string =>
+  fileURLToPath(new URL(`../../../src/renderer/lib/${name}.ts`, import.meta.url));
+
+const { architectureLabel, formatParameters, formatScale, providerLabel } = (await import(
+  /* @vite-ignore */ rendererLib('format')
+)) as {
+  architectureLabel(kind: string): string;
+  providerLabel(name: string): string;
+  formatParameters(count: number): string;
+  formatScale(scale: number): string;
+};
+const { connectEngine, electronTransport } = (await import(
+  /* @vite-ignore */ rendererLib('transport')
+)) as {
+  connectEngine(transports: readonly Transport[]): Promise<Connection>;
+  electronTransport: Transport;
+};
+
+describe('format', () => {
+  it('shows parameter counts in millions', () => {
+    expect(formatParameters(16_697_987)).toBe('16.7 M');
+    expect(formatParameters(1_213_296)).toBe('1.21 M');
+    expect(formatParameters(43_000)).toBe('0.0430 M');
+    expect(formatParameters(1_234_567_890)).toBe('1235 M');
+  });
+
+  it('names architectures, providers and scales', () => {
+    expect(architectureLabel('rrdbnet')).toBe('RRDBNet');
+    expect(architectureLabel('srvgg')).toBe('SRVGGNetCompact');
+    expect(architectureLabel('newnet')).toBe('newnet');
+    expect(providerLabel('dml')).toBe('DirectML');
+    expect(formatScale(4)).toBe('×4');
+  });
+});
+
+describe('connectEngine', () => {
+  const fakeApi = {} as UpresApi;
+  const scope = globalThis as { upres?: UpresApi };
+  afterEach(() => {
+    delete scope.upres;
+  });
+
+  it('uses the API the preload exposed', async () => {
+    scope.upres = fakeApi;
+    const c = await connectEngine([electronTransport]);
+    expect(c).toEqual({ kind: 'connected', transport: 'Electron IPC', api: fakeApi });
+  });
+
+  it('reports no connection, rather than failing, outside the app', async () => {
+    const c = await connectEngine([electronTransport]);
+    expect(c.kind).toBe('disconnected');
+    if (c.kind === 'disconnected') expect(c.reason).toMatch(/Electron IPC/);
+  });
+
+  it('falls through to the next transport, keeping what went wrong', async () => {
+    const broken: Transport = {
+      name: 'Loopback',
+      connect: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+    };
+    const working: Transport = { name: 'Other', connect: async () => fakeApi };
+    expect(await connectEngine([broken, working])).toMatchObject({
+      kind: 'connected',
+      transport: 'Other',
+    });
+    const c = await connectEngine([broken]);
+    expect(c.kind === 'disconnected' && c.reason).toMatch(/Loopback: ECONNREFUSED/);
+  });
+});
