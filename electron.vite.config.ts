@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { rendererCsp } from './src/main/app/content-security-policy';
+import { rendererCsp } from './src/shared/content-security-policy';
 
 const root = import.meta.dirname;
 const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/;
@@ -17,7 +17,7 @@ function cspMeta(): Plugin {
     },
     transformIndexHtml(html) {
       if (!CSP_META.test(html)) throw new Error('src/renderer/index.html lacks its CSP meta tag');
-      return html.replace(CSP_META, `$1${rendererCsp({ dev })}$2`);
+      return html.replace(CSP_META, `$1${rendererCsp({ transport: 'electron', dev })}$2`);
     },
   };
 }

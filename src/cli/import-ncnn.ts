@@ -5,8 +5,8 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { importNcnnModel } from '../main/engine/models/ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from '../main/engine/models/ncnn-reader';
-import { shippedModelsDir } from '../main/engine/models/model-registry';
 import { sha256, writeModel } from '../main/engine/models/write-model';
+import { resolveUserDirs } from '../main/engine/storage/user-dirs';
 
 const program = new Command('models:import-ncnn')
   .argument('<param>', 'ncnn .param file')
@@ -22,7 +22,7 @@ const program = new Command('models:import-ncnn')
   .option('--licence <licence>', 'licence of the weights', 'unknown')
   .option('--credit <text>', 'authors to credit', 'unknown')
   .option('--notes <text>', 'free-form provenance notes')
-  .option('--out <dir>', 'output folder', shippedModelsDir())
+  .option('--out <dir>', 'output folder', resolveUserDirs().shippedModels)
   .option('--dtype <dtype>', 'float16 | float32', 'float16')
   .action(async (paramPath: string, binPath: string, o: Record<string, string>) => {
     const [paramText, bin] = await Promise.all([readFile(paramPath, 'utf8'), readFile(binPath)]);

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ModelRegistry } from '../main/engine/models/model-registry';
+import { openModelRegistry } from '../main/engine';
+import { DEFAULT_MODEL, DEFAULT_NAME_TEMPLATE } from '../shared/defaults';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
+import { exitCodeOf } from './exit-codes';
 import { runImport, runModels, runPair, runRemove, type ImportCliOptions } from './models-command';
 import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
 import { runServe, type ServeCliOptions } from './serve-command';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
-import { UsageError } from './usage-error';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -15,7 +16,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 /** Builds the `upres` program; actions resolve to an exit code stored in `result.code`. */
 export function buildProgram(result: { code: number }): Command {
   const program = new Command('upres')
-    .description('Upscale photos with ESRGAN-family models (Real-ESRGAN x4plus by default).')
+    .description(
+      'Upscale photos with ESRGAN-family models (the photo-x4 pair, Real-ESRGAN x4plus based, by default).',
+    )
     .version(pkg.version)
     .exitOverride()
     .configureOutput({
@@ -30,7 +33,7 @@ export function buildProgram(result: { code: number }): Command {
     .argument('[inputs...]', 'image files or folders (a folder contributes its image files)')
     .option('-o, --output <dir>', 'output folder (created if missing); required unless --resume')
     .option('-r, --recursive', 'also take images from sub-folders (the structure is kept)', false)
-    .option('-m, --model <id>', 'model or pair id (see `upres models`)', 'realesrgan-x4plus')
+    .option('-m, --model <id>', 'model or pair id (see `upres models`)', DEFAULT_MODEL)
     .option(
       '-a, --alpha <0..1>',
       'for pairs: 0 = fidelity (faithful), 1 = perceptual (sharp, invented texture); default 0.8',
@@ -56,7 +59,7 @@ export function buildProgram(result: { code: number }): Command {
     .option(
       '-n, --name <template>',
       'output name: {name} {scale} {model} {alpha}',
-      '{name}_x{scale}',
+      DEFAULT_NAME_TEMPLATE,
     )
     .addOption(
       new Option(
@@ -99,7 +102,7 @@ export function buildProgram(result: { code: number }): Command {
     )
     .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
-      result.code = await runUpscale(await ModelRegistry.open(), inputs, opt);
+      result.code = await runUpscale(await openModelRegistry(), inputs, opt);
     });
 
   program
@@ -129,7 +132,7 @@ export function buildProgram(result: { code: number }): Command {
     .option('--tta', 'self-ensemble: average the 8 flips / rotations (8× slower)', false)
     .option('--json', 'print the report as JSON on stdout', false)
     .action(async (opt: QualityCliOptions) => {
-      result.code = await runBenchQuality(await ModelRegistry.open(), opt);
+      result.code = await runBenchQuality(await openModelRegistry(), opt);
     });
 
   program
@@ -145,7 +148,7 @@ export function buildProgram(result: { code: number }): Command {
     )
     .option('--no-open', 'do not open a browser (just print the address)')
     .action(async (opt: ServeCliOptions) => {
-      result.code = await runServe(await ModelRegistry.open(), opt, pkg.version);
+      result.code = await runServe(opt, pkg.version);
     });
 
   const models = program
@@ -153,7 +156,7 @@ export function buildProgram(result: { code: number }): Command {
     .description('list the available models and pairs')
     .option('--json', 'print JSON', false)
     .action(async (opt: { json: boolean }) => {
-      result.code = runModels(await ModelRegistry.open(), opt.json);
+      result.code = runModels(await openModelRegistry(), opt.json);
     });
   models
     .command('pair')
@@ -169,7 +172,7 @@ export function buildProgram(result: { code: number }): Command {
         perceptual: string,
         opt: { id: string; name?: string; alpha: number },
       ) => {
-        result.code = await runPair(await ModelRegistry.open(), {
+        result.code = await runPair(await openModelRegistry(), {
           fidelity,
           perceptual,
           id: opt.id,
@@ -203,14 +206,14 @@ export function buildProgram(result: { code: number }): Command {
     )
     .option('--json', 'print the new model as JSON', false)
     .action(async (file: string, opt: ImportCliOptions) => {
-      result.code = await runImport(await ModelRegistry.open(), file, opt);
+      result.code = await runImport(await openModelRegistry(), file, opt);
     });
   models
     .command('remove')
     .description('remove a model or pair you imported or created')
     .argument('<id>', 'model or pair id')
     .action(async (id: string) => {
-      result.code = await runRemove(await ModelRegistry.open(), id);
+      result.code = await runRemove(await openModelRegistry(), id);
     });
   return program;
 }
@@ -221,12 +224,10 @@ async function main(argv: string[]): Promise<number> {
     await buildProgram(result).parseAsync(argv);
     return result.code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit 0; every parse error is bad usage.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    process.stderr.write(`upres: ${(err as Error).message}\n`);
-    return err instanceof UsageError || /unknown model/.test((err as Error).message) ? 2 : 1;
+    // Commander has already printed its own message.
+    if (!(err instanceof CommanderError))
+      process.stderr.write(`upres: ${err instanceof Error ? err.message : String(err)}\n`);
+    return exitCodeOf(err);
   }
 }
 

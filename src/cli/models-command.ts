@@ -1,8 +1,7 @@
 import { importModel, removeModel } from '../main/engine/models/import-model';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { writePair, type NewPair } from '../main/engine/models/write-pair';
-import { userModelsDir } from '../main/engine/storage/user-dirs';
-import { UsageError } from './usage-error';
+import { UpresError } from '../shared/errors';
 
 /** Prints the model list, as a table or as one JSON document. */
 export function runModels(registry: ModelRegistry, json: boolean): number {
@@ -39,14 +38,18 @@ export function runModels(registry: ModelRegistry, json: boolean): number {
   return 0;
 }
 
-/** `upres models pair`: stores a new pair in the user's models folder. */
+/** The user's models folder of a registry (the CLI's always has one). */
+function userModels(registry: ModelRegistry): string {
+  if (!registry.dirs.user) throw new UpresError('internal', 'no user models folder configured');
+  return registry.dirs.user;
+}
+
+/**
+ * `upres models pair`: stores a new pair in the user's models folder. Failures keep their codes
+ * (a taken id, models that cannot pair: bad usage; see exit-codes.ts).
+ */
 export async function runPair(registry: ModelRegistry, pair: NewPair): Promise<number> {
-  let manifest;
-  try {
-    manifest = await writePair(registry, userModelsDir(), pair);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const manifest = await writePair(registry, userModels(registry), pair);
   process.stderr.write(
     `paired ${manifest.fidelity} (α 0) with ${manifest.perceptual} (α 1) as ${manifest.id}, default α ${manifest.defaultAlpha}\n`,
   );
@@ -62,18 +65,16 @@ export interface ImportCliOptions {
   json: boolean;
 }
 
-/** `upres models import <file>`: converts a model file into the user's models folder. */
+/**
+ * `upres models import <file>`: converts a model file into the user's models folder. A refused or
+ * missing file fails (exit 1), a taken id is bad usage (exit 2).
+ */
 export async function runImport(
   registry: ModelRegistry,
   file: string,
   opt: ImportCliOptions,
 ): Promise<number> {
-  let r;
-  try {
-    r = await importModel(registry, file, opt);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const r = await importModel(registry, file, opt);
   const m = r.manifest;
   const a = m.architecture;
   if (opt.json)
@@ -87,11 +88,7 @@ export async function runImport(
 
 /** `upres models remove <id>`. */
 export async function runRemove(registry: ModelRegistry, id: string): Promise<number> {
-  try {
-    await removeModel(registry, id);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  await removeModel(registry, id);
   process.stderr.write(`removed ${id}\n`);
   return 0;
 }

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ModelRegistry } from '../main/engine/models/model-registry';
-import { AppEngine } from '../main/engine/service/app-engine';
-import { userDataDir } from '../main/engine/storage/user-dirs';
+import { createEngine } from '../main/engine';
 import { startLoopbackServer } from '../main/server/loopback-server';
 import { ensureRendererBuild } from '../main/server/renderer-build';
 
@@ -45,12 +43,8 @@ function stopSignal(): Promise<NodeJS.Signals> {
  * `upres serve`: the app's UI and engine on 127.0.0.1 for a browser, until SIGINT / SIGTERM; then
  * the queue is paused (and journaled) and every session closed.
  */
-export async function runServe(
-  registry: ModelRegistry,
-  opt: ServeCliOptions,
-  version: string,
-): Promise<number> {
-  const engine = await AppEngine.open({ userData: userDataDir(), registry, version, log });
+export async function runServe(opt: ServeCliOptions, version: string): Promise<number> {
+  const engine = await createEngine({ version, log });
   let server;
   try {
     const rendererDir = await ensureRendererBuild(log);

@@ -1,15 +1,18 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, unlink } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { DeviceRequest, Precision } from '../shared/device';
+import { itemReport, problemReport, type ItemReport } from '../shared/item-report';
 import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from '../shared/queue';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import type { OutputFormat } from '../main/engine/pipeline/encode';
-import { ModelRenderer } from '../main/engine/queue/model-renderer';
-import { checkNameTemplate } from '../main/engine/queue/output-naming';
+import { batchJournals, newBatchJournalPath } from '../main/engine/queue/journal';
+import { ModelRenderer, registryModelScale } from '../main/engine/queue/model-renderer';
+import { checkNameTemplate } from '../main/engine/queue/output-plan';
 import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
-import { userDataDir } from '../main/engine/storage/user-dirs';
+import { ModelCache } from '../main/engine/runtime/model-cache';
+import { resolveUserDirs } from '../main/engine/storage/user-dirs';
+import { EXIT } from './exit-codes';
 import { UsageError } from './usage-error';
 
 export interface UpscaleCliOptions {
@@ -34,37 +37,11 @@ export interface UpscaleCliOptions {
   json: boolean;
 }
 
-export interface ItemReport {
-  input: string;
-  output: string | null;
-  status: 'done' | 'error';
-  error?: string;
-  /** The output existed and --on-exists skip kept it. */
-  skipped?: boolean;
-  seconds: number;
-}
-
-const round = (s: number): number => Math.round(s * 1000) / 1000;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Where the command line keeps its batch journals (the app has its own queue). */
 export function cliQueueDir(): string {
-  return join(userDataDir(), 'queue');
-}
-
-function report(i: QueueItem): ItemReport {
-  const seconds = round(i.seconds ?? 0);
-  if (i.state === 'done')
-    return { input: i.input, output: i.output ?? null, status: 'done', seconds };
-  if (i.state === 'skipped')
-    return { input: i.input, output: i.output ?? null, status: 'done', skipped: true, seconds };
-  const error =
-    i.state === 'failed'
-      ? (i.error ?? `${i.input}: failed`)
-      : i.state === 'cancelled'
-        ? `${i.input}: cancelled`
-        : `${i.input}: not finished (stopped; run upres upscale --resume)`;
-  return { input: i.input, output: null, status: 'error', error, seconds };
+  return resolveUserDirs().queue;
 }
 
 function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
@@ -178,7 +155,7 @@ async function runQueue(q: UpscaleQueue, announce: string): Promise<QueueItem[]>
         `✓ ${i.input} → ${i.output} (${i.outWidth}×${i.outHeight}, ${(i.seconds ?? 0).toFixed(1)} s)`,
       );
     else if (i.state === 'skipped') progress.line(`- ${i.input}: ${i.output} exists; skipped`);
-    else progress.line(`✗ ${report(i).error}`);
+    else progress.line(`✗ ${itemReport(i).error}`);
   });
   const stop = (): void => {
     progress.line('stopping after this tile; run `upres upscale --resume` to continue');
@@ -212,7 +189,10 @@ export async function runUpscale(
   opt: UpscaleCliOptions,
 ): Promise<number> {
   checkUsage(registry, args, opt);
-  const renderer = new ModelRenderer(registry, log);
+  const renderer = new ModelRenderer(
+    ModelCache.forRegistry(registry, log),
+    registryModelScale(registry),
+  );
   const dir = cliQueueDir();
   await mkdir(dir, { recursive: true });
   const started = performance.now();
@@ -221,13 +201,10 @@ export async function runUpscale(
   try {
     const journals: string[] = [];
     if (opt.resume) {
-      const names = existsSync(dir)
-        ? (await readdir(dir)).filter((n) => /^cli-.*\.json$/.test(n)).sort()
-        : [];
-      journals.push(...names.map((n) => join(dir, n)));
+      journals.push(...(await batchJournals(dir)));
       if (journals.length === 0) log('nothing to resume');
     } else {
-      journals.push(join(dir, `cli-${Date.now()}-${process.pid}.json`));
+      journals.push(newBatchJournalPath(dir));
     }
     for (const path of journals) {
       let q: UpscaleQueue;
@@ -255,13 +232,7 @@ export async function runUpscale(
           onExists: opt.onExists,
         });
         for (const p of problems) {
-          reports.push({
-            input: p.path,
-            output: null,
-            status: 'error',
-            error: p.error,
-            seconds: 0,
-          });
+          reports.push(problemReport(p.path, p.error));
           log(`✗ ${p.error}`);
         }
         const first = q.snapshot()[0];
@@ -286,7 +257,7 @@ export async function runUpscale(
         q,
         `${what}${pending} item(s)${s && opt.resume ? ` (${s.model})` : ''}${target}`,
       );
-      reports.push(...items.map(report));
+      reports.push(...items.map(itemReport));
       if (q.isPaused) stopped = true;
       else if (items.every((i) => FINISHED.includes(i.state)))
         await unlink(path).catch(() => undefined);
@@ -300,6 +271,6 @@ export async function runUpscale(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports }, null, 2)}\n`);
-  if (stopped) return 130;
-  return failed === 0 ? 0 : 1;
+  if (stopped) return EXIT.cancelled;
+  return failed === 0 ? EXIT.ok : EXIT.failed;
 }

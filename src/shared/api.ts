@@ -183,10 +183,15 @@ export const EngineEvent = z.discriminatedUnion('kind', [
     queueEta: z.number().optional(),
   }),
   /**
-   * The queue's state. Also sent when a subscription (re)connects and after items are removed or
-   * moved (which no `item` event reports): a cue to refetch `queueList`.
+   * The queue's state: sent when a subscription (re)connects, after every control action and when
+   * the queue stops. (Added and changed items come as `item` events, removed and moved ones as
+   * `removed` / `moved`, so a listener needs no refetch to keep its list.)
    */
   z.object({ kind: z.literal('queue'), paused: z.boolean(), running: z.boolean() }),
+  /** Items left the queue (removed, or finished ones cleared). */
+  z.object({ kind: z.literal('removed'), ids: z.array(z.string()) }),
+  /** An item moved to `index` in the queue's order (positions after the move). */
+  z.object({ kind: z.literal('moved'), id: z.string(), index: z.number().int().min(0) }),
   z.object({ kind: z.literal('warning'), message: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

@@ -91,7 +91,5 @@ export const ArchitectureSpec = z.discriminatedUnion('kind', [
 ]);
 export type ArchitectureSpec = z.infer<typeof ArchitectureSpec>;
 
-/** Output size divided by input size. */
-export function archScale(spec: ArchitectureSpec): number {
-  return spec.scale;
-}
+/** The architecture families Upres runs; each has a folder in engine/models/architectures/. */
+export type ArchitectureKind = ArchitectureSpec['kind'];

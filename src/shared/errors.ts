@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   /** A request did not match the API contract (bad usage on the command line). */
   'request.invalid',
+  /** A caller the transport does not trust: a wrong access token, a foreign origin or frame. */
+  'request.refused',
   /** An id the request names does not exist (model, pair, queue item, image token). */
   'not-found',
   'model.unknown',

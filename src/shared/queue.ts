@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_NAME_TEMPLATE } from './defaults';
 import { DeviceRequest, Precision } from './device';
+import { ErrorCode } from './errors';
 
 /** What happens when an output file already exists. */
 export const OnExists = z.enum(['skip', 'overwrite', 'suffix']);
@@ -43,7 +45,7 @@ export type ItemSettingsInput = z.input<typeof ItemSettings>;
 export const Placement = z.object({
   outDir: z.string().min(1),
   /** File name template without extension: {name}, {scale}, {model}, {alpha}. */
-  nameTemplate: z.string().min(1).default('{name}_x{scale}'),
+  nameTemplate: z.string().min(1).default(DEFAULT_NAME_TEMPLATE),
   onExists: OnExists.default('suffix'),
 });
 export type Placement = z.infer<typeof Placement>;
@@ -87,6 +89,8 @@ export const QueueItem = z.object({
   outWidth: z.number().int().optional(),
   outHeight: z.number().int().optional(),
   error: z.string().optional(),
+  /** The failure's code (see errors.ts), beside its message; absent in journals written before it. */
+  errorCode: ErrorCode.optional(),
   /** Retries and fallbacks taken (smaller tiles, CPU). */
   notes: z.array(z.string()).default([]),
   /** While an output is being committed: the finished temp file (crash recovery). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MODEL, DEFAULT_NAME_TEMPLATE } from './defaults';
 import { DeviceRequest } from './device';
 import { MetadataPolicy, OnExists, TransparencyMode } from './queue';
 
@@ -9,12 +10,12 @@ export const AppSettings = z.object({
   tile: z.number().int().min(16).max(4096).optional(),
   /** Default export folder; empty = `<input folder>/upscaled`. */
   outDir: z.string().default(''),
-  nameTemplate: z.string().min(1).default('{name}_x{scale}'),
+  nameTemplate: z.string().min(1).default(DEFAULT_NAME_TEMPLATE),
   onExists: OnExists.default('suffix'),
   keepMetadata: MetadataPolicy.default('all'),
   transparency: TransparencyMode.default('resize'),
   /** Model or pair for new items. */
-  model: z.string().default('photo-x4'),
+  model: z.string().default(DEFAULT_MODEL),
   /** Default α for new items of a pair (the pair's own when absent). */
   alpha: z.number().min(0).max(1).optional(),
   /** How the original is enlarged in the compare view. */

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS, CHOOSE_PATHS_CHANNEL, channelOf } from '../../src/shared/api';
-import { rendererCsp } from '../../src/main/app/content-security-policy';
+import { rendererCsp } from '../../src/shared/content-security-policy';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // Inside node_modules so the built main process resolves its external dependencies from the repo.
@@ -62,7 +62,7 @@ describe('electron-vite build', () => {
 
   it('emits the renderer page with its strict CSP and relative asset URLs', () => {
     const html = read('renderer/index.html');
-    expect(html).toContain(`content="${rendererCsp({ dev: false })}"`);
+    expect(html).toContain(`content="${rendererCsp({ transport: 'electron' })}"`);
     expect(html).toMatch(
       /<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js"><\/script>/,
     );
@@ -107,7 +107,7 @@ export const app = {
     }
     report.channelsAfterQuit = [...handlers.keys()];
     report.journal = JSON.parse(
-      readFileSync(join(process.env.FAKE_USER_DATA, 'queue', 'app.json'), 'utf8'),
+      readFileSync(join(process.env.UPRES_USER_DIR, 'queue', 'app.json'), 'utf8'),
     );
     console.log(JSON.stringify(report));
   },
@@ -171,6 +171,8 @@ export async function resolve(specifier, context, next) {
 
 describe('built main process under a stand-in electron', () => {
   it('opens the engine, serves the API to its page only, and pauses the queue before quitting', async () => {
+    // The per-user folder comes from UPRES_USER_DIR, as for the CLI, not from Electron's userData.
+    const userDir = join(outDir, 'user-dir-from-env');
     writeFileSync(join(outDir, 'fake-electron.mjs'), FAKE_ELECTRON);
     writeFileSync(join(outDir, 'hooks.mjs'), HOOKS);
     const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(outDir, 'hooks.mjs')).href)});`;
@@ -184,6 +186,7 @@ describe('built main process under a stand-in electron', () => {
           ...withoutKeys(process.env, ['UPRES_MODELS_DIR', 'ELECTRON_RENDERER_URL']),
           FAKE_APP_PATH: repo,
           FAKE_USER_DATA: join(outDir, 'user-data'),
+          UPRES_USER_DIR: userDir,
         },
       },
     );
@@ -205,17 +208,29 @@ describe('built main process under a stand-in electron', () => {
     );
     // Every manifest (`<id>.json` for models, `<id>.pair.json` for pairs) shows up as one entry.
     const ids = shipped.map((f) => f.replace(/(\.pair)?\.json$/, '')).sort();
-    expect(report.models.map((m: { id: string }) => m.id).sort()).toEqual(ids);
-    expect(report.info).toMatchObject({ version: '9.9.9', defaultDevice: 'auto' });
+    // Every call replies { ok, value | error } (shared/ipc-reply.ts).
+    expect(report.models.ok).toBe(true);
+    expect(report.models.value.map((m: { id: string }) => m.id).sort()).toEqual(ids);
+    expect(report.info).toMatchObject({
+      ok: true,
+      value: { version: '9.9.9', defaultDevice: 'auto' },
+    });
     expect(report.evil.error).toMatch(/untrusted sender/);
-    expect(report.invalid.error).toMatch(/^engineInfo: invalid request/);
-    expect(report.settings).toMatchObject({ device: 'auto', outDir: '' });
-    expect(report.queue).toEqual({ items: [], paused: false });
+    expect(report.invalid).toMatchObject({
+      ok: false,
+      error: {
+        code: 'request.invalid',
+        message: expect.stringMatching(/^engineInfo: invalid request/),
+      },
+    });
+    expect(report.settings).toMatchObject({ ok: true, value: { device: 'auto', outDir: '' } });
+    expect(report.queue).toEqual({ ok: true, value: { items: [], paused: false } });
     expect(report.schemes).toEqual([expect.objectContaining({ scheme: 'upres-image' })]);
     expect(report.unknownImage).toBe(404);
     // Quit waited for the engine: the queue was paused and journaled before the handlers went.
     expect(report.quitHeldBack).toBe(true);
     expect(report.journal).toMatchObject({ paused: true, items: [] });
     expect(report.channelsAfterQuit).toEqual([]);
+    expect(existsSync(join(outDir, 'user-data'))).toBe(false);
   });
 });

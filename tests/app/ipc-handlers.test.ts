@@ -13,6 +13,7 @@ import {
 } from '../../src/main/app/ipc-handlers';
 import { registerChoosePaths, type OpenDialogOptions } from '../../src/main/app/native-dialogs';
 import { trustedSenderCheck, type IpcEventLike } from '../../src/main/app/renderer-origin';
+import { UpresError, type ErrorCode } from '../../src/shared/errors';
 import { AppSettings } from '../../src/shared/settings';
 
 type Listener = Parameters<IpcMainLike['handle']>[1];
@@ -83,6 +84,12 @@ function fakeHandlers(): ApiHandlers {
   };
 }
 
+/** The reply of a failed call: its code and a message matching `message`. */
+function failure(code: ErrorCode, message: RegExp | string) {
+  const text = typeof message === 'string' ? message : expect.stringMatching(message);
+  return { ok: false, error: { code, message: text } };
+}
+
 function setup(handlers = fakeHandlers()) {
   const ipc = new FakeIpcMain();
   const unregister = registerApiHandlers(ipc, handlers, trusted);
@@ -99,23 +106,29 @@ describe('registerApiHandlers', () => {
 
   it('passes a valid request to the handler and returns its response', async () => {
     const { ipc, handlers } = setup();
-    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).resolves.toEqual(MODELS);
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).resolves.toEqual({
+      ok: true,
+      value: MODELS,
+    });
     expect(handlers.listModels).toHaveBeenCalledWith({});
   });
 
   it('accepts the page with a query or fragment', async () => {
     const { ipc } = setup();
     const frame = { senderFrame: { url: `file://${INDEX_HTML}?x=1#/view` } };
-    await expect(ipc.invoke(channelOf('listModels'), frame, {})).resolves.toEqual(MODELS);
+    await expect(ipc.invoke(channelOf('listModels'), frame, {})).resolves.toEqual({
+      ok: true,
+      value: MODELS,
+    });
   });
 
-  it('rejects an invalid request with the method and the issue, without calling the handler', async () => {
+  it('replies request.invalid with the method and the issue, without calling the handler', async () => {
     const { ipc, handlers } = setup();
-    await expect(ipc.invoke(channelOf('listModels'), appFrame, { extra: 1 })).rejects.toThrow(
-      /^listModels: invalid request: .*extra/,
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, { extra: 1 })).resolves.toEqual(
+      failure('request.invalid', /^listModels: invalid request: .*extra/),
     );
-    await expect(ipc.invoke(channelOf('engineInfo'), appFrame)).rejects.toThrow(
-      /^engineInfo: invalid request: \(root\)/,
+    await expect(ipc.invoke(channelOf('engineInfo'), appFrame)).resolves.toEqual(
+      failure('request.invalid', /^engineInfo: invalid request: \(root\)/),
     );
     expect(handlers.listModels).not.toHaveBeenCalled();
     expect(handlers.engineInfo).not.toHaveBeenCalled();
@@ -149,8 +162,8 @@ describe('registerApiHandlers', () => {
     const handlers = fakeHandlers();
     handlers.listModels = async () => [{ id: 'broken' }] as unknown as ApiResponse<'listModels'>;
     const { ipc } = setup(handlers);
-    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).rejects.toThrow(
-      /^listModels: the engine returned an invalid response/,
+    await expect(ipc.invoke(channelOf('listModels'), appFrame, {})).resolves.toEqual(
+      failure('internal', /^listModels: the engine returned an invalid response/),
     );
   });
 
@@ -158,19 +171,26 @@ describe('registerApiHandlers', () => {
     const handlers = fakeHandlers();
     handlers.listModels = async () => MODELS.map((m) => ({ ...m, secretPath: '/home/x' }));
     const { ipc } = setup(handlers);
-    const [model] = (await ipc.invoke(channelOf('listModels'), appFrame, {})) as object[];
+    const reply = (await ipc.invoke(channelOf('listModels'), appFrame, {})) as { value: object[] };
+    const [model] = reply.value;
     expect(model).not.toHaveProperty('secretPath');
   });
 
-  it('lets handler errors through', async () => {
+  it("replies with a handler's error: its code, or internal for an untyped one", async () => {
     const handlers = fakeHandlers();
     handlers.engineInfo = async () => {
       throw new Error('onnxruntime failed');
     };
+    handlers.itemImage = async () => {
+      throw new UpresError('not-found', 'no queue item nope');
+    };
     const { ipc } = setup(handlers);
-    await expect(ipc.invoke(channelOf('engineInfo'), appFrame, {})).rejects.toThrow(
-      'onnxruntime failed',
+    await expect(ipc.invoke(channelOf('engineInfo'), appFrame, {})).resolves.toEqual(
+      failure('internal', 'onnxruntime failed'),
     );
+    await expect(
+      ipc.invoke(channelOf('itemImage'), appFrame, { id: 'nope', which: 'input' }),
+    ).resolves.toEqual(failure('not-found', 'no queue item nope'));
   });
 });
 
@@ -189,7 +209,9 @@ describe('the queue, preview and settings methods over IPC', () => {
     ['settingsSet', { path: '/tmp' }, /^settingsSet: invalid request: \(root\): Unrecognized key/],
   ] as const)('%s refuses %j', async (method, request, message) => {
     const { ipc, handlers } = setup();
-    await expect(ipc.invoke(channelOf(method), appFrame, request)).rejects.toThrow(message);
+    await expect(ipc.invoke(channelOf(method), appFrame, request)).resolves.toEqual(
+      failure('request.invalid', message),
+    );
     expect(handlers[method]).not.toHaveBeenCalled();
   });
 
@@ -221,9 +243,10 @@ describe('registerChoosePaths', () => {
 
   it('returns what the user picked, files or a folder, on its own channel', async () => {
     const { ipc, show, unregister } = pickers();
-    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'files')).resolves.toEqual([
-      '/photos/a.jpg',
-    ]);
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'files')).resolves.toEqual({
+      ok: true,
+      value: ['/photos/a.jpg'],
+    });
     expect(show.mock.calls[0][0].properties).toEqual(['openFile', 'multiSelections']);
     await ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder');
     expect(show.mock.calls[1][0].properties).toContain('openDirectory');
@@ -233,7 +256,10 @@ describe('registerChoosePaths', () => {
 
   it('returns nothing when the dialog is cancelled', async () => {
     const { ipc } = pickers({ canceled: true, filePaths: ['/ignored'] });
-    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder')).resolves.toEqual([]);
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder')).resolves.toEqual({
+      ok: true,
+      value: [],
+    });
   });
 
   it('refuses untrusted senders and anything but files or folder, without a dialog', async () => {
@@ -241,8 +267,8 @@ describe('registerChoosePaths', () => {
     await expect(
       ipc.invoke(CHOOSE_PATHS_CHANNEL, { senderFrame: { url: 'https://evil.example/' } }, 'files'),
     ).rejects.toThrow(/untrusted sender/);
-    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, { path: '/' })).rejects.toThrow(
-      /files' or 'folder/,
+    await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, { path: '/' })).resolves.toEqual(
+      failure('request.invalid', /files' or 'folder/),
     );
     expect(show).not.toHaveBeenCalled();
   });

@@ -1,7 +1,7 @@
 // Writes ncnn .param/.bin pairs for tiny models, laid out the way ncnn's ONNX converter lays out
 // Real-ESRGAN's graphs (fused LeakyReLU, Eltwise residuals with coefficients, Split fan-out).
 import type { RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
-import type { StateDict } from '../../src/main/engine/models/architecture-tensors';
+import type { StateDict } from '../../src/main/engine/models/state-dict';
 import { toFloat16Bytes } from '../../src/main/engine/models/float16';
 
 export type NcnnStorage = 'fp32' | 'fp16';

@@ -1,11 +1,8 @@
 import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
 import { loadPairWeights } from '../../src/main/engine/runtime/loaded-model';
 import { writeModel } from '../../src/main/engine/models/write-model';
-import {
-  architectureTensors,
-  elementCount,
-  type StateDict,
-} from '../../src/main/engine/models/architecture-tensors';
+import { architectureTensors } from '../../src/main/engine/models/architecture-tensors';
+import { elementCount, type StateDict } from '../../src/main/engine/models/state-dict';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 export function rng(seed: number): () => number {

@@ -1,7 +1,7 @@
 // A deliberately naive forward pass of RRDBNet and SRVGGNetCompact written from the papers'
 // definitions, used as the independent oracle for the ONNX graph builders.
 import type { RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
-import type { StateDict } from '../../src/main/engine/models/architecture-tensors';
+import type { StateDict } from '../../src/main/engine/models/state-dict';
 
 export interface Chw {
   c: number;

@@ -5,7 +5,7 @@ import {
   channelOf,
   type EngineEvent,
 } from '../../src/shared/api';
-import { createBridge, remoteErrorMessage, type Subscribe } from '../../src/preload/bridge';
+import { createBridge, type Subscribe } from '../../src/preload/bridge';
 
 const noEvents: Subscribe = () => () => undefined;
 
@@ -14,25 +14,41 @@ describe('createBridge', () => {
     const calls: [string, unknown][] = [];
     const bridge = createBridge(async (channel, request) => {
       calls.push([channel, request]);
-      return `reply from ${channel}`;
+      return { ok: true, value: `reply from ${channel}` };
     }, noEvents);
     expect(Object.keys(bridge).sort()).toEqual(
       [...API_METHODS, 'onEvent', 'imageUrl', 'choosePaths', 'pathForFile'].sort(),
     );
     expect(Object.isFrozen(bridge)).toBe(true);
-    await expect(bridge.listModels({})).resolves.toBe(`reply from ${channelOf('listModels')}`);
+    await expect(bridge.listModels({})).resolves.toEqual({
+      ok: true,
+      value: `reply from ${channelOf('listModels')}`,
+    });
     expect(calls).toEqual([[channelOf('listModels'), {}]]);
   });
 
-  it("shows the handler's own message, without Electron's wrapper", async () => {
-    const bridge = createBridge(async (channel) => {
-      throw new Error(
-        `Error invoking remote method '${channel}': Error: listModels: invalid request: (root): bad`,
-      );
+  it("passes a handler's typed error through as a reply, code and message intact", async () => {
+    const error = { code: 'model.unknown', message: 'no model called "nope"' } as const;
+    const bridge = createBridge(async () => ({ ok: false, error }), noEvents);
+    await expect(bridge.listModels({})).resolves.toEqual({ ok: false, error });
+  });
+
+  it('turns a call that throws, or a reply of another shape, into an internal error reply', async () => {
+    const electron = "Error invoking remote method 'upres:listModels': Error: no handler";
+    const throwing = createBridge(async () => {
+      throw new Error(electron);
     }, noEvents);
-    await expect(bridge.listModels({})).rejects.toThrow(
-      /^listModels: invalid request: \(root\): bad$/,
-    );
+    await expect(throwing.listModels({})).resolves.toEqual({
+      ok: false,
+      error: { code: 'internal', message: electron },
+    });
+    const bare = createBridge(async () => [{ id: 'm' }], noEvents);
+    const r = await bare.listModels({});
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('internal');
+      expect(r.error.message).toMatch(/^upres:listModels: .*no \{ok, value \| error\} reply/);
+    }
   });
 
   it('forwards engine events to subscribers until they unsubscribe', () => {
@@ -56,17 +72,10 @@ describe('createBridge', () => {
     const calls: [string, unknown][] = [];
     const bridge = createBridge(async (channel, request) => {
       calls.push([channel, request]);
-      return ['/photos'];
+      return { ok: true, value: ['/photos'] };
     }, noEvents);
     expect(bridge.imageUrl('0123abcd')).toBe('upres-image://0123abcd');
-    await expect(bridge.choosePaths?.('folder')).resolves.toEqual(['/photos']);
+    await expect(bridge.choosePaths('folder')).resolves.toEqual({ ok: true, value: ['/photos'] });
     expect(calls).toEqual([[CHOOSE_PATHS_CHANNEL, 'folder']]);
-  });
-});
-
-describe('remoteErrorMessage', () => {
-  it('leaves other messages alone', () => {
-    expect(remoteErrorMessage(new Error('plain'))).toBe('plain');
-    expect(remoteErrorMessage('text')).toBe('text');
   });
 });

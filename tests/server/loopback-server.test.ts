@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EngineEvent, UpresApi } from '../../src/shared/api';
-import type { AppEngine } from '../../src/main/engine/service/app-engine';
+import { engineOf, type Engine } from '../../src/main/engine';
 import { startLoopbackServer, type LoopbackServer } from '../../src/main/server/loopback-server';
 import { engineWorld, type EngineWorld } from '../helpers/app-engine';
 
@@ -40,14 +40,14 @@ const client = (await import(
 };
 
 let world: EngineWorld;
-let engine: AppEngine;
+let engine: Engine;
 let server: LoopbackServer;
 let base: string;
 let rendererDir: string;
 
 beforeAll(async () => {
   world = await engineWorld('upres-server-');
-  engine = await world.open();
+  engine = engineOf(await world.open());
   rendererDir = join(world.dir, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Upres</title>');
@@ -169,22 +169,60 @@ describe('POST /api/<method>', () => {
     expect(viaQuery.status).toBe(401);
   });
 
-  it("validates bodies with the contract's schema: 400 with the zod message", async () => {
+  it("validates bodies with the contract's schema: 400 request.invalid with the zod message", async () => {
     const r = await call('queueControl', { action: 'explode' });
     expect(r.status).toBe(400);
-    expect(r.body.error).toMatch(
-      /^queueControl: invalid request: action: Invalid discriminator value/,
-    );
+    expect(r.body.error).toEqual({
+      code: 'request.invalid',
+      message: expect.stringMatching(
+        /^queueControl: invalid request: action: Invalid discriminator value/,
+      ),
+    });
     const extra = await call('engineInfo', { x: 1 });
     expect(extra).toEqual({
       status: 400,
-      body: { error: 'engineInfo: invalid request: (root): Unrecognized key: "x"' },
+      body: {
+        error: {
+          code: 'request.invalid',
+          message: 'engineInfo: invalid request: (root): Unrecognized key: "x"',
+        },
+      },
     });
     const notJson = await raw('POST', '/api/listModels', auth(), '{oops');
     expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body.toString())).toMatchObject({
+      error: { code: 'request.invalid' },
+    });
+  });
+
+  it('answers unknown ids and models 404 with their code', async () => {
+    for (const request of [
+      { action: 'cancel', id: 'nope' },
+      { action: 'move', id: 'nope', index: 0 },
+    ])
+      expect(await call('queueControl', request)).toEqual({
+        status: 404,
+        body: { error: { code: 'not-found', message: 'no queue item nope' } },
+      });
+    const image = await call('itemImage', { id: 'nope', which: 'input' });
+    expect(image).toMatchObject({ status: 404, body: { error: { code: 'not-found' } } });
+    const pair = await call('pairModels', { id: 'p', fidelity: 'tiny-a', perceptual: 'nope' });
+    expect(pair).toMatchObject({
+      status: 404,
+      body: { error: { code: 'model.unknown', message: expect.stringMatching(/"nope"/) } },
+    });
   });
 
   it('refuses other methods, verbs, content types and origins; engine errors are 500', async () => {
+    const unknown = await call('deleteEverything', {});
+    expect(unknown.body).toEqual({
+      error: { code: 'not-found', message: 'no API method deleteEverything' },
+    });
+    const unauthorised = await call('listModels', {}, json);
+    expect(unauthorised).toMatchObject({
+      status: 401,
+      body: { error: { code: 'request.refused' } },
+    });
     expect((await call('deleteEverything', {})).status).toBe(404);
     expect((await raw('GET', '/api/listModels', auth())).status).toBe(405);
     const text = { 'X-Upres-Token': server.token, 'Content-Type': 'text/plain' };
@@ -193,8 +231,29 @@ describe('POST /api/<method>', () => {
     expect((await raw('POST', '/api/listModels', cross, '{}')).status).toBe(403);
     const same = { ...auth(), Origin: base };
     expect((await raw('POST', '/api/listModels', same, '{}')).status).toBe(200);
-    const failed = await call('queueControl', { action: 'cancel', id: 'nope' });
-    expect(failed).toEqual({ status: 500, body: { error: 'no queue item nope' } });
+    const failing = await startLoopbackServer({
+      engine,
+      rendererDir,
+      handlers: {
+        ...engine.handlers,
+        engineInfo: async () => {
+          throw new Error('onnxruntime failed');
+        },
+      },
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${failing.port}/api/engineInfo`, {
+        method: 'POST',
+        headers: { ...json, 'X-Upres-Token': failing.token },
+        body: '{}',
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({
+        error: { code: 'internal', message: 'onnxruntime failed' },
+      });
+    } finally {
+      await failing.close();
+    }
   });
 });
 
@@ -238,7 +297,7 @@ describe('events and images', () => {
     await s.opened;
     await until(() => s.events.find((e) => e.kind === 'queue'));
     const added = await call('queueAdd', { paths: [world.photos], settings: { model: 'tiny-a' } });
-    expect(added.status).toBe(200);
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
     await call('queueControl', { action: 'start' });
     // Stopped: the last event is the queue's, not running.
     await until(() => {
@@ -262,6 +321,29 @@ describe('events and images', () => {
     expect((await raw('GET', `/image/${'0'.repeat(32)}?t=${server.token}`)).status).toBe(404);
     const t = `t=${server.token}&token=${server.token}`;
     expect((await raw('GET', `/image/..%2f..%2fsecret.txt?${t}`)).status).toBe(404);
+  });
+});
+
+describe('many pages at once', () => {
+  it('sends every event to 150 sockets through one engine listener, with no warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    const clients = Array.from({ length: 150 }, () => socket(`?token=${server.token}`));
+    try {
+      await Promise.all(clients.map((c) => c.opened));
+      // Each gets the queue's state on connecting, then the one a control action sends.
+      await until(() => (clients.every((c) => c.events.length >= 1) ? true : undefined));
+      await call('queueControl', { action: 'pause' });
+      await until(() => (clients.every((c) => c.events.length >= 2) ? true : undefined));
+      for (const c of clients) expect(c.events.map((e) => e.kind)).toEqual(['queue', 'queue']);
+      // Node emits its warnings on a later tick.
+      await new Promise((done) => setTimeout(done, 50));
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      for (const c of clients) c.ws.close();
+    }
   });
 });
 
@@ -303,9 +385,13 @@ describe('the browser client (ws-transport)', () => {
   it('calls the API, shows its errors, subscribes to events and names images', async () => {
     const api = client.createLoopbackApi(env(server.url), server.token);
     expect((await api.listModels({})).map((m) => m.id)).toContain('tiny-ab');
-    await expect(
-      api.queueControl({ action: 'explode' } as unknown as { action: 'start' }),
-    ).rejects.toThrow(/^queueControl: invalid request: action/);
+    const explode = api.queueControl({ action: 'explode' } as unknown as { action: 'start' });
+    await expect(explode).rejects.toThrow(/^queueControl: invalid request: action/);
+    await expect(explode).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(api.itemImage({ id: 'nope', which: 'input' })).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'no queue item nope',
+    });
     const seen: EngineEvent[] = [];
     const off = api.onEvent((e) => seen.push(e));
     await until(() => seen.find((e) => e.kind === 'queue'));

@@ -1,5 +1,5 @@
 import { API_METHODS } from '../../shared/api';
-import type { ApiHandlers } from './ipc-handlers';
+import type { ApiHandlers } from '../engine';
 
 /**
  * Handlers that wait for the engine to open. The window can show at once, and if opening fails

@@ -2,12 +2,10 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { IMAGE_SCHEME } from '../../shared/api';
-import type { ImageSource } from '../engine/service/image-tokens';
+import { imageHeaders, type Engine } from '../engine';
 
 /** The token store as the protocol handler sees it. */
-export interface ImageLookup {
-  open(token: string): ImageSource | undefined;
-}
+export type ImageLookup = Engine['images'];
 
 function notFound(): Response {
   return new Response('no such image', { status: 404, headers: { 'Content-Type': 'text/plain' } });
@@ -31,7 +29,7 @@ export async function imageResponse(
   if (parsed.protocol !== `${IMAGE_SCHEME}:`) return notFound();
   const source = images?.open(parsed.hostname);
   if (!source) return notFound();
-  const headers = { 'Content-Type': source.type, 'Cache-Control': 'private, max-age=3600' };
+  const headers = imageHeaders(source);
   if (source.kind === 'bytes') return new Response(new Uint8Array(source.data), { headers });
   const stream = createReadStream(source.path);
   try {

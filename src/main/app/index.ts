@@ -2,14 +2,11 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { EVENT_CHANNEL, IMAGE_SCHEME } from '../../shared/api';
-import { createEngineHandlers } from '../engine/service/api-handlers';
-import { ModelRegistry } from '../engine/models/model-registry';
-import { AppEngine } from '../engine/service/app-engine';
-import { rendererCsp } from './content-security-policy';
+import { rendererCsp } from '../../shared/content-security-policy';
+import { createEngine, resolveUserDirs, type Engine } from '../engine';
 import { deferHandlers } from './deferred-handlers';
 import { imageResponse } from './image-protocol';
 import { registerApiHandlers } from './ipc-handlers';
-import { appModelDirs } from './model-dirs';
 import { registerChoosePaths } from './native-dialogs';
 import { rendererLocation, trustedSenderCheck } from './renderer-origin';
 import { guardWebContents, hardenSession } from './security';
@@ -22,18 +19,18 @@ const APP_ID = 'app.upres.desktop';
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
 const BUILT_INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
-async function openEngine(): Promise<AppEngine> {
-  const userData = app.getPath('userData');
-  const dirs = appModelDirs({
-    isPackaged: app.isPackaged,
-    resourcesPath: process.resourcesPath,
-    appPath: app.getAppPath(),
-    userDataPath: userData,
-    env: process.env,
+/** The engine on the same folders as the CLI's (UPRES_USER_DIR / UPRES_MODELS_DIR honoured). */
+function openEngine(): Promise<Engine> {
+  const dirs = resolveUserDirs({
+    app: {
+      userData: app.getPath('userData'),
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      appPath: app.getAppPath(),
+    },
   });
-  return AppEngine.open({
-    userData,
-    registry: await ModelRegistry.open(dirs),
+  return createEngine({
+    dirs,
     version: app.getVersion(),
     log: (line) => console.error(`upres: ${line}`),
   });
@@ -78,16 +75,16 @@ function start(): void {
     hardenSession(
       session.defaultSession,
       renderer,
-      rendererCsp({ dev: renderer.kind === 'dev-server' }),
+      rendererCsp({ transport: 'electron', dev: renderer.kind === 'dev-server' }),
     );
     const engine = openEngine();
     engine.catch((err: unknown) => console.error('upres: the engine did not open:', err));
-    let opened: AppEngine | undefined;
+    let opened: Engine | undefined;
     void engine.then(
       (e) => {
         opened = e;
         // Events go to the app's window only (the one page whose calls are trusted).
-        e.on('event', (event) => {
+        e.onEvent((event) => {
           if (window && !window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, event);
         });
       },
@@ -95,7 +92,7 @@ function start(): void {
     );
     const trusted = trustedSenderCheck(renderer);
     const unregister = [
-      registerApiHandlers(ipcMain, deferHandlers(engine.then(createEngineHandlers)), trusted),
+      registerApiHandlers(ipcMain, deferHandlers(engine.then((e) => e.handlers)), trusted),
       registerChoosePaths(
         ipcMain,
         (options) =>

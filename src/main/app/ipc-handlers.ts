@@ -1,8 +1,8 @@
 import { API_METHODS, channelOf } from '../../shared/api';
-import { dispatchApi, type ApiHandlers } from '../engine/service/api-dispatch';
+import { dispatchReply, type ApiHandlers } from '../engine';
 import type { IpcEventLike } from './renderer-origin';
 
-export type { ApiHandlers } from '../engine/service/api-dispatch';
+export type { ApiHandlers } from '../engine';
 
 type Listener = (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>;
 
@@ -14,7 +14,10 @@ export interface IpcMainLike {
 
 /**
  * Registers one `ipcMain.handle` per API method: checks the sender, validates the request,
- * calls the handler and validates its response. Returns a function that unregisters them all.
+ * calls the handler and validates its response. Each call replies `{ ok: true, value }` or
+ * `{ ok: false, error: { code, message } }` (shared/ipc-reply.ts) and never rejects, so the
+ * error's code crosses IPC; only a call from an untrusted sender is refused by throwing, outside
+ * the contract. Returns a function that unregisters them all.
  */
 export function registerApiHandlers(
   ipc: IpcMainLike,
@@ -27,7 +30,7 @@ export function registerApiHandlers(
         const from = event.senderFrame?.url ?? 'a destroyed frame';
         throw new Error(`${method}: refused a call from an untrusted sender (${from})`);
       }
-      return dispatchApi(handlers, method, args[0]);
+      return dispatchReply(handlers, method, args[0]);
     });
   }
   return () => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CHOOSE_PATHS_CHANNEL } from '../../shared/api';
+import { UpresError } from '../../shared/errors';
+import { replyOf } from '../../shared/ipc-reply';
 import type { IpcMainLike } from './ipc-handlers';
 import type { IpcEventLike } from './renderer-origin';
 
@@ -23,7 +25,8 @@ const IMAGE_FILTER = {
 
 /**
  * Native "Add photos…" / "Add folder…" pickers on their own channel: a trusted sender asks for a
- * kind and gets back exactly the paths the user picked (none when cancelled), nothing else.
+ * kind and gets back exactly the paths the user picked (none when cancelled), nothing else, as a
+ * reply like the API's (shared/ipc-reply.ts).
  */
 export function registerChoosePaths(
   ipc: IpcMainLike,
@@ -32,18 +35,21 @@ export function registerChoosePaths(
 ): () => void {
   ipc.handle(CHOOSE_PATHS_CHANNEL, async (event, ...args) => {
     if (!isTrustedSender(event)) throw new Error('choosePaths: refused an untrusted sender');
-    const kind = Kind.safeParse(args[0]);
-    if (!kind.success) throw new Error("choosePaths: ask for 'files' or 'folder'");
-    const result = await show(
-      kind.data === 'files'
-        ? {
-            title: 'Add photos',
-            properties: ['openFile', 'multiSelections'],
-            filters: [IMAGE_FILTER, { name: 'All files', extensions: ['*'] }],
-          }
-        : { title: 'Add folder', properties: ['openDirectory', 'multiSelections'] },
-    );
-    return result.canceled ? [] : result.filePaths;
+    return replyOf(async () => {
+      const kind = Kind.safeParse(args[0]);
+      if (!kind.success)
+        throw new UpresError('request.invalid', "choosePaths: ask for 'files' or 'folder'");
+      const result = await show(
+        kind.data === 'files'
+          ? {
+              title: 'Add photos',
+              properties: ['openFile', 'multiSelections'],
+              filters: [IMAGE_FILTER, { name: 'All files', extensions: ['*'] }],
+            }
+          : { title: 'Add folder', properties: ['openDirectory', 'multiSelections'] },
+      );
+      return result.canceled ? [] : result.filePaths;
+    });
   });
   return () => ipc.removeHandler(CHOOSE_PATHS_CHANNEL);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rendererCsp } from '../app/content-security-policy';
+import { rendererCsp } from '../../shared/content-security-policy';
 
 /** A new access token: 192 random bits, URL-safe. */
 export function newAccessToken(): string {
@@ -38,20 +38,13 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
   return undefined;
 }
 
-/**
- * The page's policy: the renderer's own (nothing inline, nothing remote), its WebSocket on this
- * origin spelled out for browsers whose `'self'` does not cover ws:, and no framing.
- */
-export function pageCsp(port: number): string {
-  const sockets = [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`].join(' ');
-  return `${rendererCsp({ dev: false }).replace(/connect-src ([^;]*)/, `connect-src $1 ${sockets}`)}; frame-ancestors 'none'`;
-}
-
 /** Headers on every response; `html` gets the page policy, anything else allows nothing. */
 export function setSecurityHeaders(res: ServerResponse, port: number, html: boolean): void {
   res.setHeader(
     'Content-Security-Policy',
-    html ? pageCsp(port) : "default-src 'none'; frame-ancestors 'none'",
+    html
+      ? rendererCsp({ transport: 'loopback', port })
+      : "default-src 'none'; frame-ancestors 'none'",
   );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');

@@ -3,9 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_METHODS, type ApiMethod, type EngineEvent } from '../../shared/api';
-import { dispatchApi, InvalidRequestError, type ApiHandlers } from '../engine/service/api-dispatch';
-import { createEngineHandlers } from '../engine/service/api-handlers';
-import type { AppEngine } from '../engine/service/app-engine';
+import { errorCode, toErrorPayload, UpresError, type ErrorCode } from '../../shared/errors';
+import { dispatchApi, imageHeaders, type ApiHandlers, type Engine } from '../engine';
 import {
   allowedHosts,
   allowedOrigins,
@@ -15,6 +14,7 @@ import {
   setSecurityHeaders,
   tokenMatches,
 } from './http-guard';
+import { httpStatusOf } from './http-status';
 import { findStaticFile } from './static-files';
 
 /** Loopback only, always: the engine reads and writes the user's files. */
@@ -24,14 +24,14 @@ const MAX_BODY = 1024 * 1024;
 const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
 
 export interface LoopbackOptions {
-  engine: AppEngine;
+  engine: Engine;
   /** The built renderer (index.html and its assets). */
   rendererDir: string;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Defaults to a new random token. */
   token?: string;
-  /** Defaults to createEngineHandlers(engine). */
+  /** Defaults to the engine's own. */
   handlers?: ApiHandlers;
 }
 
@@ -44,13 +44,20 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+/** A request refused by the server itself, before the engine sees it. */
+class HttpError extends UpresError {
   constructor(
     readonly status: number,
+    code: ErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
+}
+
+/** The status of any failure: the server's own, else from the error's code. */
+function statusOf(err: unknown): number {
+  return err instanceof HttpError ? err.status : httpStatusOf(errorCode(err));
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
@@ -74,7 +81,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'request body too large');
+    if (size > MAX_BODY) throw new HttpError(413, 'request.invalid', 'request body too large');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -85,12 +92,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * machine (or through an SSH tunnel): the built page, `POST /api/<method>`, a WebSocket of engine
  * events at `/events` and image tokens at `/image/<token>`. Every request needs the access token
  * (header for the API, `?token=` or the page's cookie for the page, `?t=` for images); the Host
- * header must name this loopback address (no DNS rebinding); no CORS is offered.
+ * header must name this loopback address (no DNS rebinding); no CORS is offered. A call answers
+ * 200 with the response, or `{ error: { code, message } }` with the status of its code (400 a
+ * refused request, 404 an unknown id or model, 500 the engine's own failure; see http-status.ts).
  */
 export async function startLoopbackServer(opt: LoopbackOptions): Promise<LoopbackServer> {
   const { engine, rendererDir } = opt;
   const token = opt.token ?? newAccessToken();
-  const handlers = opt.handlers ?? createEngineHandlers(engine);
+  const handlers = opt.handlers ?? engine.handlers;
   let port = 0;
 
   const hostOk = (req: IncomingMessage): boolean =>
@@ -101,38 +110,37 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
   async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      throw new HttpError(405, 'the API takes POST requests');
+      throw new HttpError(405, 'request.invalid', 'the API takes POST requests');
     }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const presented = (req.headers['x-upres-token'] as string | undefined) ?? bearer;
-    if (!tokenMatches(presented, token)) throw new HttpError(401, 'missing or wrong access token');
-    if (!originOk(req)) throw new HttpError(403, 'cross-origin requests are refused');
+    if (!tokenMatches(presented, token))
+      throw new HttpError(401, 'request.refused', 'missing or wrong access token');
+    if (!originOk(req))
+      throw new HttpError(403, 'request.refused', 'cross-origin requests are refused');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
-      throw new HttpError(415, 'send the request as application/json');
+      throw new HttpError(415, 'request.invalid', 'send the request as application/json');
     if (!(API_METHODS as string[]).includes(name))
-      throw new HttpError(404, `no API method ${name}`);
+      throw new HttpError(404, 'not-found', `no API method ${name}`);
     let body: unknown;
     const text = await readBody(req);
     try {
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
-      throw new HttpError(400, `${name}: the request body is not JSON`);
+      throw new HttpError(400, 'request.invalid', `${name}: the request body is not JSON`);
     }
-    try {
-      sendJson(res, 200, await dispatchApi(handlers, name as ApiMethod, body));
-    } catch (err) {
-      const status = err instanceof InvalidRequestError ? 400 : 500;
-      sendJson(res, status, { error: (err as Error).message });
-    }
+    // Failures (the engine's too) reach the request handler's catch: status from the code.
+    sendJson(res, 200, await dispatchApi(handlers, name as ApiMethod, body));
   }
 
   function image(req: IncomingMessage, res: ServerResponse, url: URL, imageToken: string): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpError(405, 'request.invalid', 'GET only');
     if (!tokenMatches(url.searchParams.get('t'), token))
-      throw new HttpError(401, 'missing or wrong access token');
+      throw new HttpError(401, 'request.refused', 'missing or wrong access token');
     const source = engine.images.open(imageToken);
-    if (!source) throw new HttpError(404, 'no such image (it may have expired)');
-    const headers = { 'Content-Type': source.type, 'Cache-Control': 'private, max-age=3600' };
+    if (!source) throw new HttpError(404, 'not-found', 'no such image (it may have expired)');
+    const headers = imageHeaders(source);
     if (source.kind === 'bytes') {
       res.writeHead(200, { ...headers, 'Content-Length': source.data.byteLength });
       res.end(req.method === 'HEAD' ? undefined : source.data);
@@ -153,11 +161,13 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
   }
 
   async function page(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'GET only');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpError(405, 'request.invalid', 'GET only');
     const fromQuery = tokenMatches(url.searchParams.get('token'), token);
     if (!fromQuery && !tokenMatches(readCookie(req, cookieName(port)), token)) {
       throw new HttpError(
         401,
+        'request.refused',
         'Upres needs its access token: open the address `upres serve` printed (…/?token=…).',
       );
     }
@@ -168,7 +178,7 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
       res.end();
       return;
     }
-    if (!file) throw new HttpError(404, 'not found');
+    if (!file) throw new HttpError(404, 'not-found', 'not found');
     const html = file.type.startsWith('text/html');
     setSecurityHeaders(res, port, html);
     if (fromQuery) {
@@ -190,23 +200,24 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res, port, false);
-    if (!hostOk(req)) throw new HttpError(403, 'unexpected Host header');
+    if (!hostOk(req)) throw new HttpError(403, 'request.refused', 'unexpected Host header');
     const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
     const path = url.pathname;
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length));
     const img = /^\/image\/([A-Za-z0-9_-]+)$/.exec(path);
     if (img) return image(req, res, url, img[1]);
-    if (path === '/events') throw new HttpError(426, 'connect with a WebSocket');
+    if (path === '/events') throw new HttpError(426, 'request.invalid', 'connect with a WebSocket');
     return page(req, res, url);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
+      const status = statusOf(err);
+      const payload = toErrorPayload(err);
       if (res.headersSent) res.destroy();
-      else if (req.url?.startsWith('/api/'))
-        sendJson(res, status, { error: (err as Error).message });
-      else sendText(res, status, (err as Error).message);
+      // The same { code, message } payload as over IPC (shared/errors.ts), under `error`.
+      else if (req.url?.startsWith('/api/')) sendJson(res, status, { error: payload });
+      else sendText(res, status, payload.message);
     });
   });
 
@@ -224,15 +235,17 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws));
   });
 
+  const send = (ws: WebSocket, e: EngineEvent, text = JSON.stringify(e)): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (e.kind === 'progress' && ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
+    ws.send(text);
+  };
+  const sockets = new Set<WebSocket>();
+
   function subscribe(ws: WebSocket): void {
-    const send = (e: EngineEvent): void => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (e.kind === 'progress' && ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
-      ws.send(JSON.stringify(e));
-    };
-    send(engine.queueState());
-    engine.on('event', send);
-    ws.on('close', () => engine.off('event', send));
+    send(ws, engine.queueState());
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => ws.terminate());
     // The socket only carries events to the page; anything the page sends is ignored.
   }
@@ -245,12 +258,20 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     });
   });
   port = (server.address() as AddressInfo).port;
+  // One engine listener for every socket, not one each (past the engine's listener limit, a
+  // hundred pages made Node print MaxListenersExceededWarning); each event serialised once.
+  const unsubscribe = engine.onEvent((e) => {
+    if (sockets.size === 0) return;
+    const text = JSON.stringify(e);
+    for (const ws of sockets) send(ws, e, text);
+  });
 
   return {
     port,
     token,
     url: `http://${HOST}:${port}/?token=${token}`,
     close: async () => {
+      unsubscribe();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       const closed = new Promise<void>((done) => server.close(() => done()));

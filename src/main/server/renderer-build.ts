@@ -16,13 +16,7 @@ export async function packageRoot(from = import.meta.dirname): Promise<string> {
 }
 
 /** What the built page depends on: a newer file here means the build is stale. */
-const SOURCES = [
-  'src/renderer',
-  'src/shared',
-  'src/main/app/content-security-policy.ts',
-  'electron.vite.config.ts',
-  'package.json',
-];
+const SOURCES = ['src/renderer', 'src/shared', 'electron.vite.config.ts', 'package.json'];
 
 async function newestMtime(path: string): Promise<number> {
   let st;

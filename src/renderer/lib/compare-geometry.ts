@@ -1,14 +1,7 @@
-// What the compare view asks the engine for: the output size of an item, which downsampled copy
-// of an image is sharp enough for the zoom, and which input region a preview render covers.
+// What the compare view asks the engine for: which downsampled copy of an image is sharp enough
+// for the zoom, and which input region a preview render covers.
 
-import { outputSize, type SizeSettings } from '../../shared/output-rules';
 import type { Rect, Size } from './view-transform';
-
-/** Output size for an input, by the engine's rule (shared/output-rules.ts). */
-export function expectedOutputSize(input: Size, s: SizeSettings, modelScale: number): Size {
-  const o = outputSize(input.width, input.height, s, modelScale);
-  return { width: o.outWidth, height: o.outHeight };
-}
 
 /** Longest sides of the downsampled copies the view asks for, smallest first. */
 export const IMAGE_LEVELS: readonly number[] = [2048, 4096, 8192];
@@ -102,30 +95,30 @@ export function sameRegion(a: Region | undefined, b: Region | undefined): boolea
   return !!a && !!b && a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 }
 
-/** Whether `inner` lies within `outer` (both input px). */
-export function regionCovers(outer: Region, inner: Region): boolean {
-  return (
-    inner.x >= outer.x &&
-    inner.y >= outer.y &&
-    inner.x + inner.w <= outer.x + outer.w &&
-    inner.y + inner.h <= outer.y + outer.h
-  );
+/**
+ * What to preview for the visible part of the output (`visible`, output px) at `zoom`: the input
+ * region behind it, or none with `zoomedOut` when so much is on screen that a render is not worth
+ * it (the user is asked to zoom in).
+ */
+export function previewWish(
+  visible: Rect,
+  zoom: number,
+  output: Size,
+  input: Size,
+): { region: Region | undefined; zoomedOut: boolean } {
+  const whole = previewRegion(visible, output, input, Number.POSITIVE_INFINITY);
+  if (whole && !previewWorthwhile(zoom, whole)) return { region: undefined, zoomedOut: true };
+  return { region: previewRegion(visible, output, input), zoomedOut: false };
 }
 
-/** The facts of a queue item that decide its sizes. */
-export interface SizedItem {
-  width?: number;
-  height?: number;
-  outWidth?: number;
-  outHeight?: number;
-  settings: SizeSettings;
-}
-
-/** An item's output size: the real one once rendered, else as it will be; undefined if unknown. */
-export function itemOutputSize(item: SizedItem, modelScale: number | undefined): Size | undefined {
-  if (item.outWidth !== undefined && item.outHeight !== undefined)
-    return { width: item.outWidth, height: item.outHeight };
-  if (item.width === undefined || item.height === undefined || modelScale === undefined)
-    return undefined;
-  return expectedOutputSize({ width: item.width, height: item.height }, item.settings, modelScale);
+/** The original's pixel under an output pixel (both whole px from the top left). */
+export function originalPixel(
+  p: { x: number; y: number },
+  output: Size,
+  input: Size,
+): { x: number; y: number } {
+  return {
+    x: Math.floor((p.x * input.width) / output.width),
+    y: Math.floor((p.y * input.height) / output.height),
+  };
 }

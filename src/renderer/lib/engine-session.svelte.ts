@@ -1,6 +1,6 @@
 import type { ApiResponse } from '../../shared/api';
 import { Resource } from './resource.svelte';
-import type { Connection } from './transport';
+import type { Connection } from './connection';
 import { Workspace } from './workspace.svelte';
 
 export type ModelList = ApiResponse<'listModels'>;

@@ -11,8 +11,8 @@ export interface PreviewTarget {
   done: boolean;
   /** A pair: the dial applies. */
   pair: boolean;
-  /** α the export uses (the item's, or the pair's default). */
-  exportAlpha: number;
+  /** α the export uses (the item's, or the pair's default); undefined for single models. */
+  exportAlpha: number | undefined;
 }
 
 /** α = 0 and α = 1 renders of one region, decoded for the pixel blend. */
@@ -131,7 +131,7 @@ export class PreviewState {
         if (this.wanted) return t.pair ? `Rendering α ${a}…` : 'Rendering preview…';
         return t.done
           ? t.pair
-            ? `Exported output at α ${formatAlpha(t.exportAlpha)}`
+            ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.alpha)}`
             : 'Exported output'
           : '';
     }
@@ -144,9 +144,9 @@ export class PreviewState {
     if (!target) return this.#reset();
     if (!prev || prev.id !== target.id) {
       this.#reset();
-      this.alpha = target.exportAlpha;
+      this.alpha = target.exportAlpha ?? 0;
     } else if (!this.moving && prev.exportAlpha !== target.exportAlpha && !this.#timer) {
-      this.alpha = target.exportAlpha;
+      this.alpha = target.exportAlpha ?? 0;
     }
     this.#pump();
   }

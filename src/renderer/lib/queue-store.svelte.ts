@@ -1,7 +1,6 @@
 import type { EngineEvent, UpresApi } from '../../shared/api';
+import { errorCode, type ErrorCode } from '../../shared/errors';
 import type { ItemState, QueueItem } from '../../shared/queue';
-
-// Only type imports: the unit test compiles this module on its own with Svelte's compiler.
 
 /** The calls the queue uses. */
 export type QueueApi = Pick<
@@ -62,6 +61,8 @@ export class QueueStore {
   problems = $state<AddProblem[]>([]);
   /** Message of the last action that failed, shown until the next one. */
   actionError = $state<string | undefined>(undefined);
+  /** The code of that failure (`internal` for faults that carry none), for the display to use. */
+  actionErrorCode = $state<ErrorCode | undefined>(undefined);
   loaded = $state(false);
   loadError = $state<string | undefined>(undefined);
   /** Selected item ids, in the order they were selected; the last is the one compared. */
@@ -394,10 +395,12 @@ export class QueueStore {
 
   async #act<T>(run: () => Promise<T>): Promise<T | undefined> {
     this.actionError = undefined;
+    this.actionErrorCode = undefined;
     try {
       return await run();
     } catch (err) {
       this.actionError = messageOf(err);
+      this.actionErrorCode = errorCode(err);
       return undefined;
     }
   }

@@ -1,21 +1,18 @@
-import type { UpresApi } from '../../shared/api';
+import type { UpresBridge } from '../../shared/ipc-reply';
+import type { Connection, Transport } from './connection';
+import { apiFromBridge } from './electron-api';
 import { loopbackTransport } from './ws-transport';
 
-/** One way of reaching the engine. `connect` resolves to undefined where it does not apply. */
-export interface Transport {
-  name: string;
-  connect(): Promise<UpresApi | undefined>;
-}
-
-export type Connection =
-  | { kind: 'connected'; transport: string; api: UpresApi }
-  | { kind: 'disconnected'; reason: string };
+export type { Connection, Transport } from './connection';
 
 /** Inside the Electron app the preload has exposed the API as `window.upres`. */
 export const electronTransport: Transport = {
   name: 'Electron IPC',
   // Read through globalThis so this module also loads (and is tested) outside a browser.
-  connect: async () => (globalThis as { upres?: UpresApi }).upres,
+  connect: async () => {
+    const bridge = (globalThis as { upres?: UpresBridge }).upres;
+    return bridge ? apiFromBridge(bridge) : undefined;
+  },
 };
 
 /** Transports in order of preference: inside the app, IPC; in a browser, `upres serve`. */

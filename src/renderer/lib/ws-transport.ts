@@ -1,5 +1,6 @@
 import { API_METHODS, type EngineEvent, type UpresApi } from '../../shared/api';
-import type { Transport } from './transport';
+import { ErrorPayload, UpresError } from '../../shared/errors';
+import type { Transport } from './connection';
 
 // DOM-free on purpose (typed structurally, read through globalThis): this module is also loaded
 // and tested under Node.
@@ -83,6 +84,17 @@ export function takeToken(env: PageEnv): string | undefined {
 }
 
 /**
+ * The error of a failed call as an UpresError: the server's typed `{ code, message }`, or, from a
+ * server that sends only words, the code its status implies (400: the request was refused).
+ */
+function serverError(method: string, status: number, error: unknown): UpresError {
+  const typed = ErrorPayload.safeParse(error);
+  if (typed.success) return UpresError.fromPayload(typed.data);
+  const message = typeof error === 'string' ? error : `${method}: the server answered ${status}`;
+  return new UpresError(status === 400 ? 'request.invalid' : 'internal', message);
+}
+
+/**
  * The API over the loopback server: one `fetch` per call (`POST /api/<method>`, token in a header)
  * and one WebSocket for events, opened with the first subscriber and reopened after a drop (each
  * (re)connection starts with a `queue` event, the cue to refetch the queue).
@@ -99,8 +111,8 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
       headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token },
       body: JSON.stringify(request ?? {}),
     });
-    const body = (await res.json().catch(() => undefined)) as { error?: string } | undefined;
-    if (!res.ok) throw new Error(body?.error ?? `${method}: the server answered ${res.status}`);
+    const body = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
+    if (!res.ok) throw serverError(method, res.status, body?.error);
     return body;
   };
 

@@ -59,6 +59,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Window sizes a state is reviewed at: a large monitor, the default laptop size, a small window. */
+export const WINDOW_SIZES = [
+  { width: 1920, height: 1080 },
+  { width: 1440, height: 900 },
+  { width: 1024, height: 700 },
+] as const;
+
+/**
+ * Saves `<name>-<w>x<h>.png` at each of WINDOW_SIZES, then puts the window back as it was;
+ * returns the paths.
+ */
+export async function screenshotSizes(page: Page, name: string): Promise<string[]> {
+  const before = page.viewportSize();
+  const paths: string[] = [];
+  try {
+    for (const size of WINDOW_SIZES) {
+      await page.setViewportSize(size);
+      // Let layout (and the compare view's fit) follow the new size before capturing it.
+      await page.evaluate(
+        'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined))))',
+      );
+      paths.push(await screenshot(page, `${name}-${size.width}x${size.height}`));
+    }
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+  return paths;
+}
+
 /** After a failed test: a screenshot of the page and the server's log, for the CI output. */
 export async function keepEvidence(
   page: Page | undefined,

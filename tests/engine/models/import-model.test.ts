@@ -1,10 +1,11 @@
 // `upres models import / remove` and the engine operations behind them: models land in the user's
 // folder with their provenance, duplicates and hostile files are refused and leave nothing behind.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UpresError } from '../../../src/shared/errors';
 import { ModelRegistry, shippedModelsDir } from '../../../src/main/engine/models/model-registry';
 import {
   idFromFileName,
@@ -93,6 +94,34 @@ describe('models import', () => {
       /cases\.json: not a model file Upres reads/,
     );
     expect(readdirSync(user)).toEqual([]);
+  });
+
+  it('refuses a safetensors file whose header is JSON but not an object, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upres-st-'));
+    try {
+      for (const [name, json] of [
+        ['null-header', 'null'],
+        ['number-header', '3'],
+        ['array-header', '[{"dtype":"F32"}]'],
+        ['string-header', '"x"'],
+      ]) {
+        const header = Buffer.from(json);
+        const file = join(dir, `${name}.safetensors`);
+        const bytes = Buffer.alloc(8 + header.length);
+        bytes.writeBigUInt64LE(BigInt(header.length));
+        header.copy(bytes, 8);
+        writeFileSync(file, bytes);
+        const err = await importModel(registry, file).catch((e: unknown) => e);
+        expect(err, name).toBeInstanceOf(UpresError);
+        expect((err as UpresError).code, name).toBe('model.refused');
+        expect((err as UpresError).message, name).toBe(
+          `${name}.safetensors: not a safetensors file: the header is not a JSON object`,
+        );
+      }
+      expect(readdirSync(user)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('derives ids from file names', () => {

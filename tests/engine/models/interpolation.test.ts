@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../../src/shared/architecture';
-import type { StateDict } from '../../../src/main/engine/models/architecture-tensors';
+import type { StateDict } from '../../../src/main/engine/models/state-dict';
 import { checkPairCompatible } from '../../../src/main/engine/models/pair-compat';
 import { loadWeights, type LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
 import {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../../src/shared/architecture';
-import {
-  architectureTensors,
-  type StateDict,
-} from '../../../src/main/engine/models/architecture-tensors';
+import { architectureTensors } from '../../../src/main/engine/models/architecture-tensors';
+import { type StateDict } from '../../../src/main/engine/models/state-dict';
 import { fromFloat16Bytes, toFloat16Bytes } from '../../../src/main/engine/models/float16';
 import { importNcnnModel } from '../../../src/main/engine/models/ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from '../../../src/main/engine/models/ncnn-reader';

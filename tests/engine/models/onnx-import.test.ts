@@ -10,15 +10,26 @@ import * as ort from 'onnxruntime-node';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../../src/shared/architecture';
-import { parameterCount, type StateDict } from '../../../src/main/engine/models/architecture-tensors';
+import { parameterCount } from '../../../src/main/engine/models/architecture-tensors';
+import { type StateDict } from '../../../src/main/engine/models/state-dict';
 import { buildGraph } from '../../../src/main/engine/models/build-graph';
 import { toFloat16Bytes } from '../../../src/main/engine/models/float16';
 import { importModel } from '../../../src/main/engine/models/import-model';
 import { ModelRegistry, shippedModelsDir } from '../../../src/main/engine/models/model-registry';
 import { checkPairCompatible } from '../../../src/main/engine/models/pair-compat';
 import { writePair } from '../../../src/main/engine/models/write-pair';
-import { loadModel, loadWeights, type LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
-import { TINY_RRDB, TINY_SRVGG, randomImage, randomWeights, rng } from '../../helpers/random-models';
+import {
+  loadModel,
+  loadWeights,
+  type LoadedModel,
+} from '../../../src/main/engine/runtime/loaded-model';
+import {
+  TINY_RRDB,
+  TINY_SRVGG,
+  randomImage,
+  randomWeights,
+  rng,
+} from '../../helpers/random-models';
 import { runCli } from '../../helpers/run-cli';
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNamespace };

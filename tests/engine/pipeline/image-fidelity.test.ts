@@ -1,5 +1,5 @@
 // Every pixel kept: transparency without fringes, 16-bit depth, greyscale, palette, CMYK, and clear
-// refusals for animations. The model here returns the nearest-neighbour ×4 enlargement exactly, so
+// refusals for animations, each through the queue and renderToFile as they ship. The model here returns the nearest-neighbour ×4 enlargement exactly, so
 // whatever changes the values is the pipeline around it.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -9,9 +9,9 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bleedHiddenColour } from '../../../src/main/engine/pipeline/transparency';
-import { upscaleImage } from '../../../src/main/engine/pipeline/upscale-image';
 import type { LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
 import { loadIdentityModel } from '../../helpers/identity-model';
+import { upscaleOne } from '../../helpers/upscale-one';
 
 let dir: string;
 let model: LoadedModel;
@@ -49,7 +49,7 @@ describe('transparency', () => {
     async (transparency) => {
       const input = join(dir, `disc-${transparency}.png`);
       await redDisc(input);
-      const res = await upscaleImage(model, input, { outDir: dir, scale: 3, transparency });
+      const res = await upscaleOne(model, input, { outDir: dir, scale: 3, transparency });
       const { px, info } = await readRaw(res.output);
       expect([info.width, info.height, info.channels]).toEqual([72, 72, 4]);
       let partial = 0;
@@ -82,7 +82,7 @@ describe('transparency', () => {
   it('flattens onto white for JPEG, which has no transparency', async () => {
     const input = join(dir, 'disc-jpeg.png');
     await redDisc(input);
-    const res = await upscaleImage(model, input, { outDir: dir, format: 'jpeg' });
+    const res = await upscaleOne(model, input, { outDir: dir, format: 'jpeg' });
     const { px, info } = await readRaw(res.output);
     expect(info.channels).toBe(3);
     expect([...px.subarray(0, 3)].every((v) => v > 245)).toBe(true);
@@ -105,7 +105,7 @@ describe('bit depth, greyscale, palette, CMYK', () => {
       .toColourspace('rgb16')
       .png()
       .toFile(input);
-    const res = await upscaleImage(model, input, { outDir: dir });
+    const res = await upscaleOne(model, input, { outDir: dir });
     expect((await sharp(res.output).metadata()).depth).toBe('ushort');
     const { px, info } = await readRaw(res.output, true);
     expect(info.channels).toBe(4);
@@ -133,7 +133,7 @@ describe('bit depth, greyscale, palette, CMYK', () => {
         .png()
         .toFile(input);
       expect((await sharp(input).metadata()).channels).toBe(1);
-      const res = await upscaleImage(model, input, { outDir: dir });
+      const res = await upscaleOne(model, input, { outDir: dir });
       const meta = await sharp(res.output).metadata();
       expect([meta.channels, meta.depth, meta.space]).toEqual(
         sixteen ? [1, 'ushort', 'grey16'] : [1, 'uchar', 'b-w'],
@@ -158,7 +158,7 @@ describe('bit depth, greyscale, palette, CMYK', () => {
         .toColourspace(sixteen ? 'grey16' : 'b-w')
         .png()
         .toFile(input);
-      const res = await upscaleImage(model, input, { outDir: dir });
+      const res = await upscaleOne(model, input, { outDir: dir });
       const meta = await sharp(res.output).metadata();
       expect([meta.space, meta.channels, meta.depth]).toEqual(
         sixteen ? ['grey16', 2, 'ushort'] : ['b-w', 2, 'uchar'],
@@ -180,7 +180,7 @@ describe('bit depth, greyscale, palette, CMYK', () => {
         .png({ palette: true })
         .toFile(input);
       expect((await sharp(input).metadata()).isPalette).toBe(true);
-      const res = await upscaleImage(model, input, { outDir: dir });
+      const res = await upscaleOne(model, input, { outDir: dir });
       const meta = await sharp(res.output).metadata();
       expect([meta.isPalette, meta.channels, meta.width]).toEqual([false, c, 32]);
       const { px: out } = await readRaw(res.output);
@@ -195,7 +195,7 @@ describe('bit depth, greyscale, palette, CMYK', () => {
       .jpeg()
       .toFile(input);
     expect((await sharp(input).metadata()).space).toBe('cmyk');
-    const res = await upscaleImage(model, input, { outDir: dir });
+    const res = await upscaleOne(model, input, { outDir: dir });
     const meta = await sharp(res.output).metadata();
     expect([meta.space, meta.channels, meta.format]).toEqual(['srgb', 3, 'jpeg']);
     expect(meta.icc && (await sharp(res.output).metadata()).icc!.toString('latin1', 16, 20)).toBe(
@@ -244,7 +244,7 @@ describe('animations and multi-page files', () => {
       ['anim.png', /anim\.png: animated PNG/],
       ['pages.tif', /pages\.tif: multi-page TIFF \(2 pages\)/],
     ] as const)
-      await expect(upscaleImage(model, join(dir, name), { outDir: out })).rejects.toThrow(message);
+      await expect(upscaleOne(model, join(dir, name), { outDir: out })).rejects.toThrow(message);
   });
 });
 
@@ -256,7 +256,7 @@ describe('the temp file renderToFile writes', () => {
     await sharp({ create: { width: 4, height: 4, channels: 3, background: '#888' } })
       .png()
       .toFile(good);
-    const opt = { format: 'png' as const, outWidth: 16, outHeight: 16 };
+    const opt = { plan: { format: 'png' as const, width: 16, height: 16 } };
     // An existing file at the temp path is left alone.
     const taken = join(out, '.taken.upres-tmp');
     await writeFile(taken, 'mine');

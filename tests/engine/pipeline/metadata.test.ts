@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import ExifReader from 'exifreader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutputFormat } from '../../../src/main/engine/pipeline/encode';
-import { upscaleImage } from '../../../src/main/engine/pipeline/upscale-image';
+import type { OutputFormatName as OutputFormat } from '../../../src/shared/output-rules';
 import type { LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
 import { loadIdentityModel } from '../../helpers/identity-model';
+import { upscaleOne } from '../../helpers/upscale-one';
 
 let dir: string;
 let model: LoadedModel;
@@ -124,7 +124,7 @@ describe('metadata round trip', () => {
     const p3 = (await sharp(input).metadata()).icc!;
     expect((await tagsOf(input)).iptc?.['Object Name']?.description).toBe('Harbour'); // the input is right
     for (const format of ['jpeg', 'png', 'webp'] as OutputFormat[]) {
-      const res = await upscaleImage(model, input, { outDir: dir, format });
+      const res = await upscaleOne(model, input, { outDir: dir, format });
       const t = await tagsOf(res.output);
       expectExif(t);
       expectXmp(t);
@@ -156,7 +156,7 @@ describe('metadata round trip', () => {
         .toFormat(format, { quality: 95 })
         .toFile(input);
       for (const out of ['png', 'jpeg'] as OutputFormat[]) {
-        const res = await upscaleImage(model, input, { outDir: dir, format: out });
+        const res = await upscaleOne(model, input, { outDir: dir, format: out });
         const t = await tagsOf(res.output);
         expectExif(t);
         expectXmp(t);
@@ -175,7 +175,7 @@ describe('metadata round trip', () => {
     // TIFFs keep IPTC as raw IIM records in tag 33723; sharp cannot write them, so add the tag.
     await writeFile(input, addTiffExif(addTiffTag(tiff, 33723, 7, iimRecords())));
     expect((await sharp(input).metadata()).iptc?.[0]).toBe(0x1c);
-    const res = await upscaleImage(model, input, { outDir: dir });
+    const res = await upscaleOne(model, input, { outDir: dir });
     expect(res.output).toMatch(/scan_x4\.png$/);
     const t = await tagsOf(res.output);
     expectExif(t);
@@ -201,7 +201,7 @@ describe('metadata round trip', () => {
       .jpeg({ quality: 100 })
       .toFile(input);
     expect((await sharp(input).metadata()).orientation).toBe(6);
-    const res = await upscaleImage(model, input, { outDir: dir });
+    const res = await upscaleOne(model, input, { outDir: dir });
     const meta = await sharp(res.output).metadata();
     expect([meta.width, meta.height]).toEqual([32, 64]);
     expect(meta.orientation).toBe(1);
@@ -236,7 +236,7 @@ describe('metadata round trip', () => {
       ),
     );
     for (const format of ['jpeg', 'png', 'webp'] as OutputFormat[]) {
-      const res = await upscaleImage(model, input, { outDir: dir, format, keepMetadata: 'none' });
+      const res = await upscaleOne(model, input, { outDir: dir, format, keepMetadata: 'none' });
       const meta = await sharp(res.output).metadata();
       expect(meta.exif, format).toBeUndefined();
       expect(meta.xmp, format).toBeUndefined();
@@ -272,7 +272,7 @@ describe('metadata round trip', () => {
       const before = await read(input);
       // What sharp hands over without care differs: the values converted through the profile.
       if (name !== 'p3-16') expect(await read(input, false), name).not.toEqual(before);
-      const res = await upscaleImage(model, input, { outDir: dir });
+      const res = await upscaleOne(model, input, { outDir: dir });
       const meta = await sharp(res.output).metadata();
       expect(meta.depth, name).toBe(sixteen ? 'ushort' : 'uchar');
       expect(meta.icc?.equals((await sharp(input).metadata()).icc!), name).toBe(true);

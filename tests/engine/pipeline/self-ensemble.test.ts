@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matlabResize } from '../../../src/main/engine/metrics/matlab-resize';
 import { lumaY, psnrY } from '../../../src/main/engine/metrics/quality-metrics';
-import type { StateDict } from '../../../src/main/engine/models/architecture-tensors';
+import type { StateDict } from '../../../src/main/engine/models/state-dict';
 import { ModelRegistry } from '../../../src/main/engine/models/model-registry';
 import { OnnxGraphBuilder } from '../../../src/main/engine/models/onnx-graph-builder';
 import type { Raster } from '../../../src/main/engine/pipeline/raster';

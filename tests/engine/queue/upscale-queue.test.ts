@@ -14,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dirname } from 'node:path';
+import { UpresError } from '../../../src/shared/errors';
 import type { QueueItem } from '../../../src/shared/queue';
+import { diskError } from '../../../src/main/engine/storage/disk-errors';
 import {
   UpscaleQueue,
   type RenderRequest,
@@ -73,7 +76,12 @@ function scripted(s: Script = {}): Renderer {
       await new Promise((r) => setTimeout(r, 5));
     }
     await sharp({
-      create: { width: req.outWidth, height: req.outHeight, channels: 3, background: '#808080' },
+      create: {
+        width: req.plan.width,
+        height: req.plan.height,
+        channels: 3,
+        background: '#808080',
+      },
     })
       .png()
       .toFile(req.tmp);
@@ -97,7 +105,7 @@ describe('adding inputs', () => {
       'sub/deeper/d.png',
     ]);
     expect(problems).toEqual([]);
-    expect(added.map((i) => q.target(i))).toEqual([
+    expect(added.map((i) => i.plan?.path)).toEqual([
       join(outDir, 'a_x4.png'),
       join(outDir, 'b_x4.png'),
       join(outDir, 'sub', 'c_x4.png'),
@@ -144,7 +152,14 @@ describe('adding inputs', () => {
       { model: 'tiny', scale: 2, format: 'jpeg' },
       { outDir, nameTemplate: '{model}-{name}-{scale}x' },
     );
-    expect(q.target(added[0])).toBe(join(outDir, 'tiny-a-2x.jpg'));
+    expect(added[0].plan).toEqual({
+      path: join(outDir, 'tiny-a-2x.jpg'),
+      fileName: 'tiny-a-2x.jpg',
+      width: 12,
+      height: 8,
+      format: 'jpeg',
+      scale: 2,
+    });
     await expect(q.add([inDir], settings, { outDir, nameTemplate: '../{name}' })).rejects.toThrow(
       /must not contain folders/,
     );
@@ -163,7 +178,7 @@ describe('adding inputs', () => {
       { outDir, nameTemplate: '{name}_h' },
     );
     await q.start();
-    expect(calls.map((c) => [c.outWidth, c.outHeight])).toEqual([
+    expect(calls.map((c) => [c.plan.width, c.plan.height])).toEqual([
       [15, 10],
       [20, 20],
     ]);
@@ -233,7 +248,7 @@ describe('control and events', () => {
       req.onTile({ tile: 1, tiles: 1, tileSize: 256 });
       await q.cancel(req.item.id);
       await sharp({
-        create: { width: req.outWidth, height: req.outHeight, channels: 3, background: '#000' },
+        create: { width: req.plan.width, height: req.plan.height, channels: 3, background: '#000' },
       })
         .png()
         .toFile(req.tmp);
@@ -280,6 +295,8 @@ describe('control and events', () => {
 });
 
 describe('faults', () => {
+  // The runtime gives onnxruntime's failures their codes (see runtime-errors.test.ts); the queue
+  // goes by the code alone.
   it('retries out-of-memory with smaller tiles, then on the CPU; a provider error goes to the CPU', async () => {
     const calls: RenderRequest[] = [];
     const q = await open(
@@ -287,9 +304,12 @@ describe('faults', () => {
         calls,
         beforeTile: (req) => {
           if (req.item.input.endsWith('a.png') && (req.tile ?? 256) > 64)
-            throw new Error('onnxruntime: Failed to allocate memory for requested buffer');
+            throw new UpresError(
+              'device.out-of-memory',
+              'onnxruntime: Failed to allocate memory for requested buffer',
+            );
           if (req.item.input.endsWith('b.png') && req.device !== 'cpu')
-            throw new Error('CUDA failure 2: out of device memory');
+            throw new UpresError('device.provider', 'CUDA failure 2: out of device memory');
         },
       }),
     );
@@ -302,7 +322,9 @@ describe('faults', () => {
       'out of memory with 256 px tiles; retried with 128 px',
       'out of memory with 128 px tiles; retried with 64 px',
     ]);
-    expect(b.notes[b.notes.length - 1]).toMatch(/retried on the CPU/);
+    expect(b.notes[b.notes.length - 1]).toBe(
+      'provider error (CUDA failure 2: out of device memory); retried on the CPU',
+    );
     expect(calls.filter((c) => c.item.input.endsWith('b.png')).at(-1)?.device).toBe('cpu');
   });
 
@@ -322,16 +344,22 @@ describe('faults', () => {
     const items = q.snapshot();
     expect(items.map((i) => i.state)).toEqual(['failed', 'done', 'failed']);
     expect(items[0].error).toBe(`${join(inDir, 'a.png')}: cannot decode; the file may be damaged`);
+    expect(items[0].errorCode).toBe('internal');
     expect(items[2].error).toMatch(/c\.png: cannot write to .*blocked\/out/);
+    expect(items[2].errorCode).toMatch(/^disk\./);
   });
   it('a full disk fails the item with a plain message and keeps earlier outputs', async () => {
     const q = await open(
       scripted({
         beforeTile: (req) => {
+          // What the writer throws for an ENOSPC from the file system.
           if (req.item.input.endsWith('b.png'))
-            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
-              code: 'ENOSPC',
-            });
+            throw diskError(
+              Object.assign(new Error('ENOSPC: no space left on device, write'), {
+                code: 'ENOSPC',
+              }),
+              dirname(req.tmp),
+            );
         },
       }),
     );
@@ -342,6 +370,7 @@ describe('faults', () => {
     expect(b).toMatchObject({
       state: 'failed',
       error: `${join(inDir, 'b.png')}: cannot write to ${outDir}: the disk is full`,
+      errorCode: 'disk.full',
     });
     expect(readdirSync(outDir)).toEqual(['a_x4.png']);
   });
@@ -409,5 +438,106 @@ describe('journal and recovery', () => {
     expect(readdirSync(join(dir, 'user')).some((n) => n.startsWith('queue.json.corrupt-'))).toBe(
       true,
     );
+  });
+});
+
+describe('the plan an item carries', () => {
+  it('is made once on add, again on a settings change, and computed for journals written before plans', async () => {
+    const q = await open(scripted());
+    const { added } = await q.add(
+      [join(inDir, 'a.png')],
+      { model: 'tiny', scale: 1.5 },
+      { outDir },
+    );
+    // 6×4 at ×1.5: the name says the scale asked for, the size is rounded.
+    expect(added[0].plan).toEqual({
+      path: join(outDir, 'a_x1.5.png'),
+      fileName: 'a_x1.5.png',
+      width: 9,
+      height: 6,
+      format: 'png',
+      scale: 1.5,
+    });
+    await q.update([added[0].id], { width: 13, format: 'webp' });
+    expect(q.snapshot()[0].plan).toMatchObject({
+      fileName: 'a_x2.167.webp',
+      width: 13,
+      height: 9,
+      format: 'webp',
+    });
+
+    // A journal from before plans: the item gets its plan when the queue opens.
+    const { plan: _plan, ...old } = q.snapshot()[0];
+    writeFileSync(
+      journalPath,
+      JSON.stringify({ version: 1, pid: 999_999_999, paused: false, items: [old] }),
+    );
+    const again = await open(scripted());
+    expect(again.snapshot()[0].plan?.path).toBe(join(outDir, 'a_x2.167.webp'));
+    await again.start();
+    expect(again.snapshot()[0]).toMatchObject({
+      state: 'done',
+      output: join(outDir, 'a_x2.167.webp'),
+      outWidth: 13,
+      outHeight: 9,
+    });
+  });
+
+  it('is made when its turn comes for a file whose header could not be read when added', async () => {
+    const late = join(inDir, 'late.png');
+    writeFileSync(late, 'not yet an image');
+    const q = await open(scripted());
+    const { added } = await q.add([late], settings, { outDir });
+    expect(added[0].plan).toBeUndefined();
+    await png(late, 5, 3);
+    await q.start();
+    expect(q.snapshot()[0]).toMatchObject({
+      state: 'done',
+      plan: { path: join(outDir, 'late_x4.png'), width: 20, height: 12 },
+    });
+  });
+});
+
+describe('the header read on add', () => {
+  it('goes to the renderer (no second read), unless the file changed since', async () => {
+    const calls: RenderRequest[] = [];
+    const q = await open(scripted({ calls }));
+    await q.add([join(inDir, 'a.png'), join(inDir, 'b.png')], settings, { outDir });
+    await png(join(inDir, 'b.png'), 10, 10); // changed after it was added
+    await q.start();
+    expect(calls.map((c) => c.header && [c.header.width, c.header.height])).toEqual([
+      [6, 4],
+      undefined,
+    ]);
+  });
+});
+
+describe('events for the list', () => {
+  it('reports removed, cleared and moved items, and whether the loop runs', async () => {
+    const q = await open(scripted());
+    const removed: string[][] = [];
+    const moved: [string, number][] = [];
+    q.on('removed', (ids) => removed.push(ids));
+    q.on('moved', (id, index) => moved.push([id, index]));
+    const { added } = await q.add([inDir], settings, { outDir, recursive: true });
+    const [a, b, c, d] = added.map((i) => i.id);
+    await q.move(d, 0);
+    await q.move(a, 99);
+    expect(moved).toEqual([
+      [d, 0],
+      [a, 3],
+    ]);
+    expect(q.snapshot().map((i) => i.id)).toEqual([d, b, c, a]);
+    await q.remove(b);
+    expect(removed).toEqual([[b]]);
+    expect(q.isRunning).toBe(false);
+    let runningAtIdle: boolean | undefined;
+    q.once('idle', () => (runningAtIdle = q.isRunning));
+    const loop = q.start();
+    expect(q.isRunning).toBe(true);
+    await loop;
+    expect(runningAtIdle).toBe(false);
+    await q.clearFinished();
+    expect(removed).toEqual([[b], [d, c, a]]);
   });
 });

@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/api';
-import { dispatchApi, InvalidRequestError } from '../../../src/main/engine/service/api-dispatch';
-import { createEngineHandlers, type EngineHandlers } from '../../../src/main/engine/service/api-handlers';
+import { dispatchApi } from '../../../src/main/engine/service/api-dispatch';
+import {
+  createEngineHandlers,
+  type EngineHandlers,
+} from '../../../src/main/engine/service/api-handlers';
 import { decodeImage } from '../../../src/main/engine/pipeline/decode';
 import { renderViewport } from '../../../src/main/engine/pipeline/preview';
 import type { AppEngine } from '../../../src/main/engine/service/app-engine';
@@ -113,6 +116,30 @@ describe('the queue through the API', () => {
       (await api.queueList({})).items.find((i) => i.id === added[0].id)?.settings.scale,
     ).toBeUndefined();
     await api.queueControl({ action: 'remove', id: added[0].id });
+  });
+});
+
+describe('list events', () => {
+  it('reports moved and removed items as their own events, and the planned output on each item', async () => {
+    const rec = recordEvents(engine);
+    const { added } = await api.queueAdd({
+      paths: [join(world.photos, 'a.png'), join(world.photos, 'b.png')],
+      settings: { model: 'tiny-a', scale: 1.5 },
+      outDir: join(world.dir, 'out-events'),
+    });
+    expect(added.map((i) => [i.plan?.fileName, i.plan?.width, i.plan?.height])).toEqual([
+      ['a_x1.5.png', 24, 18],
+      ['b_x1.5.png', 18, 15],
+    ]);
+    const last = (await api.queueList({})).items.length - 1;
+    await api.queueControl({ action: 'move', id: added[0].id, index: last });
+    await api.queueControl({ action: 'remove', id: added[1].id });
+    await api.queueControl({ action: 'remove', id: added[0].id });
+    expect(rec.events.filter((e) => e.kind === 'moved' || e.kind === 'removed')).toEqual([
+      { kind: 'moved', id: added[0].id, index: last },
+      { kind: 'removed', ids: [added[1].id] },
+      { kind: 'removed', ids: [added[0].id] },
+    ]);
   });
 });
 
@@ -229,7 +256,9 @@ describe('settings', () => {
     expect(added[0].settings).toMatchObject({ tile: 64, keepMetadata: 'none' });
     await api.queueControl({ action: 'remove', id: added[0].id });
 
-    await expect(dispatchApi(api, 'settingsSet', { tile: 8 })).rejects.toThrow(InvalidRequestError);
+    await expect(dispatchApi(api, 'settingsSet', { tile: 8 })).rejects.toMatchObject({
+      code: 'request.invalid',
+    });
     await expect(dispatchApi(api, 'settingsSet', { theme: 'x' })).rejects.toThrow(
       /^settingsSet: invalid request: \(root\): Unrecognized key: "theme"/,
     );

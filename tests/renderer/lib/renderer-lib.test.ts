@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UpresApi } from '../../../src/shared/api';
+import { createBridge } from '../../../src/preload/bridge';
+import { channelOf, type UpresApi } from '../../../src/shared/api';
+import { UpresError } from '../../../src/shared/errors';
 
 // tsconfig.node.json (which type-checks tests) does not list src/renderer, so a static import of
 // renderer code fails `tsc`; these DOM-free modules are loaded by path and their used surface is
@@ -50,15 +52,24 @@ describe('format', () => {
 
 describe('connectEngine', () => {
   const fakeApi = {} as UpresApi;
-  const scope = globalThis as { upres?: UpresApi };
+  const scope = globalThis as { upres?: unknown };
+  const noEvents = (): (() => void) => () => undefined;
   afterEach(() => {
     delete scope.upres;
   });
 
-  it('uses the API the preload exposed', async () => {
-    scope.upres = fakeApi;
+  it("uses the preload's bridge, unwrapping replies into values and typed errors", async () => {
+    scope.upres = createBridge(async (channel) => {
+      if (channel === channelOf('listModels')) return { ok: true, value: [] };
+      return { ok: false, error: { code: 'not-found', message: 'queueUpdate: no item "x"' } };
+    }, noEvents);
     const c = await connectEngine([electronTransport]);
-    expect(c).toEqual({ kind: 'connected', transport: 'Electron IPC', api: fakeApi });
+    expect(c.kind === 'connected' && c.transport).toBe('Electron IPC');
+    if (c.kind !== 'connected') return;
+    await expect(c.api.listModels({})).resolves.toEqual([]);
+    const failure = await c.api.queueUpdate({ ids: ['x'], settings: {} }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UpresError);
+    expect(failure).toMatchObject({ code: 'not-found', message: 'queueUpdate: no item "x"' });
   });
 
   it('reports no connection, rather than failing, outside the app', async () => {

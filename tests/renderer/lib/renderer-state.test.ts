@@ -6,6 +6,7 @@ import { compileModule } from 'svelte/compiler';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, UpresApi } from '../../../src/shared/api';
+import { UpresError } from '../../../src/shared/errors';
 import type { QueueItem } from '../../../src/shared/queue';
 
 const rendererLib = (name: string): string =>
@@ -64,6 +65,7 @@ interface QueueStore {
   warnings: string[];
   problems: { path: string; error: string }[];
   actionError: string | undefined;
+  actionErrorCode: string | undefined;
   loaded: boolean;
   selected: string[];
   readonly current: QueueItem | undefined;
@@ -96,15 +98,18 @@ interface ViewTransform {
   y: number;
 }
 interface CompareState {
-  mode: 'split' | 'side';
-  pane: Size;
-  image: Size;
-  view: ViewTransform;
-  fitted: boolean;
-  settledAt: number;
+  readonly mode: 'split' | 'side';
+  readonly pane: Size;
+  readonly image: Size;
+  readonly view: ViewTransform;
+  readonly fitted: boolean;
+  readonly divider: number;
+  readonly settledAt: number;
   readonly fit: number;
   readonly visible: { x: number; y: number; width: number; height: number };
   setImage(size: Size): void;
+  showPhoto(size: Size): void;
+  setDivider(divider: number): void;
   setPane(size: Size): void;
   setMode(mode: 'split' | 'side'): void;
   fitView(): void;
@@ -414,6 +419,13 @@ describe('QueueStore: the queue list kept live by engine events', () => {
     };
     await store.pause();
     expect(store.actionError).toMatch(/cannot be removed/);
+    expect(store.actionErrorCode).toBe('internal');
+    engine.api.queueControl = async () => {
+      throw new UpresError('not-found', 'queueControl: no item "b"');
+    };
+    await store.pause();
+    expect(store.actionError).toBe('queueControl: no item "b"');
+    expect(store.actionErrorCode).toBe('not-found');
   });
 });
 
@@ -461,6 +473,29 @@ describe('CompareState: one view for both panes', () => {
     expect(c.view.zoom).toBe(4);
     expect((399.5 - c.view.x) / 4).toBeCloseTo(centre.x, 9);
     expect((300 - c.view.y) / 4).toBeCloseTo(centre.y, 9);
+  });
+
+  it('fits each new photo, even one of the same size, and ends the gesture', () => {
+    const c = new CompareState();
+    c.setPane({ width: 800, height: 600 });
+    c.showPhoto({ width: 4000, height: 3000 });
+    c.zoomTo(4);
+    const n = c.settledAt;
+    c.showPhoto({ width: 4000, height: 3000 });
+    expect(c.view).toEqual({ zoom: 0.2, x: 0, y: 0 });
+    expect(c.fitted).toBe(true);
+    expect(c.settledAt).toBe(n + 1);
+  });
+
+  it('keeps the split inside the viewport', () => {
+    const c = new CompareState();
+    expect(c.divider).toBe(0.5);
+    c.setDivider(0.25);
+    expect(c.divider).toBe(0.25);
+    c.setDivider(-3);
+    expect(c.divider).toBe(0);
+    c.setDivider(1.2);
+    expect(c.divider).toBe(1);
   });
 
   it('counts settled gestures, for the preview of the visible region', () => {

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Raster } from '../pipeline/raster';
 import { selfEnsemble } from '../pipeline/self-ensemble';
 import { tiledUpscale } from '../pipeline/tiled-upscale';
-import { chooseTileSize } from '../pipeline/upscale-image';
+import { chooseTileSize } from '../pipeline/choose-tile-size';
 import type { LoadedModel } from '../runtime/loaded-model';
 import { matlabResize } from './matlab-resize';
 import { lumaY, psnrY, ssimY } from './quality-metrics';

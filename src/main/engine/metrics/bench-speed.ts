@@ -7,7 +7,7 @@ import { median } from './median';
 import type { ModelRegistry } from '../models/model-registry';
 import { rasterRegionToTensor, type Raster } from '../pipeline/raster';
 import { planTiles } from '../pipeline/tile-plan';
-import { chooseTileSize } from '../pipeline/upscale-image';
+import { chooseTileSize } from '../pipeline/choose-tile-size';
 import { loadModel } from '../runtime/loaded-model';
 
 export interface SpeedOptions {

@@ -1,30 +1,35 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
-import { checkStateDict, type StateDict } from './architecture-tensors';
-import { buildEdsrGraph } from './edsr-graph';
+import { UpresError } from '../../../shared/errors';
+import { checkStateDict } from './architecture-tensors';
+import { architectureOf } from './architectures';
 import type { GraphOptions } from './onnx-graph-builder';
-import { buildRrdbGraph } from './rrdb-graph';
-import { buildSrResNetGraph } from './srresnet-graph';
-import { buildSrvggGraph } from './srvgg-graph';
+import type { StateDict } from './state-dict';
 
-/** Serialised ONNX model for any supported architecture. */
+export interface BuildGraphOptions extends GraphOptions {
+  /** The model id or file the weights came from, named in errors. */
+  label?: string;
+  /** The same for `blendTowards`'s weights. */
+  partnerLabel?: string;
+}
+
+/**
+ * Serialised ONNX model for any architecture with a graph builder. The weights (and a pair's
+ * other end) are checked against the architecture's layout here, the one check on every path to a
+ * session.
+ */
 export function buildGraph(
   spec: ArchitectureSpec,
   weights: StateDict,
-  options: GraphOptions = {},
+  options: BuildGraphOptions = {},
 ): Uint8Array {
-  checkStateDict(spec, weights);
-  switch (spec.kind) {
-    case 'rrdbnet':
-      return buildRrdbGraph(spec, weights, options);
-    case 'srvgg':
-      return buildSrvggGraph(spec, weights, options);
-    case 'srresnet':
-      return buildSrResNetGraph(spec, weights, options);
-    case 'edsr':
-      return buildEdsrGraph(spec, weights, options);
-    case 'onnx':
-      throw new Error(
-        'an imported ONNX model is run from its own file; there is no graph to build',
-      );
-  }
+  const { label, partnerLabel, ...graph } = options;
+  const arch = architectureOf(spec);
+  if (!arch.buildGraph)
+    throw new UpresError(
+      'internal',
+      `${label ? `${label}: ` : ''}an imported ${arch.name} model is run from its own file; there is no graph to build`,
+    );
+  checkStateDict(spec, weights, label);
+  if (graph.blendTowards) checkStateDict(spec, graph.blendTowards, partnerLabel);
+  return arch.buildGraph(spec, weights, graph);
 }

@@ -1,10 +1,12 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { UpresError } from '../../../shared/errors';
 import { ModelManifest } from '../../../shared/model-manifest';
-import { specDifferences, type StateDict } from './architecture-tensors';
+import { specDifferences } from './architecture-tensors';
+import { type StateDict } from './state-dict';
 import type { DetectOptions } from './detect/detected-model';
 import type { ModelRegistry } from './model-registry';
-import { readModelFile } from './read-model-file';
+import { readModelFile, type ModelFile } from './read-model-file';
 import { encodeModel, sha256, storeModel } from './write-model';
 
 export interface ImportModelOptions extends DetectOptions {
@@ -42,6 +44,30 @@ function sameValues(a: StateDict, b: StateDict): boolean {
   return true;
 }
 
+const UNREADABLE = new Set(['EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EIO']);
+
+/**
+ * Reads a file to import. Its failures are classified here, where the file is refused: missing
+ * (`input.missing`), unreadable (`input.unreadable`), or not a model Upres accepts
+ * (`model.refused`: unknown layout, unsafe pickle, damaged…).
+ */
+async function readImported(file: string, opt: DetectOptions): Promise<ModelFile> {
+  try {
+    return await readModelFile(file, opt);
+  } catch (err) {
+    if (err instanceof UpresError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    const errno = (err as NodeJS.ErrnoException).code ?? '';
+    const code =
+      errno === 'ENOENT'
+        ? 'input.missing'
+        : UNREADABLE.has(errno)
+          ? 'input.unreadable'
+          : 'model.refused';
+    throw new UpresError(code, message, { cause: err });
+  }
+}
+
 /**
  * Converts a model file into the user's models folder (canonical safetensors + manifest with the
  * file's name and sha256; an ONNX model is stored as its normalised graph, `<id>.onnx`). Refuses a file already imported, weights identical to a known model
@@ -54,18 +80,25 @@ export async function importModel(
 ): Promise<ImportedModelResult> {
   const t0 = performance.now();
   const dir = registry.dirs.user;
-  if (!dir) throw new Error('no user models folder configured');
+  if (!dir) throw new UpresError('internal', 'no user models folder configured');
   const label = basename(file);
   const id = opt.id ?? idFromFileName(file);
   if (registry.ids().includes(id))
-    throw new Error(`${label}: a model or pair called "${id}" already exists; choose another id`);
-  const read = await readModelFile(file, opt);
+    throw new UpresError(
+      'request.invalid',
+      `${label}: a model or pair called "${id}" already exists; choose another id`,
+    );
+  const read = await readImported(file, opt);
   const hashes = read.files.map((f) => ({ path: basename(f.path), sha256: sha256(f.bytes) }));
   for (const m of registry.list()) {
     const same = m.manifest.provenance.sourceFiles.find((s) =>
       hashes.some((h) => h.sha256 === s.sha256),
     );
-    if (same) throw new Error(`${label}: already imported as ${m.manifest.id} (${same.path})`);
+    if (same)
+      throw new UpresError(
+        'model.refused',
+        `${label}: already imported as ${m.manifest.id} (${same.path})`,
+      );
   }
   const provenance = {
     source: `imported by the user from ${label}`,
@@ -80,7 +113,8 @@ export async function importModel(
     const digest = sha256(read.onnx.bytes);
     const same = registry.list().find((m) => m.manifest.weights.sha256 === digest);
     if (same)
-      throw new Error(
+      throw new UpresError(
+        'model.refused',
         `${label}: same model as ${same.manifest.id} (${same.origin}); not imported again`,
       );
     const manifest = ModelManifest.parse({
@@ -108,7 +142,8 @@ export async function importModel(
     if (m.manifest.architecture.kind === 'onnx') continue;
     if (specDifferences(m.manifest.architecture, read.spec).length > 0) continue;
     if (sameValues(await registry.weights(m.manifest.id), read.weights))
-      throw new Error(
+      throw new UpresError(
+        'model.refused',
         `${label}: same weights as ${m.manifest.id} (${m.origin}); not imported again`,
       );
   }
@@ -136,15 +171,19 @@ export async function removeModel(registry: ModelRegistry, id: string): Promise<
   if (registry.isPair(id)) {
     const p = registry.getPair(id);
     if (p.origin !== 'user' || !dir)
-      throw new Error(`${id} ships with Upres and cannot be removed`);
+      throw new UpresError('request.invalid', `${id} ships with Upres and cannot be removed`);
     await unlink(join(dir, `${id}.pair.json`));
     return;
   }
   const m = registry.get(id);
-  if (m.origin !== 'user' || !dir) throw new Error(`${id} ships with Upres and cannot be removed`);
+  if (m.origin !== 'user' || !dir)
+    throw new UpresError('request.invalid', `${id} ships with Upres and cannot be removed`);
   const users = registry.pairsUsing(id);
   if (users.length > 0)
-    throw new Error(`${id} is part of pair ${users.join(', ')}; remove the pair first`);
+    throw new UpresError(
+      'request.invalid',
+      `${id} is part of pair ${users.join(', ')}; remove the pair first`,
+    );
   // The manifest goes first: a model without one is invisible, never half-listed.
   await unlink(join(m.dir, `${id}.json`));
   await unlink(join(m.dir, m.manifest.weights.file)).catch(() => undefined);

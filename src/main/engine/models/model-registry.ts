@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { UpresError } from '../../../shared/errors';
 import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/model-manifest';
-import type { StateDict } from './architecture-tensors';
-import { checkStateDict } from './architecture-tensors';
+import type { StateDict } from './state-dict';
+import { selfContainedOnnx } from './onnx/external-data';
 import { readSafetensors } from './safetensors';
 import { sha256 } from './write-model';
-import { userModelsDir } from '../storage/user-dirs';
+import { resolveUserDirs } from '../storage/user-dirs';
 
 export type Origin = 'shipped' | 'user';
 
@@ -22,17 +22,9 @@ export interface RegisteredPair {
   origin: Origin;
 }
 
-/** The shipped models folder: `UPRES_MODELS_DIR`, else `resources/models` above this file. */
+/** The shipped models folder, as resolveUserDirs finds it (`UPRES_MODELS_DIR` or the repository's). */
 export function shippedModelsDir(): string {
-  if (process.env.UPRES_MODELS_DIR) return resolve(process.env.UPRES_MODELS_DIR);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'resources', 'models');
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find resources/models; set UPRES_MODELS_DIR');
-    dir = up;
-  }
+  return resolveUserDirs().shippedModels;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -78,7 +70,8 @@ export interface RegistryDirs {
 
 /** The shipped models and the user's own. */
 export function defaultRegistryDirs(): RegistryDirs {
-  return { shipped: shippedModelsDir(), user: userModelsDir() };
+  const dirs = resolveUserDirs();
+  return { shipped: dirs.shippedModels, user: dirs.userModels };
 }
 
 /** Models and pairs known to the engine, by id. */
@@ -135,7 +128,11 @@ export class ModelRegistry {
 
   get(id: string): RegisteredModel {
     const m = this.models.get(id);
-    if (!m) throw new Error(`unknown model "${id}"; known models: ${this.ids().join(', ')}`);
+    if (!m)
+      throw new UpresError(
+        'model.unknown',
+        `unknown model "${id}"; known models: ${this.ids().join(', ')}`,
+      );
     return m;
   }
 
@@ -149,7 +146,8 @@ export class ModelRegistry {
   getPair(id: string): RegisteredPair {
     const p = this.pairs.get(id);
     if (!p)
-      throw new Error(
+      throw new UpresError(
+        'model.unknown',
         `unknown pair "${id}"; known pairs: ${[...this.pairs.keys()].join(', ') || 'none'}`,
       );
     return p;
@@ -196,18 +194,21 @@ export class ModelRegistry {
     return [...single, ...pairs];
   }
 
-  /** Reads a model's weights, checking them against its manifest's architecture. */
+  /** Reads a model's weights (buildGraph checks them against the manifest's architecture). */
   async weights(id: string): Promise<StateDict> {
     const m = this.get(id);
     if (m.manifest.architecture.kind === 'onnx')
       throw new Error(`${id} is an imported ONNX model: it runs from its graph (see onnxBytes)`);
     const file = await readSafetensors(join(m.dir, m.manifest.weights.file));
-    const dict: StateDict = new Map([...file.tensors].map(([k, t]) => [k, t.values]));
-    checkStateDict(m.manifest.architecture, dict);
-    return dict;
+    // Checked against the architecture where every set of weights is: when its graph is built.
+    return new Map([...file.tensors].map(([k, t]) => [k, t.values]));
   }
 
-  /** The stored graph of an imported ONNX model, checked against its manifest's sha256. */
+  /**
+   * The stored graph of an imported ONNX model, checked against its manifest's sha256 and, again
+   * (it was at import), for external data; re-encoded, so only fields that were checked reach
+   * onnxruntime.
+   */
   async onnxBytes(id: string): Promise<Uint8Array> {
     const m = this.get(id);
     if (m.manifest.architecture.kind !== 'onnx')
@@ -215,7 +216,10 @@ export class ModelRegistry {
     const file = join(m.dir, m.manifest.weights.file);
     const bytes = new Uint8Array(await readFile(file));
     if (sha256(bytes) !== m.manifest.weights.sha256)
-      throw new Error(`${file}: does not match the sha256 in ${id}.json (changed or damaged)`);
-    return bytes;
+      throw new UpresError(
+        'model.refused',
+        `${file}: does not match the sha256 in ${id}.json (changed or damaged)`,
+      );
+    return selfContainedOnnx(bytes, file);
   }
 }

@@ -1,5 +1,6 @@
 import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../../shared/architecture';
-import { architectureTensors, checkStateDict, type StateDict } from './architecture-tensors';
+import { architectureTensors, checkStateDict } from './architecture-tensors';
+import { type StateDict } from './state-dict';
 import { intParam, type NcnnLayer } from './ncnn-reader';
 
 export interface ImportedModel {

@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { toFloat16Bytes } from './float16';
-import type { StateDict } from './architecture-tensors';
+import { onnx } from './onnx/onnx-proto';
+import type { StateDict } from './state-dict';
 
-// onnx-proto is CommonJS whose namespace Node's ESM loader cannot see as a named export.
-const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNamespace };
-
-export const OPSET = 17;
+const OPSET = 17;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 

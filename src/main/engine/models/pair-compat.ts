@@ -1,6 +1,7 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
+import { UpresError } from '../../../shared/errors';
 import { architectureTensors, specDifferences } from './architecture-tensors';
-import { onnxGraphDifference } from './onnx-blend';
+import { onnxGraphDifference } from './onnx/onnx-blend';
 
 const dims = (s: number[]): string => `[${s.join('×')}]`;
 
@@ -20,14 +21,18 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
   const a = architectureTensors(fidelity.spec);
   const b = new Map(architectureTensors(perceptual.spec).map((t) => [t.name, t.shape]));
   if (fidelity.spec.kind !== perceptual.spec.kind) {
-    throw new Error(
+    throw new UpresError(
+      'model.incompatible',
+
       `cannot pair ${fidelity.id} (${fidelity.spec.kind}) with ${perceptual.id} (${perceptual.spec.kind}): different architectures`,
     );
   }
   if (fidelity.spec.kind === 'onnx') {
     const diff = specDifferences(fidelity.spec, perceptual.spec);
     if (diff.length > 0)
-      throw new Error(
+      throw new UpresError(
+        'model.incompatible',
+
         `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX networks (${diff.join(', ')})`,
       );
     if (!fidelity.onnx || !perceptual.onnx) return;
@@ -36,7 +41,9 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
       { id: perceptual.id, onnx: perceptual.onnx },
     );
     if (graph)
-      throw new Error(
+      throw new UpresError(
+        'model.incompatible',
+
         `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX graphs: ${graph}`,
       );
     return;
@@ -44,11 +51,15 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
   for (const t of a) {
     const other = b.get(t.name);
     if (!other)
-      throw new Error(
+      throw new UpresError(
+        'model.incompatible',
+
         `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${t.name} exists only in ${fidelity.id}`,
       );
     if (dims(other) !== dims(t.shape)) {
-      throw new Error(
+      throw new UpresError(
+        'model.incompatible',
+
         `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${t.name} is ${dims(t.shape)} in ${fidelity.id} but ${dims(other)} in ${perceptual.id}`,
       );
     }
@@ -56,12 +67,16 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
   }
   const extra = [...b.keys()][0];
   if (extra)
-    throw new Error(
+    throw new UpresError(
+      'model.incompatible',
+
       `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${extra} exists only in ${perceptual.id}`,
     );
   const diff = specDifferences(fidelity.spec, perceptual.spec);
   if (diff.length > 0) {
-    throw new Error(
+    throw new UpresError(
+      'model.incompatible',
+
       `cannot pair ${fidelity.id} with ${perceptual.id}: same tensors but a different network (${diff.join(', ')})`,
     );
   }

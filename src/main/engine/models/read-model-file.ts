@@ -7,7 +7,7 @@ import type { DetectOptions, DetectedModel } from './detect/detected-model';
 import type { SourceTensors } from './detect/tensor-source';
 import { importNcnnModel } from './ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from './ncnn-reader';
-import { readOnnxModel } from './onnx-model';
+import { readOnnxModel } from './onnx/read-onnx-model';
 import { extractStateDict, isFloatDtype, parseTorchCheckpoint } from './pth/read-checkpoint';
 import { decodeSafetensors, type NamedTensor } from './safetensors';
 
@@ -26,7 +26,7 @@ export interface ModelFile extends DetectedModel {
   onnx?: { bytes: Uint8Array; dtype: 'float16' | 'float32'; parameters: number };
 }
 
-export const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin', '.onnx'];
+const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin', '.onnx'];
 
 function ncnnPartner(path: string): { param: string; bin: string } {
   const stem = path.slice(0, -extname(path).length);

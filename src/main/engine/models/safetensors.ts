@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { elementCount } from './architecture-tensors';
+import { UpresError } from '../../../shared/errors';
+import { elementCount } from './state-dict';
 import { fromFloat16Bytes, fromFloat32Bytes, toFloat16Bytes } from './float16';
 
 export type SafetensorsDtype = 'F16' | 'F32';
@@ -60,18 +61,22 @@ export interface DecodedSafetensors {
 /** Parses safetensors bytes, validating every offset and shape against the buffer. */
 export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): DecodedSafetensors {
   const fail = (why: string): never => {
-    throw new Error(`${label}: ${why}`);
+    throw new UpresError('model.refused', `${label}: ${why}`);
   };
   if (bytes.length < 8) fail('file is too short to be safetensors');
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length)
     fail(`header length ${headerLen} exceeds the file`);
-  let header: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
+    parsed = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
   } catch {
     return fail('header is not valid JSON');
   }
+  // Valid JSON is not yet a header: `null`, `3` or `[]` have no tensor entries to read.
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return fail('not a safetensors file: the header is not a JSON object');
+  const header = parsed as Record<string, unknown>;
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const tensors = new Map<string, NamedTensor>();
@@ -81,6 +86,7 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
       metadata = (entry ?? {}) as Record<string, string>;
       continue;
     }
+    if (entry === null || typeof entry !== 'object') fail(`tensor ${name} is not a JSON object`);
     const e = entry as { dtype?: string; shape?: unknown; data_offsets?: unknown };
     if (e.dtype !== 'F16' && e.dtype !== 'F32')
       fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);

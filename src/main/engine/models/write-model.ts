@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchitectureSpec } from '../../../shared/architecture';
 import { ModelManifest, type ModelProvenance } from '../../../shared/model-manifest';
-import { architectureTensors, elementCount, type StateDict } from './architecture-tensors';
+import { architectureTensors } from './architecture-tensors';
+import { elementCount, type StateDict } from './state-dict';
 import { encodeSafetensors } from './safetensors';
 import { atomicWrite } from '../storage/atomic-write';
 

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UpresError } from '../../../shared/errors';
 import { PairManifest } from '../../../shared/model-manifest';
 import type { ModelRegistry } from './model-registry';
 import { checkPairCompatible } from './pair-compat';
@@ -20,10 +21,12 @@ export async function writePair(
   p: NewPair,
 ): Promise<PairManifest> {
   if (registry.ids().includes(p.id))
-    throw new Error(`a model or pair called "${p.id}" already exists`);
-  if (p.fidelity === p.perceptual) throw new Error('a pair needs two different models');
+    throw new UpresError('request.invalid', `a model or pair called "${p.id}" already exists`);
+  if (p.fidelity === p.perceptual)
+    throw new UpresError('request.invalid', 'a pair needs two different models');
   const end = async (id: string) => {
-    if (registry.isPair(id)) throw new Error(`${id} is itself a pair; pair two single models`);
+    if (registry.isPair(id))
+      throw new UpresError('request.invalid', `${id} is itself a pair; pair two single models`);
     const spec = registry.get(id).manifest.architecture;
     return { id, spec, onnx: spec.kind === 'onnx' ? await registry.onnxBytes(id) : undefined };
   };

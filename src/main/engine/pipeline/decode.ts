@@ -1,5 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { throwIfCancelled } from '../../../shared/cancel';
+import { UpresError, type ErrorCode } from '../../../shared/errors';
 import type { MetadataPolicy } from '../../../shared/queue';
 import { collectMetadata, exifFromTiff, iccColourSpace, type ImageMetadata } from './metadata';
 import type { Raster } from './raster';
@@ -46,11 +48,20 @@ export interface DecodeOptions {
   /** Output size, written into the carried EXIF and XMP (default: the input's). */
   outWidth?: number;
   outHeight?: number;
+  /** The header as `inspectImage` read it when the item was planned: not read a second time. */
+  header?: ImageHeader;
+  /** Checked between the decode's steps (header, pixels, metadata). */
+  signal?: AbortSignal;
 }
 
-/** An error that names the file and the problem, with no errno code (it is not a disk fault). */
-function fail(path: string, problem: string, cause?: unknown): Error {
-  return new Error(`${path}: ${problem}`, cause === undefined ? undefined : { cause });
+/** An error that names the file and the problem (an input fault, never a disk fault). */
+function fail(
+  path: string,
+  problem: string,
+  cause?: unknown,
+  code: ErrorCode = 'input.unreadable',
+): UpresError {
+  return new UpresError(code, `${path}: ${problem}`, cause === undefined ? undefined : { cause });
 }
 
 /** First line of a libvips message, without its 'VipsJpeg: '-style prefixes. */
@@ -91,7 +102,8 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!code) throw err;
-    if (code === 'ENOENT') throw fail(path, 'no such file (or a broken link)', err);
+    if (code === 'ENOENT')
+      throw fail(path, 'no such file (or a broken link)', err, 'input.missing');
     throw fail(path, `cannot read the file (${code})`, err);
   }
   try {
@@ -113,6 +125,7 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
         path,
         'not a readable image (unrecognised format: is it really an image file?)',
         err,
+        'input.unsupported',
       );
     throw fail(path, `damaged or truncated image file (${reason})`, err);
   }
@@ -125,6 +138,8 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
       `${meta.width}×${meta.height} is ${Math.round(pixels / 1e6)} megapixels, over the ` +
         `${MAX_INPUT_PIXELS / 1e6}-megapixel limit for one image; not decoded (a damaged header ` +
         'or a decompression bomb?)',
+      undefined,
+      'input.too-large',
     );
   }
   const pages = meta.pages ?? 1;
@@ -134,12 +149,16 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
       meta.format === 'tiff'
         ? `multi-page TIFF (${pages} pages); Upres upscales single images: save the page you want on its own`
         : `animated image (${pages} frames); Upres upscales still images: export the frame you want as a still`,
+      undefined,
+      'input.unsupported',
     );
   }
   if (meta.format === 'png' && (await isAnimatedPng(path)))
     throw fail(
       path,
       'animated PNG; Upres upscales still images: export the frame you want as a still',
+      undefined,
+      'input.unsupported',
     );
   const orientation = meta.orientation ?? 1;
   const turn = orientation >= 5;
@@ -185,7 +204,9 @@ function builtInSrgbProfile(): Promise<Buffer> {
  * expanded to RGB(A).
  */
 export async function decodeImage(path: string, opt: DecodeOptions = {}): Promise<DecodedImage> {
-  const header = await inspectImage(path);
+  throwIfCancelled(opt.signal, path);
+  const header = opt.header ?? (await inspectImage(path));
+  throwIfCancelled(opt.signal, path);
   const { meta } = header;
   const notes: string[] = [];
   const space = meta.space as string;
@@ -208,6 +229,7 @@ export async function decodeImage(path: string, opt: DecodeOptions = {}): Promis
   } catch (err) {
     throw fail(path, `cannot decode: the file is damaged or truncated (${vipsReason(err)})`, err);
   }
+  throwIfCancelled(opt.signal, path);
   const { width, height, channels } = raw.info;
   const all = samplesOf(raw.data, sixteenBit);
   const colour = oneChannel ? 1 : 3;

@@ -1,9 +1,7 @@
-import { unlink } from 'node:fs/promises';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import type { OutputFormatName } from '../../../shared/output-rules';
-import { hasMetadataFor, iccColourSpace, writeWithMetadata, type ImageMetadata } from './metadata';
+import { encodeWithMetadata, hasMetadataFor, iccColourSpace, type ImageMetadata } from './metadata';
 import type { Raster } from './raster';
-import { TEMP_SUFFIX } from './safe-write';
 import { meanOfChannels } from './transparency';
 
 export type OutputFormat = OutputFormatName;
@@ -25,7 +23,7 @@ export interface EncodeOptions {
   height?: number;
   /** Write one colour channel (the mean of the three the model returned). */
   grey?: boolean;
-  /** Metadata written into the file (see metadata.ts). */
+  /** Metadata written into the file (see metadata/write-metadata.ts). */
   metadata?: ImageMetadata;
 }
 
@@ -63,9 +61,9 @@ const STREAMED_JPEG_PIXELS = 40_000_000;
  * Encodes colour (three channels at the model's output size, 8- or 16-bit) and an optional
  * transparency channel already at the final size, straight into `path` (a file the caller created
  * and owns; it is overwritten). Colour is resized to the final size with Lanczos-3 when it differs;
- * 16-bit is kept for PNG. With metadata to carry, sharp encodes into a sibling temp file that is then
- * copied into `path` with the metadata written into the container (streamed, never whole in memory);
- * the sibling is removed whatever happens. Returns notes on anything that could not be carried.
+ * 16-bit is kept for PNG. Metadata is written into the container as the file is written, in one
+ * write and with no second file (see `encodeWithMetadata`). Returns notes on anything that could
+ * not be carried.
  */
 export async function encodeToFile(
   colour: Raster,
@@ -122,18 +120,12 @@ export async function encodeToFile(
     await img.toFile(path);
     return notes;
   }
-  const encoded = `${path}.enc${TEMP_SUFFIX}`;
-  try {
-    await img.toFile(encoded);
-    notes.push(
-      ...(await writeWithMetadata(encoded, path, opt.format, md, {
-        width,
-        height,
-        alpha: Boolean(alpha),
-      })),
-    );
-  } finally {
-    await unlink(encoded).catch(() => undefined);
-  }
+  notes.push(
+    ...(await encodeWithMetadata(img, path, opt.format, md, {
+      width,
+      height,
+      alpha: Boolean(alpha),
+    })),
+  );
   return notes;
 }

@@ -1,8 +1,13 @@
 import { open, unlink } from 'node:fs/promises';
-import type { MetadataPolicy, TransparencyMode } from '../../../shared/queue';
+import { dirname } from 'node:path';
+import { throwIfCancelled } from '../../../shared/cancel';
+import { UpresError } from '../../../shared/errors';
+import type { MetadataPolicy, OutputPlan, TransparencyMode } from '../../../shared/queue';
 import type { LoadedModel } from '../runtime/loaded-model';
-import { decodeImage } from './decode';
-import { checkOutputSize, encodeToFile, type OutputFormat } from './encode';
+import { diskError, isDiskFault } from '../storage/disk-errors';
+import { chooseTileSize } from './choose-tile-size';
+import { decodeImage, type ImageHeader } from './decode';
+import { checkOutputSize, encodeToFile } from './encode';
 import type { Raster } from './raster';
 import { selfEnsemble } from './self-ensemble';
 import { planTiles } from './tile-plan';
@@ -15,16 +20,18 @@ import {
   meanOfChannels,
   resizeChannel,
 } from './transparency';
-import { chooseTileSize } from './upscale-image';
 
 export interface RenderToFileOptions {
   /** The file to write (a temp file beside the final output; must not exist). */
   tmp: string;
-  format: OutputFormat;
+  /**
+   * What to write, as the queue planned it: the format and the final size (the model's output is
+   * resized with Lanczos when it differs).
+   */
+  plan: Pick<OutputPlan, 'format' | 'width' | 'height'>;
+  /** The input's header, read when the item was planned (read again only when absent). */
+  header?: ImageHeader;
   quality?: number;
-  /** Final size (the model's output is resized with Lanczos when it differs). */
-  outWidth: number;
-  outHeight: number;
   /** Blend factor for pairs. */
   alpha?: number;
   /** Tile core in input px (default: from free memory). */
@@ -35,6 +42,7 @@ export interface RenderToFileOptions {
   keepMetadata?: MetadataPolicy;
   /** How transparency is enlarged (default 'resize'; see transparency.ts for why). */
   transparency?: TransparencyMode;
+  /** Checked between the stages (decode, model, each tile, encode): stops with `cancelled`. */
   signal?: AbortSignal;
   /** Called with the tile size once chosen, before the first tile. */
   onPlan?: (tileSize: number) => void;
@@ -63,12 +71,19 @@ export async function renderToFile(
   input: string,
   opt: RenderToFileOptions,
 ): Promise<RenderToFileResult> {
+  const { format, width, height } = opt.plan;
   try {
-    checkOutputSize(opt.format, opt.outWidth, opt.outHeight);
+    checkOutputSize(format, width, height);
   } catch (err) {
-    throw new Error(`${input}: ${(err as Error).message}`, { cause: err });
+    const code = err instanceof UpresError ? err.code : 'output.too-large';
+    throw new UpresError(code, `${input}: ${(err as Error).message}`, { cause: err });
   }
-  await (await open(opt.tmp, 'wx')).close();
+  throwIfCancelled(opt.signal, input);
+  try {
+    await (await open(opt.tmp, 'wx')).close();
+  } catch (err) {
+    throw diskError(err, dirname(opt.tmp));
+  }
   try {
     return await render(model, input, opt);
   } catch (err) {
@@ -82,10 +97,13 @@ async function render(
   input: string,
   opt: RenderToFileOptions,
 ): Promise<RenderToFileResult> {
+  const { format, width: outWidth, height: outHeight } = opt.plan;
   const img = await decodeImage(input, {
     keepMetadata: opt.keepMetadata,
-    outWidth: opt.outWidth,
-    outHeight: opt.outHeight,
+    outWidth,
+    outHeight,
+    header: opt.header,
+    signal: opt.signal,
   });
   const notes = [...img.notes];
   const mode = opt.transparency ?? DEFAULT_TRANSPARENCY;
@@ -96,6 +114,7 @@ async function render(
   const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap);
   const work = plan.reduce((n, t) => n + t.region.w * t.region.h, 0) * (throughModel ? 2 : 1);
   const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
+  throwIfCancelled(opt.signal, input);
   const runTile = opt.tta ? selfEnsemble(run) : run;
   const tiles = plan.length * (throughModel ? 2 : 1);
   const upscale = (src: Raster, done: number): Promise<Raster> =>
@@ -103,6 +122,7 @@ async function render(
       scale: model.scale,
       tile,
       overlap,
+      plan,
       feather: Math.min(model.defaultFeather, overlap),
       signal: opt.signal,
       onTile: (p) => opt.onTile?.({ tile: done + p.tile, tiles, tileSize: tile }),
@@ -116,30 +136,31 @@ async function render(
     alpha = throughModel
       ? meanOfChannels(await upscale(greyToRgb(img.alpha), plan.length))
       : img.alpha;
-    if (opt.format === 'jpeg') {
+    if (format === 'jpeg') {
       flattenOnto(colour, await resizeChannel(alpha, colour.width, colour.height), JPEG_MATTE);
       notes.push('transparency flattened onto white: JPEG has none');
       alpha = undefined;
-    } else alpha = await resizeChannel(alpha, opt.outWidth, opt.outHeight);
+    } else alpha = await resizeChannel(alpha, outWidth, outHeight);
   }
+  throwIfCancelled(opt.signal, input);
   try {
     notes.push(
       ...(await encodeToFile(colour, alpha, opt.tmp, {
-        format: opt.format,
+        format,
         quality: opt.quality,
-        width: opt.outWidth,
-        height: opt.outHeight,
+        width: outWidth,
+        height: outHeight,
         grey: img.grey,
         metadata: img.metadata,
       })),
     );
   } catch (err) {
-    // Keeps an errno code (a full disk, say) so the queue can tell a disk fault from a bad image.
-    const code = (err as NodeJS.ErrnoException).code;
-    throw Object.assign(
-      new Error(`${input}: cannot encode ${opt.format}: ${(err as Error).message}`, { cause: err }),
-      code ? { code } : {},
-    );
+    // A full or read-only disk is told apart here, where the write happens, by its errno code.
+    if (isDiskFault(err)) throw diskError(err, dirname(opt.tmp));
+    const code = err instanceof UpresError ? err.code : 'internal';
+    throw new UpresError(code, `${input}: cannot encode ${format}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return { width: img.rgb.width, height: img.rgb.height, tileSize: tile, notes };
 }

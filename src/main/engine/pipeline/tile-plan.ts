@@ -1,7 +1,6 @@
-import type { ArchitectureSpec } from '../../../shared/architecture';
+import type { ArchitectureKind } from '../../../shared/architecture';
+import { architectureOf } from '../models/architectures';
 import type { Rect } from './raster';
-
-type ArchitectureKind = ArchitectureSpec['kind'];
 
 /** One tile: the core it contributes to the output and the padded region it is computed from. */
 export interface Tile {
@@ -36,41 +35,15 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   return tiles;
 }
 
-/**
- * Context and cross-fade per architecture, chosen from `npm run bench -- overlap` (docs/tiling.md):
- * RRDBNet's receptive field is wide (32 px of context: 38 dB against untiled; 48 px: 50 dB);
- * SRVGGNetCompact's is ±34 px, so 24 px already gives 65 dB. SRResNet and EDSR stack 16–32
- * residual blocks of two 3×3 convolutions at input resolution, a receptive field as wide as
- * RRDBNet's, so they get its setting.
- */
-export const DEFAULT_TILING: Record<ArchitectureKind, { overlap: number; feather: number }> = {
-  rrdbnet: { overlap: 48, feather: 8 },
-  srvgg: { overlap: 24, feather: 4 },
-  srresnet: { overlap: 48, feather: 8 },
-  edsr: { overlap: 48, feather: 8 },
-  // Imported ONNX graphs are unknown networks: 32 px of context (RRDBNet's 38 dB point) as a middle
-  // ground between SRVGG's and the deep residual networks' settings.
-  onnx: { overlap: 32, feather: 8 },
-};
+/** Smallest tile core automatic sizing gives: below it the overlap is most of the work. */
+const MIN_TILE = 64;
 
 /**
- * Bytes of memory per input pixel of a tile on the CPU provider, fp32. Measured as the growth of
- * peak RSS running one tile (x4plus: +124 MB at 96², +382 MB at 192², ≈10 KB/px; SRVGG ≈1 KB/px),
- * with 20 % (RRDBNet) and 100 % (SRVGG) margin. SRResNet and EDSR are estimated from their largest
- * activations (the ×4 upsampler holds 16–32 feature maps per input pixel): MSRResNet's 64 features
- * like RRDBNet, EDSR sized for the 256-feature "large" model so it never runs out.
+ * Largest tile core (multiple of 16) whose padded region fits the memory budget, from the
+ * architecture's measured bytes per tile pixel and its largest tile.
  */
-const BYTES_PER_PIXEL: Record<ArchitectureKind, number> = {
-  rrdbnet: 12_000,
-  srvgg: 2_000,
-  srresnet: 12_000,
-  edsr: 40_000,
-  /** Imported ONNX: unknown activations; sized like RRDBNet (a 64-feature ×4 network). */
-  onnx: 12_000,
-};
-
-/** Largest tile core (multiple of 16) whose padded region fits the memory budget. */
 export function autoTileSize(kind: ArchitectureKind, budgetBytes: number, overlap: number): number {
-  const side = Math.sqrt(budgetBytes / BYTES_PER_PIXEL[kind]) - 2 * overlap;
-  return Math.max(64, Math.min(512, Math.floor(side / 16) * 16));
+  const { bytesPerPixel, maxTile } = architectureOf(kind).tiling;
+  const side = Math.sqrt(budgetBytes / bytesPerPixel) - 2 * overlap;
+  return Math.max(MIN_TILE, Math.min(maxTile, Math.floor(side / 16) * 16));
 }

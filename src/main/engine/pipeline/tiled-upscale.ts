@@ -1,6 +1,7 @@
+import { throwIfCancelled } from '../../../shared/cancel';
 import type { Tensor4 } from '../runtime/inference-session';
 import { FeatherCompositor } from './feather-compositor';
-import { planTiles } from './tile-plan';
+import { planTiles, type Tile } from './tile-plan';
 import { rasterRegionToTensor, type Raster } from './raster';
 
 export interface TileProgress {
@@ -14,6 +15,9 @@ export interface TiledUpscaleOptions {
   overlap: number;
   /** Half-width of the cross-fade between neighbouring tiles, in input px (≤ overlap; default 0). */
   feather?: number;
+  /** The tiles as the caller already planned them (with `tile` and `overlap`); planned here if absent. */
+  plan?: Tile[];
+  /** Checked before each tile: a fired signal stops the upscale with `cancelled`. */
   signal?: AbortSignal;
   onTile?: (p: TileProgress) => void;
 }
@@ -39,7 +43,7 @@ export async function tiledUpscale(
       ? new Uint16Array(outW * outH * src.channels)
       : new Uint8Array(outW * outH * src.channels);
   const out: Raster = { width: outW, height: outH, channels: src.channels, data };
-  const tiles = planTiles(src.width, src.height, opt.tile, opt.overlap);
+  const tiles = opt.plan ?? planTiles(src.width, src.height, opt.tile, opt.overlap);
   const feather = Math.min(opt.feather ?? 0, opt.overlap);
   const compositor = new FeatherCompositor(out, tiles, s, feather);
   const start = (i: number): Promise<Tensor4> => {
@@ -48,7 +52,7 @@ export async function tiledUpscale(
   };
   let next: Promise<Tensor4> | undefined = start(0);
   for (let i = 0; i < tiles.length; i++) {
-    opt.signal?.throwIfAborted();
+    throwIfCancelled(opt.signal, 'upscale');
     const current: Promise<Tensor4> = next!;
     next = i + 1 < tiles.length ? start(i + 1) : undefined;
     // Keep the queued tile's rejection from going unhandled while we await the current one.
@@ -66,6 +70,6 @@ export async function tiledUpscale(
   }
   if (next) await next.catch(() => undefined);
   // A cancel during the last tile: the image is complete but was not wanted.
-  opt.signal?.throwIfAborted();
+  throwIfCancelled(opt.signal, 'upscale');
   return out;
 }

@@ -1,7 +1,10 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { QueueItem } from '../../../shared/queue';
-import { atomicWrite } from '../storage/atomic-write';
+import { JsonFile } from '../storage/json-file';
+
+export { processAlive } from '../storage/atomic-write';
 
 export const JournalFile = z.object({
   version: z.literal(1),
@@ -12,49 +15,56 @@ export const JournalFile = z.object({
 });
 export type JournalFile = z.infer<typeof JournalFile>;
 
-/** Whether a process id belongs to a live process. */
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+// Where journals live: one folder in the per-user folder; the app's queue has one journal of its
+// own, every `upres upscale` batch gets a new one (removed once all its items are finished).
+
+/** The folder of every queue journal under a per-user folder. */
+export function journalDir(userData: string): string {
+  return join(userData, 'queue');
+}
+
+/** The app's (and `upres serve`'s) queue journal in the journal folder. */
+export function appJournalPath(dir: string): string {
+  return join(dir, 'app.json');
+}
+
+/** A new journal for one command-line batch in the journal folder. */
+export function newBatchJournalPath(dir: string): string {
+  return join(dir, `cli-${Date.now()}-${process.pid}.json`);
+}
+
+/** The command-line batches' journals, oldest first (what `upres upscale --resume` picks up). */
+export async function batchJournals(dir: string): Promise<string[]> {
+  let names: string[];
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    names = await readdir(dir);
+  } catch {
+    return [];
   }
+  return names
+    .filter((n) => /^cli-.*\.json$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** The queue on disk: rewritten atomically (temp + fsync + rename) on every state change. */
 export class Journal {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly file: JsonFile<typeof JournalFile>;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.file = new JsonFile(path, JournalFile);
+  }
 
   /** Reads the journal; a missing file is an empty queue, a corrupt one is set aside (never lost). */
   async load(): Promise<{ journal?: JournalFile; warning?: string }> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw err;
-    }
-    const parsed = (() => {
-      try {
-        return JournalFile.safeParse(JSON.parse(text));
-      } catch {
-        return undefined;
-      }
-    })();
-    if (parsed?.success) return { journal: parsed.data };
-    const aside = `${this.path}.corrupt-${Date.now()}`;
-    await rename(this.path, aside);
-    return { warning: `queue journal ${this.path} was unreadable; kept as ${aside}` };
+    const { value, setAside } = await this.file.read();
+    if (setAside)
+      return { warning: `queue journal ${this.path} was unreadable; kept as ${setAside}` };
+    return { journal: value };
   }
 
   /** Queues a write of the state; writes happen in order, the last one wins. */
   save(state: JournalFile): Promise<void> {
-    const text = `${JSON.stringify(state, null, 1)}\n`;
-    this.writing = this.writing.catch(() => undefined).then(() => atomicWrite(this.path, text));
-    return this.writing;
+    return this.file.write(state);
   }
 }

@@ -1,39 +1,37 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { inspectImage } from '../pipeline/decode';
 import type { DeviceRequest } from '../../../shared/device';
+import { errorCode } from '../../../shared/errors';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import {
   FINISHED,
   ItemSettings,
   Placement,
   type ItemSettingsInput,
+  type OutputPlan,
   type PlacementInput,
   type QueueItem,
   type QueueProgress,
 } from '../../../shared/queue';
+import { inspectImage, type ImageHeader } from '../pipeline/decode';
+import { cleanTempFiles, findCommitted, finishCommit, tempPathFor } from '../pipeline/safe-write';
+import { nextAttempt, type Attempt } from './attempt-policy';
 import { collectInputs, type InputProblem } from './collect-inputs';
-import {
-  cleanTempFiles,
-  commitOutput,
-  findCommitted,
-  finishCommit,
-  tempPathFor,
-} from '../pipeline/safe-write';
-import { classifyFault, diskMessage, MIN_RETRY_TILE } from './fault-policy';
+import { commitItem, prepareOutput } from './commit';
+import { EtaEstimator, workOf } from './eta';
+import { fileStamp, HeaderCache } from './header-cache';
 import { Journal, processAlive, type JournalFile } from './journal';
-import { checkNameTemplate, plannedOutputPath } from './output-naming';
-import { defaultFormatFor, outputSize } from '../../../shared/output-rules';
+import { checkNameTemplate, planOutput } from './output-plan';
 
 /** One render of an item into a temp file; the queue names, commits and records the result. */
 export interface RenderRequest {
   item: QueueItem;
+  /** The item's planned output (format and final size are the renderer's to honour). */
+  plan: OutputPlan;
+  /** The input's header as read when the item was added, when still valid (else absent). */
+  header?: ImageHeader;
   /** Where the finished image must be written (a temp file beside the final path). */
   tmp: string;
-  /** Final output size. */
-  outWidth: number;
-  outHeight: number;
   signal: AbortSignal;
   /** Called once the tile size is chosen, before the first tile runs. */
   onPlan: (tileSize: number) => void;
@@ -53,9 +51,15 @@ export interface RenderResult {
 export type Renderer = (req: RenderRequest) => Promise<RenderResult>;
 
 export interface QueueEvents {
+  /** An item was added or changed (its state, settings, plan, result). */
   item: [QueueItem];
+  /** Items left the queue (removed, or finished ones cleared). */
+  removed: [ids: string[]];
+  /** An item moved to `index` in the queue's order. */
+  moved: [id: string, index: number];
   progress: [QueueProgress];
   warning: [string];
+  /** The run loop stopped (nothing left, paused, or failed); `isRunning` is false by now. */
   idle: [];
 }
 
@@ -83,7 +87,8 @@ const newId = (): string =>
 /**
  * The batch queue: items with their own settings, run one at a time, journaled to disk on every
  * change so a crash, kill or power loss loses nothing (`UpscaleQueue.open` picks up exactly the
- * unfinished items). Events report every state change and per-tile progress with ETAs.
+ * unfinished items). Each item's output is planned once, when it is added (again when its settings
+ * change), and carried on the item. Events report every change and per-tile progress with ETAs.
  */
 export class UpscaleQueue extends EventEmitter<QueueEvents> {
   private items: QueueItem[] = [];
@@ -91,8 +96,8 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   private running: { id: string; abort: AbortController } | undefined;
   private loop: Promise<void> | undefined;
   private readonly journal: Journal;
-  /** Input pixels processed and seconds spent, for throughput-based estimates. */
-  private work = { pixels: 0, seconds: 0 };
+  private readonly eta = new EtaEstimator();
+  private readonly headers = new HeaderCache();
 
   private constructor(private readonly opt: QueueOptions) {
     super();
@@ -102,7 +107,8 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   /**
    * Opens the queue of a journal. Items left running by a dead process go back to waiting (or are
    * recognised as done if their output was already committed); temp files from the crash are
-   * deleted. Refuses a journal another live process is running.
+   * deleted. Items of journals written before plans existed get theirs. Refuses a journal another
+   * live process is running.
    */
   static async open(opt: QueueOptions): Promise<UpscaleQueue> {
     const q = new UpscaleQueue(opt);
@@ -113,6 +119,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
         throw new Error(`the queue ${opt.journalPath} is being run by process ${journal.pid}`);
       q.items = journal.items;
       q.paused = journal.paused;
+      for (const item of q.items) if (!item.plan) item.plan = q.planOf(item, false);
       await q.recover();
     }
     await q.save();
@@ -127,13 +134,28 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     queueMicrotask(() => this.emit('warning', message));
   }
 
+  /**
+   * The plan of an item whose input size is known (undefined otherwise). With `strict` false an
+   * unknown model leaves the plan out (the item fails with that message when its turn comes).
+   */
+  private planOf(item: QueueItem, strict = true): OutputPlan | undefined {
+    if (item.width === undefined || item.height === undefined) return undefined;
+    try {
+      return planOutput(
+        { ...item, width: item.width, height: item.height },
+        this.opt.modelScale(item.settings.model),
+      );
+    } catch (err) {
+      if (strict) throw err;
+      return undefined;
+    }
+  }
+
   private async recover(): Promise<void> {
-    const keep = new Set<string>();
     for (const item of this.items) {
       if (item.state !== 'running') continue;
       if (item.committing) {
-        const target = this.target(item);
-        const done = target ? await findCommitted(item.committing, target) : undefined;
+        const done = item.plan ? await findCommitted(item.committing, item.plan.path) : undefined;
         if (done) {
           Object.assign(item, { state: 'done', output: done });
           await finishCommit(item.committing);
@@ -144,13 +166,8 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       item.state = 'waiting';
       item.committing = undefined;
     }
-    const dirs = new Set(
-      this.items.flatMap((i) => {
-        const t = this.target(i);
-        return t ? [dirname(t)] : [];
-      }),
-    );
-    for (const d of dirs) await cleanTempFiles(d, keep);
+    const dirs = new Set(this.items.flatMap((i) => (i.plan ? [dirname(i.plan.path)] : [])));
+    for (const d of dirs) await cleanTempFiles(d);
   }
 
   snapshot(): QueueItem[] {
@@ -159,6 +176,11 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Whether the run loop is going (from `start` until it stops: nothing left, or paused). */
+  get isRunning(): boolean {
+    return this.loop !== undefined;
   }
 
   private save(): Promise<void> {
@@ -178,8 +200,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   }
 
   /**
-   * Adds files and folders (recursively when asked) with one set of settings and placement.
-   * Returns the new items and the inputs that could not be added (each with its message).
+   * Adds files and folders (recursively when asked) with one set of settings and placement, each
+   * with its planned output (from its header, read here once). Returns the new items and the inputs
+   * that could not be added (each with its message).
    */
   async add(
     paths: string[],
@@ -190,7 +213,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     const { recursive, ...rest } = placementIn;
     const placement = Placement.parse(rest);
     checkNameTemplate(placement.nameTemplate);
-    this.opt.modelScale(settings.model); // unknown models are refused before anything is queued
+    const modelScale = this.opt.modelScale(settings.model); // unknown models are refused up front
     const { inputs, problems } = await collectInputs(paths, {
       recursive,
       exclude: [placement.outDir],
@@ -207,9 +230,12 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
         notes: [],
       };
       try {
+        const stamp = await fileStamp(input.path);
         const h = await inspectImage(input.path);
         item.width = h.width;
         item.height = h.height;
+        item.plan = planOutput({ ...item, width: h.width, height: h.height }, modelScale);
+        if (stamp) this.headers.put(item.id, h, stamp);
       } catch {
         // Unreadable files are still queued: they fail with a clear message when their turn comes.
       }
@@ -221,28 +247,12 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     return { added, problems };
   }
 
-  /** The output path an item will get (before the collision policy), or undefined if unknown yet. */
-  target(item: QueueItem): string | undefined {
-    if (item.width === undefined || item.height === undefined) return undefined;
-    const s = item.settings;
-    const modelScale = this.opt.modelScale(s.model);
-    const { scale } = outputSize(item.width, item.height, s, modelScale);
-    const format = s.format ?? defaultFormatFor(item.input);
-    return plannedOutputPath(
-      item.input,
-      item.placement.outDir,
-      item.relDir,
-      item.placement.nameTemplate,
-      { scale, model: s.model, alpha: s.alpha },
-      format,
-    );
-  }
-
   /** Runs waiting items until none is left or the queue is paused; resolves when it stops. */
   start(): Promise<void> {
     this.paused = false;
     this.loop ??= this.runLoop().finally(() => {
       this.loop = undefined;
+      this.emit('idle');
     });
     return this.loop;
   }
@@ -276,21 +286,29 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   async retry(id: string): Promise<void> {
     const item = this.items.find((i) => i.id === id);
     if (item && (item.state === 'failed' || item.state === 'cancelled'))
-      await this.change(item, { state: 'waiting', error: undefined, notes: [] });
+      await this.change(item, {
+        state: 'waiting',
+        error: undefined,
+        errorCode: undefined,
+        notes: [],
+      });
   }
 
   /** Removes an item that is not running. */
   async remove(id: string): Promise<void> {
     if (this.running?.id === id)
       throw new Error('a running item cannot be removed; cancel it first');
+    const before = this.items.length;
     this.items = this.items.filter((i) => i.id !== id);
+    this.headers.drop(id);
     await this.save();
+    if (this.items.length < before) this.emit('removed', [id]);
   }
 
   /**
-   * Changes the settings of waiting items (others are left alone) and returns how many changed.
-   * Every result is validated and its model must be known before any item changes. A size in the
-   * patch (scale, width, height) replaces the item's whole size choice.
+   * Changes the settings of waiting items (others are left alone), plans their outputs again and
+   * returns how many changed. Every result is validated and its model must be known before any
+   * item changes. A size in the patch (scale, width, height) replaces the item's whole size choice.
    */
   async update(ids: string[], patch: Patch<ItemSettings>): Promise<number> {
     const wanted = new Set(ids);
@@ -302,9 +320,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       if (resized) for (const k of sizeKeys) if (patch[k] === undefined) delete merged[k];
       const settings = ItemSettings.parse(merged);
       this.opt.modelScale(settings.model); // an unknown model is refused before anything changes
-      return settings;
+      return { settings, plan: this.planOf({ ...item, settings }) };
     });
-    targets.forEach((item, k) => (item.settings = next[k]));
+    targets.forEach((item, k) => Object.assign(item, next[k]));
     await this.save();
     for (const item of targets) this.emit('item', structuredClone(item));
     return targets.length;
@@ -315,24 +333,18 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     const from = this.items.findIndex((i) => i.id === id);
     if (from < 0 || this.items[from].state !== 'waiting') return;
     const [item] = this.items.splice(from, 1);
-    this.items.splice(Math.max(0, Math.min(index, this.items.length)), 0, item);
+    const to = Math.max(0, Math.min(index, this.items.length));
+    this.items.splice(to, 0, item);
     await this.save();
+    this.emit('moved', id, to);
   }
 
   /** Forgets finished items (the journal keeps only what is still to do). */
   async clearFinished(): Promise<void> {
+    const gone = this.items.filter((i) => FINISHED.includes(i.state)).map((i) => i.id);
     this.items = this.items.filter((i) => !FINISHED.includes(i.state));
     await this.save();
-  }
-
-  private rate(): number | undefined {
-    return this.work.seconds > 0.5 && this.work.pixels > 0
-      ? this.work.pixels / this.work.seconds
-      : undefined;
-  }
-
-  private workOf(i: QueueItem): number {
-    return (i.width ?? 0) * (i.height ?? 0) * (i.settings.tta ? 8 : 1);
+    if (gone.length > 0) this.emit('removed', gone);
   }
 
   private async runLoop(): Promise<void> {
@@ -342,14 +354,13 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       if (!item) break;
       await this.runItem(item);
     }
-    this.emit('idle');
   }
 
   private async runItem(item: QueueItem): Promise<void> {
     const t0 = performance.now();
     const abort = new AbortController();
     this.running = { id: item.id, abort };
-    await this.change(item, { state: 'running', error: undefined });
+    await this.change(item, { state: 'running', error: undefined, errorCode: undefined });
     try {
       const { patch, cleanup } = await this.attempts(item, abort.signal);
       await this.change(item, { ...patch, seconds: (performance.now() - t0) / 1000 });
@@ -362,97 +373,80 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       } else {
         const message = (err as Error).message;
         const error = message.includes(item.input) ? message : `${item.input}: ${message}`;
-        await this.change(item, { state: 'failed', error, seconds });
+        await this.change(item, { state: 'failed', error, errorCode: errorCode(err), seconds });
       }
     } finally {
       this.running = undefined;
     }
   }
 
-  /** Renders with retries (smaller tiles, then CPU), then commits the output. */
+  /** The item's plan, reading its header now if it could not be read when it was added. */
+  private async planNow(item: QueueItem): Promise<{ plan: OutputPlan; header?: ImageHeader }> {
+    const header = await this.headers.take(item.id, item.input);
+    if (item.plan) return { plan: item.plan, header };
+    const h = await inspectImage(item.input); // throws "<file>: <the problem>"
+    const plan = planOutput({ ...item, width: h.width, height: h.height }, this.modelScaleOf(item));
+    await this.change(item, { width: h.width, height: h.height, plan }, false);
+    return { plan, header: h };
+  }
+
+  private modelScaleOf(item: QueueItem): number {
+    return this.opt.modelScale(item.settings.model);
+  }
+
+  /** Renders under the attempt policy (smaller tiles, then CPU), then commits the output. */
   private async attempts(
     item: QueueItem,
     signal: AbortSignal,
   ): Promise<{ patch: Partial<QueueItem>; cleanup?: string }> {
-    if (item.width === undefined || item.height === undefined) {
-      // The header could not be read when the item was added: read it now for the real message.
-      const h = await inspectImage(item.input); // throws "<file>: <the problem>"
-      item.width = h.width;
-      item.height = h.height;
-    }
-    const target = this.target(item)!;
-    const s = item.settings;
-    const size = outputSize(item.width, item.height, s, this.opt.modelScale(s.model));
-    if (item.placement.onExists === 'skip') {
-      if (await exists(target)) return { patch: { state: 'skipped', output: target } };
-    }
-    try {
-      await mkdir(dirname(target), { recursive: true });
-    } catch (err) {
-      throw new Error(diskMessage(err as NodeJS.ErrnoException, dirname(target)), { cause: err });
-    }
-    let tile = s.tile;
-    let device: DeviceRequest | undefined;
+    const { plan, header } = await this.planNow(item);
+    const target = plan.path;
+    if ((await prepareOutput(target, item.placement.onExists)) === 'skipped')
+      return { patch: { state: 'skipped', output: target } };
+    let attempt: Attempt = { tile: item.settings.tile };
     const notes = [...item.notes];
     for (;;) {
       const tmp = tempPathFor(target);
-      let lastTile = tile ?? 0;
-      const t0 = performance.now();
-      let donePixels = 0;
+      let lastTile = attempt.tile ?? 0;
+      const clock = this.eta.begin(item);
       try {
         const rendered = await this.opt.render({
           item,
+          plan,
+          header,
           tmp,
-          outWidth: size.outWidth,
-          outHeight: size.outHeight,
           signal,
-          tile,
-          device,
+          tile: attempt.tile,
+          device: attempt.device,
           onPlan: (size) => {
             lastTile = size;
           },
           onTile: (p) => {
             lastTile = p.tileSize;
-            const itemWork = this.workOf(item);
-            donePixels = (itemWork * p.tile) / Math.max(1, p.tiles);
-            const rate =
-              this.rate() ??
-              (donePixels > 0 ? donePixels / ((performance.now() - t0) / 1000) : undefined);
-            const left = itemWork - donePixels;
             const waiting = this.items
               .filter((i) => i.state === 'waiting')
-              .reduce((n, i) => n + this.workOf(i), 0);
+              .reduce((n, i) => n + workOf(i), 0);
             this.emit('progress', {
               id: item.id,
               tile: p.tile,
               tiles: p.tiles,
-              itemEta: rate ? left / rate : undefined,
-              queueEta: rate ? (left + waiting) / rate : undefined,
+              ...clock.progress(p.tile, p.tiles, waiting),
             });
           },
         });
-        this.work.pixels += this.workOf(item);
-        this.work.seconds += (performance.now() - t0) / 1000;
+        clock.finish();
         // A cancel or pause during the last tile lands here: never commit an output then.
         if (signal.aborted)
           throw signal.reason instanceof Stop ? signal.reason : new Stop('cancel');
         notes.push(...(rendered.notes ?? []));
         await this.change(item, { committing: tmp, notes }, false);
-        let result;
-        try {
-          result = await commitOutput(tmp, target, item.placement.onExists);
-        } catch (err) {
-          await finishCommit(tmp);
-          throw new Error(diskMessage(err as NodeJS.ErrnoException, dirname(target)), {
-            cause: err,
-          });
-        }
+        const result = await commitItem(tmp, target, item.placement.onExists);
         return {
           patch: {
             state: result.state,
             output: result.output,
-            outWidth: size.outWidth,
-            outHeight: size.outHeight,
+            outWidth: plan.width,
+            outHeight: plan.height,
             committing: undefined,
             notes,
           },
@@ -461,25 +455,13 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       } catch (err) {
         await finishCommit(tmp);
         if (signal.aborted) throw signal.reason instanceof Stop ? signal.reason : err;
-        const kind = classifyFault(err, device === 'cpu' || s.device === 'cpu');
-        if (kind === 'disk')
-          throw new Error(diskMessage(err as NodeJS.ErrnoException, dirname(target)), {
-            cause: err,
-          });
-        if (kind === 'memory' && lastTile > MIN_RETRY_TILE) {
-          tile = Math.max(MIN_RETRY_TILE, Math.floor(lastTile / 2 / 16) * 16);
-          notes.push(`out of memory with ${lastTile} px tiles; retried with ${tile} px`);
-          continue;
+        const next = nextAttempt(err, { ...attempt, lastTile, requested: item.settings.device });
+        if (!next) {
+          item.notes = notes;
+          throw err;
         }
-        if ((kind === 'memory' || kind === 'provider') && device !== 'cpu' && s.device !== 'cpu') {
-          device = 'cpu';
-          notes.push(
-            `${kind === 'memory' ? 'out of memory' : 'provider error'} (${(err as Error).message}); retried on the CPU`,
-          );
-          continue;
-        }
-        item.notes = notes;
-        throw err;
+        attempt = next.attempt;
+        notes.push(next.note);
       }
     }
   }
@@ -487,13 +469,4 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
 
 function hasUnfinished(j: JournalFile): boolean {
   return j.items.some((i) => !FINISHED.includes(i.state));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
-import type { StateDict } from '../models/architecture-tensors';
+import type { StateDict } from '../models/state-dict';
 import { buildGraph } from '../models/build-graph';
 import type { InferenceSession, Tensor4 } from './inference-session';
 import { openSession, type OpenSessionOptions } from './open-session';

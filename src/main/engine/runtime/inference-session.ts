@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ExecutionDevice } from '../../../shared/device';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol';
+import { runtimeError } from './runtime-errors';
 import { inferenceWorkerEntry } from './worker-entry';
 
 export interface Tensor4 {
@@ -25,7 +26,7 @@ export class InferenceSession {
       this.pending.delete(res.id);
       if (!p) return;
       if (res.ok) p.resolve(res);
-      else p.reject(new Error(res.error));
+      else p.reject(runtimeError(res.error, this.device));
     });
     const failAll = (err: Error): void => {
       this.failure = err;

@@ -1,15 +1,14 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
-import type { DeviceChoice } from '../../../shared/device';
-import type { StateDict } from '../models/architecture-tensors';
+import type { DeviceChoice, DeviceRequest } from '../../../shared/device';
+import type { StateDict } from '../models/state-dict';
 import { buildGraph } from '../models/build-graph';
 import type { ModelRegistry } from '../models/model-registry';
 import { checkPairCompatible } from '../models/pair-compat';
-import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx-blend';
+import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx/onnx-blend';
 import type { InferenceSession, Tensor4 } from './inference-session';
 import { openSession, type OpenSessionOptions } from './open-session';
-import { DEFAULT_TILING } from '../pipeline/tile-plan';
 import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
-import { rrdbUnshuffle } from '../models/architecture-tensors';
+import { architectureOf } from '../models/architectures';
 import { runPadded } from '../pipeline/pad-to-multiple';
 
 /** A model ready to run: its session in a worker and the provider it ended up on. */
@@ -35,12 +34,12 @@ export class LoadedModel {
 
   /** Context each tile needs so tiled output matches untiled output. */
   get defaultOverlap(): number {
-    return DEFAULT_TILING[this.spec.kind].overlap;
+    return architectureOf(this.spec).tiling.overlap;
   }
 
   /** Half-width of the cross-fade between neighbouring tiles. */
   get defaultFeather(): number {
-    return DEFAULT_TILING[this.spec.kind].feather;
+    return architectureOf(this.spec).tiling.feather;
   }
 
   private checkAlpha(alpha: number | undefined): number | undefined {
@@ -61,8 +60,7 @@ export class LoadedModel {
 
   /** Input sides must be multiples of this (pixel-unshuffle models); tiles are padded to it. */
   get inputMultiple(): number {
-    if (this.spec.kind === 'onnx') return this.spec.inputMultiple ?? 1;
-    return this.spec.kind === 'rrdbnet' ? rrdbUnshuffle(this.spec) : 1;
+    return architectureOf(this.spec).inputMultiple(this.spec);
   }
 
   private padded(run: (t: Tensor4) => Promise<Tensor4>): (t: Tensor4) => Promise<Tensor4> {
@@ -105,7 +103,10 @@ export async function loadWeights(
   weights: StateDict,
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
-  const { session, choice } = await openSession((fp16) => buildGraph(spec, weights, { fp16 }), opt);
+  const { session, choice } = await openSession(
+    (fp16) => buildGraph(spec, weights, { fp16, label: id }),
+    opt,
+  );
   return new LoadedModel(id, spec, session, choice);
 }
 
@@ -125,7 +126,12 @@ export async function loadPairWeights(
     id,
     fidelity.spec,
     (fp16) =>
-      buildGraph(fidelity.spec, fidelity.weights, { fp16, blendTowards: perceptual.weights }),
+      buildGraph(fidelity.spec, fidelity.weights, {
+        fp16,
+        blendTowards: perceptual.weights,
+        label: fidelity.id,
+        partnerLabel: perceptual.id,
+      }),
     weightBlendGraph(fidelity.spec, fidelity.weights, perceptual.weights),
     defaultAlpha,
     opt,
@@ -155,7 +161,7 @@ async function openPair(
 }
 
 /** An imported ONNX model: its stored graph, with the precision it was stored in. */
-export interface OnnxModelSource {
+interface OnnxModelSource {
   id: string;
   spec: ArchitectureSpec;
   /** The stored (normalised) `.onnx` bytes. */
@@ -173,17 +179,14 @@ function onnxOptions(m: OnnxModelSource, opt: OpenSessionOptions): OpenSessionOp
 }
 
 /** Starts a session for an imported ONNX model, run as-is. */
-export async function loadOnnx(
-  m: OnnxModelSource,
-  opt: OpenSessionOptions = {},
-): Promise<LoadedModel> {
+async function loadOnnx(m: OnnxModelSource, opt: OpenSessionOptions = {}): Promise<LoadedModel> {
   if (m.spec.kind !== 'onnx') throw new Error(`${m.id} is not an ONNX model`);
   const { session, choice } = await openSession(() => m.onnx.slice(), onnxOptions(m, opt));
   return new LoadedModel(m.id, m.spec, session, choice);
 }
 
 /** A fidelity ↔ perceptual pair of two imported ONNX models with the same graph. */
-export async function loadOnnxPair(
+async function loadOnnxPair(
   id: string,
   fidelity: OnnxModelSource,
   perceptual: OnnxModelSource,
@@ -203,6 +206,11 @@ export async function loadOnnxPair(
     defaultAlpha,
     onnxOptions(fidelity, opt),
   );
+}
+
+/** The key a loaded model is cached under: one id, device and precision share a session. */
+export function modelCacheKey(id: string, device: DeviceRequest, precision: string): string {
+  return `${id}|${device}|${precision}`;
 }
 
 /** Loads a registered model or pair by id. */

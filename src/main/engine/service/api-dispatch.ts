@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { api, type ApiContract, type ApiMethod } from '../../../shared/api';
+import { UpresError } from '../../../shared/errors';
+import { replyOf, type IpcReply } from '../../../shared/ipc-reply';
 
 /** One implementation per API method; they receive requests already validated. */
 export type ApiHandlers = {
@@ -7,11 +9,6 @@ export type ApiHandlers = {
     request: z.output<ApiContract[M]['request']>,
   ) => Promise<z.input<ApiContract[M]['response']>>;
 };
-
-/** A request the contract's schema refused (the loopback server answers it with 400). */
-export class InvalidRequestError extends Error {
-  override name = 'InvalidRequestError';
-}
 
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
@@ -21,8 +18,9 @@ function describeIssue(error: z.ZodError): string {
 }
 
 /**
- * The boundary every transport goes through: validates the request with the contract's schema,
- * calls the handler, and validates (and strips) its response.
+ * The boundary every transport goes through: validates the request with the contract's schema
+ * (a refusal is `request.invalid`), calls the handler, and validates (and strips) its response (a
+ * response that breaks the contract is `internal`). Handler errors pass through with their code.
  */
 export async function dispatchApi(
   handlers: ApiHandlers,
@@ -32,13 +30,26 @@ export async function dispatchApi(
   const { request, response } = api[method] as { request: z.ZodType; response: z.ZodType };
   const parsed = request.safeParse(raw);
   if (!parsed.success)
-    throw new InvalidRequestError(`${method}: invalid request: ${describeIssue(parsed.error)}`);
+    throw new UpresError(
+      'request.invalid',
+      `${method}: invalid request: ${describeIssue(parsed.error)}`,
+    );
   const handler = handlers[method] as (this: ApiHandlers, req: unknown) => Promise<unknown>;
   const result = response.safeParse(await handler.call(handlers, parsed.data));
   if (!result.success) {
-    throw new Error(
+    throw new UpresError(
+      'internal',
       `${method}: the engine returned an invalid response: ${describeIssue(result.error)}`,
     );
   }
   return result.data;
+}
+
+/** dispatchApi as a reply that never rejects: what IPC sends back (see shared/ipc-reply.ts). */
+export function dispatchReply(
+  handlers: ApiHandlers,
+  method: ApiMethod,
+  raw: unknown,
+): Promise<IpcReply<unknown>> {
+  return replyOf(() => dispatchApi(handlers, method, raw));
 }

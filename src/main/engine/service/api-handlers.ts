@@ -1,4 +1,5 @@
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../../shared/api';
+import { UpresError } from '../../../shared/errors';
 import type { ModelInfo } from '../../../shared/model-manifest';
 import type { AppEngine } from './app-engine';
 import { importModel, removeModel } from '../models/import-model';
@@ -9,7 +10,7 @@ import { planProviders, preferredDevices } from '../runtime/provider-select';
 
 function infoOf(registry: ModelRegistry, id: string): ModelInfo {
   const info = registry.info().find((m) => m.id === id);
-  if (!info) throw new Error(`${id} is not in the registry after writing it`);
+  if (!info) throw new UpresError('internal', `${id} is not in the registry after writing it`);
   return info;
 }
 
@@ -35,7 +36,7 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
     },
     pairModels: async (p) => {
       const dir = registry.dirs.user;
-      if (!dir) throw new Error('no user models folder configured');
+      if (!dir) throw new UpresError('internal', 'no user models folder configured');
       await writePair(registry, dir, p);
       await registry.refresh();
       return infoOf(registry, p.id);

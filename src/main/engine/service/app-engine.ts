@@ -3,6 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
+import { UpresError } from '../../../shared/errors';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import {
   FINISHED,
@@ -11,9 +12,12 @@ import {
   type QueueItem,
 } from '../../../shared/queue';
 import type { AppSettings } from '../../../shared/settings';
+import { disposeAll } from '../../../shared/dispose';
 import type { ModelRegistry } from '../models/model-registry';
-import { ModelRenderer } from '../queue/model-renderer';
+import { appJournalPath, journalDir } from '../queue/journal';
+import { ModelRenderer, registryModelScale } from '../queue/model-renderer';
 import { UpscaleQueue } from '../queue/upscale-queue';
+import { ModelCache } from '../runtime/model-cache';
 import { ImageTokens } from './image-tokens';
 import { fileImageToken } from './item-images';
 import { PreviewRenderer, rasterToPng } from './preview-renderer';
@@ -58,7 +62,6 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   readonly images = new ImageTokens();
   /** Problems found while opening (also logged). */
   readonly warnings: string[] = [];
-  private running = false;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -74,6 +77,10 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     // One listener per connected page or window.
     this.setMaxListeners(100);
     queue.on('item', (item) => this.send({ kind: 'item', item }));
+    queue.on('removed', (ids) => this.send({ kind: 'removed', ids }));
+    queue.on('moved', (id, index) => this.send({ kind: 'moved', id, index }));
+    // The loop stopped (done, paused or failed): the queue's own state says it is no longer running.
+    queue.on('idle', () => this.sendQueueState());
     queue.on('progress', (p) =>
       this.send({ kind: 'progress', ...p, fraction: p.tiles > 0 ? p.tile / p.tiles : 0 }),
     );
@@ -87,15 +94,18 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     // Device fallbacks are worth showing in the UI, not only in a log.
     const opened: { engine?: AppEngine } = {};
     const modelLog = (line: string): void => (opened.engine ? opened.engine.warn(line) : log(line));
-    const renderer = new ModelRenderer(opt.registry, modelLog);
-    await mkdir(join(opt.userData, 'queue'), { recursive: true });
+    // One cache for the queue's renderer and the previews: the same model is loaded once.
+    const models = ModelCache.forRegistry(opt.registry, modelLog);
+    const renderer = new ModelRenderer(models, registryModelScale(opt.registry));
+    const journals = journalDir(opt.userData);
+    await mkdir(journals, { recursive: true });
     const queue = await UpscaleQueue.open({
-      journalPath: join(opt.userData, 'queue', 'app.json'),
+      journalPath: appJournalPath(journals),
       render: renderer.render,
       modelScale: renderer.modelScale,
     });
     await queue.clearFinished();
-    const previews = new PreviewRenderer(opt.registry, modelLog);
+    const previews = new PreviewRenderer(models);
     const engine = new AppEngine(opt.registry, opt.version, queue, renderer, previews, store, log);
     opened.engine = engine;
     engine.warnings.push(...opt.registry.warnings, ...warnings, ...queue.warnings);
@@ -114,7 +124,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   /** The queue's state as an event (sent to each new subscriber, and after every change). */
   queueState(): EngineEvent {
-    return { kind: 'queue', paused: this.queue.isPaused, running: this.running };
+    return { kind: 'queue', paused: this.queue.isPaused, running: this.queue.isRunning };
   }
 
   private sendQueueState(): void {
@@ -123,7 +133,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   private item(id: string): QueueItem {
     const item = this.queue.snapshot().find((i) => i.id === id);
-    if (!item) throw new Error(`no queue item ${id}`);
+    if (!item) throw new UpresError('not-found', `no queue item ${id}`);
     return item;
   }
 
@@ -199,16 +209,12 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   private start(): void {
-    if (this.closing) throw new Error('the engine is shutting down');
+    if (this.closing) throw new UpresError('engine.stopped', 'the engine is shutting down');
+    const already = this.queue.isRunning;
     const loop = this.queue.start();
-    if (this.running) return;
-    this.running = true;
-    loop
-      .catch((err: unknown) => this.warn(`the queue stopped: ${(err as Error).message}`))
-      .finally(() => {
-        this.running = false;
-        this.sendQueueState();
-      });
+    // One handler per run of the loop (a start while it runs joins the same run).
+    if (!already)
+      loop.catch((err: unknown) => this.warn(`the queue stopped: ${(err as Error).message}`));
   }
 
   /** Renders a viewport of an item (see the contract); images come back as tokens. */
@@ -241,7 +247,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const item = this.item(req.id);
     const path = req.which === 'input' ? item.input : item.output;
     if (!path || (req.which === 'output' && !FINISHED.includes(item.state)))
-      throw new Error(`${item.input}: no output yet`);
+      throw new UpresError('not-found', `${item.input}: no output yet`);
     return fileImageToken(this.images, path, req.maxSide, () =>
       this.knows(item.id, req.which, path),
     );
@@ -262,11 +268,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   close(waitMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
       await this.queue.pause();
-      if (this.running) {
+      if (this.queue.isRunning) {
         const stopped = new Promise<void>((done) => this.queue.once('idle', () => done()));
         await Promise.race([stopped, new Promise((done) => setTimeout(done, waitMs).unref())]);
       }
-      await Promise.allSettled([this.renderer.dispose(), this.previews.dispose()]);
+      await disposeAll([this.renderer, this.previews]).catch(() => undefined);
       this.images.clear();
       this.removeAllListeners();
     })();

@@ -4,6 +4,12 @@ import { randomBytes } from 'node:crypto';
 export type ImageSource =
   { kind: 'bytes'; data: Buffer; type: string } | { kind: 'file'; path: string; type: string };
 
+/** The response headers of an image token, the same on every transport. */
+export function imageHeaders(source: ImageSource): Record<string, string> {
+  // Tokens are random and their content never changes, so a page may cache it; no shared cache.
+  return { 'Content-Type': source.type, 'Cache-Control': 'private, max-age=3600' };
+}
+
 interface Entry {
   source: ImageSource;
   width: number;

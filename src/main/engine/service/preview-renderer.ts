@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { throwIfCancelled } from '../../../shared/cancel';
+import { UpresError } from '../../../shared/errors';
 import type { QueueItem } from '../../../shared/queue';
-import type { ModelRegistry } from '../models/model-registry';
 import { decodeImage } from '../pipeline/decode';
 import { renderViewport, renderViewportEnds } from '../pipeline/preview';
 import type { Raster, Rect } from '../pipeline/raster';
-import { loadModel, type LoadedModel } from '../runtime/loaded-model';
+import { modelCacheKey, type LoadedModel } from '../runtime/loaded-model';
+import type { ModelCache, ModelKey, ModelLease } from '../runtime/model-cache';
 
 export interface PreviewRequest {
   /** Input px; clamped to the image. */
@@ -27,71 +29,75 @@ export interface PreviewRender {
 }
 
 /**
- * Renders viewport previews of queue items with a model of its own, so a preview never unloads or
- * waits on the model the queue is running. One render at a time; the last model and the last
- * decoded input are kept for the next call (the dial asks again and again for the same image).
+ * Renders viewport previews of queue items with models from the shared cache (the same model as
+ * the queue's when the settings match: loaded once, never unloaded under the other's feet). One
+ * render at a time; the last model (a lease on it) and the last decoded input are kept for the
+ * next call (the dial asks again and again for the same image).
  */
 export class PreviewRenderer {
-  private model: { key: string; loaded: Promise<LoadedModel> } | undefined;
+  private model: { key: string; lease: ModelLease } | undefined;
   private source: { key: string; raster: Promise<Raster> } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Fired by `dispose`: renders still queued stop at their next step. */
+  private closing = new AbortController();
 
-  constructor(
-    private readonly registry: ModelRegistry,
-    private readonly log: (line: string) => void = () => undefined,
-  ) {}
+  constructor(private readonly models: ModelCache) {}
 
-  /** Renders a region of an item's input through its model (queued behind earlier renders). */
-  render(item: QueueItem, req: PreviewRequest): Promise<PreviewRender> {
-    const run = this.chain.catch(() => undefined).then(() => this.renderNow(item, req));
+  /**
+   * Renders a region of an item's input through its model (queued behind earlier renders). A fired
+   * signal stops it between its steps (model, decode, each model run) with `cancelled`.
+   */
+  render(item: QueueItem, req: PreviewRequest, signal?: AbortSignal): Promise<PreviewRender> {
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const run = this.chain.catch(() => undefined).then(() => this.renderNow(item, req, stop));
     this.chain = run;
     return run;
   }
 
-  private async renderNow(item: QueueItem, req: PreviewRequest): Promise<PreviewRender> {
+  private async renderNow(
+    item: QueueItem,
+    req: PreviewRequest,
+    signal: AbortSignal,
+  ): Promise<PreviewRender> {
+    const what = `preview of ${item.input}`;
+    throwIfCancelled(signal, what);
     const s = item.settings;
-    const model = await this.loaded(s.model, s.device, s.precision);
-    const src = await this.decoded(item.input);
+    const model = await this.loaded({ id: s.model, device: s.device, precision: s.precision });
+    throwIfCancelled(signal, what);
+    const src = await this.decoded(item.input, signal);
     const region = clampRegion(req.region, src, item.input);
     const k = model.scale;
     const view = { x: region.x * k, y: region.y * k, w: region.w * k, h: region.h * k };
+    throwIfCancelled(signal, what);
     if (!model.interpolates)
       return { region, scale: k, exact: await renderViewport(model, src, view) };
     const out: PreviewRender = { region, scale: k };
     if (req.ends) Object.assign(out, await renderViewportEnds(model, src, view));
     if (!req.ends || req.alpha !== undefined) {
+      throwIfCancelled(signal, what);
       out.alpha = req.alpha ?? s.alpha ?? model.defaultAlpha;
       out.exact = await renderViewport(model, src, view, out.alpha);
     }
     return out;
   }
 
-  private loaded(id: string, device: QueueItem['settings']['device'], precision: string) {
-    const key = `${id}|${device}|${precision}`;
-    if (this.model?.key !== key) {
-      const previous = this.model?.loaded;
-      const loaded = (async () => {
-        await previous?.then((m) => m.dispose()).catch(() => undefined);
-        return loadModel(this.registry, id, {
-          device,
-          precision: precision as 'auto',
-          log: this.log,
-        });
-      })();
-      this.model = { key, loaded };
-      // A failed load is not kept: the next call tries again.
-      loaded.catch(() => {
-        if (this.model?.loaded === loaded) this.model = undefined;
-      });
-    }
-    return this.model.loaded;
+  private async loaded(key: ModelKey): Promise<LoadedModel> {
+    const k = modelCacheKey(key.id, key.device, key.precision);
+    if (this.model?.key === k) return this.model.lease.model;
+    // Let go of the last one first (renders run one at a time, so nothing here still uses it).
+    const previous = this.model;
+    this.model = undefined;
+    await previous?.lease.dispose().catch(() => undefined);
+    const lease = await this.models.acquire(key, this.closing.signal);
+    this.model = { key: k, lease };
+    return lease.model;
   }
 
-  private async decoded(path: string): Promise<Raster> {
+  private async decoded(path: string, signal: AbortSignal): Promise<Raster> {
     const st = await stat(path);
     const key = `${path}|${st.mtimeMs}|${st.size}`;
     if (this.source?.key !== key) {
-      const raster = decodeImage(path).then((d) => d.rgb);
+      const raster = decodeImage(path, { signal }).then((d) => d.rgb);
       this.source = { key, raster };
       raster.catch(() => {
         if (this.source?.raster === raster) this.source = undefined;
@@ -100,20 +106,27 @@ export class PreviewRenderer {
     return this.source.raster;
   }
 
-  /** Drops the model (e.g. after models were removed) and the decoded image. */
+  /**
+   * Lets go of the model (e.g. after models were removed) and the decoded image; renders still
+   * queued stop with `cancelled`. A later render loads what it needs again.
+   */
   async dispose(): Promise<void> {
+    const closing = this.closing;
+    this.closing = new AbortController();
+    closing.abort();
     await this.chain.catch(() => undefined);
-    const m = this.model?.loaded;
+    const m = this.model;
     this.model = undefined;
     this.source = undefined;
-    await m?.then((x) => x.dispose()).catch(() => undefined);
+    await m?.lease.dispose().catch(() => undefined);
   }
 }
 
 /** Clamps a region to the image; one that starts outside it is an error. */
 export function clampRegion(r: Rect, img: { width: number; height: number }, name: string): Rect {
   if (r.x >= img.width || r.y >= img.height)
-    throw new Error(
+    throw new UpresError(
+      'request.invalid',
       `${name}: region at ${r.x},${r.y} starts outside the ${img.width}×${img.height} image`,
     );
   return {

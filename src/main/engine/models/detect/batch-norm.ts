@@ -1,4 +1,4 @@
-import type { StateDict } from '../architecture-tensors';
+import type { StateDict } from '../state-dict';
 import type { TensorReader } from './tensor-source';
 
 /** PyTorch's BatchNorm2d default. */

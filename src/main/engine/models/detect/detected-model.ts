@@ -1,5 +1,5 @@
 import type { ArchitectureSpec } from '../../../../shared/architecture';
-import type { StateDict } from '../architecture-tensors';
+import type { StateDict } from '../state-dict';
 import type { TensorReader } from './tensor-source';
 
 /** What a checkpoint turned out to be, with its weights renamed to the canonical layout. */

@@ -1,0 +1,52 @@
+import type { ArchitectureSpec } from '../../../../shared/architecture';
+import type { DetectOptions, DetectedModel } from '../detect/detected-model';
+import type { TensorReader } from '../detect/tensor-source';
+import type { GraphOptions } from '../onnx-graph-builder';
+import type { StateDict, TensorSpec } from '../state-dict';
+
+/** One state-dict key layout of an architecture (e.g. BasicSR's or the 2018 ESRGAN names). */
+export interface Detector {
+  /** Shown in "supported: …" when no layout matches. */
+  name: string;
+  /** Tensors whose presence identifies the layout (all of them, so keep them specific). */
+  keys: string[];
+  /** Reads the hyper-parameters and renames the weights to the canonical layout. */
+  detect: (r: TensorReader, opt: DetectOptions) => DetectedModel;
+}
+
+/** What the tiling pipeline needs to know about a network. */
+export interface TileFacts {
+  /** Context (px) each tile reads beyond its core so tiled output matches untiled output. */
+  overlap: number;
+  /** Half-width (px) of the cross-fade between neighbouring tiles. */
+  feather: number;
+  /** Peak bytes of memory per input pixel of a tile region on the CPU provider, fp32. */
+  bytesPerPixel: number;
+  /** Largest tile core (px) automatic sizing gives, however much memory there is. */
+  maxTile: number;
+}
+
+/**
+ * Everything Upres knows about one architecture, in one place: how to recognise its checkpoints,
+ * its weight layout, how to build its ONNX graph, and the facts tiling needs. Registered by kind
+ * in `architectures/index.ts`.
+ */
+export interface ArchitectureDefinition<S extends ArchitectureSpec = ArchitectureSpec> {
+  readonly kind: S['kind'];
+  /** Display name, e.g. "RRDBNet". */
+  readonly name: string;
+  /** State-dict layouts, tried in registry order (empty: the file is its own graph). */
+  readonly detectors: readonly Detector[];
+  /** Every weight tensor the network needs, in network order. */
+  tensors(spec: S): TensorSpec[];
+  /** The spec with every defaulted field written out, so equal networks compare equal. */
+  canonical(spec: S): S;
+  /**
+   * The serialised ONNX graph for weights in the canonical layout (already checked against
+   * `tensors`). Absent when the model file is its own graph.
+   */
+  buildGraph?(spec: S, weights: StateDict, options: GraphOptions): Uint8Array;
+  /** Input sides must be multiples of this (a pixel-unshuffle inside); tiles are padded to it. */
+  inputMultiple(spec: S): number;
+  readonly tiling: TileFacts;
+}

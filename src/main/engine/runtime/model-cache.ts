@@ -1,0 +1,96 @@
+import type { DeviceRequest, Precision } from '../../../shared/device';
+import type { Disposable } from '../../../shared/dispose';
+import { throwIfCancelled } from '../../../shared/cancel';
+import type { ModelRegistry } from '../models/model-registry';
+import { loadModel, modelCacheKey, type LoadedModel } from './loaded-model';
+
+/** Which model, on which device and in which precision: one cache entry each. */
+export interface ModelKey {
+  id: string;
+  device: DeviceRequest;
+  precision: Precision;
+}
+
+export type ModelLoader = (key: ModelKey) => Promise<LoadedModel>;
+
+/** A hold on a cached model; `dispose()` lets go of it (the model is disposed with its last lease). */
+export interface ModelLease extends Disposable {
+  readonly model: LoadedModel;
+}
+
+interface Entry {
+  refs: number;
+  model: Promise<LoadedModel>;
+}
+
+const keyOf = (k: ModelKey): string => modelCacheKey(k.id, k.device, k.precision);
+
+/**
+ * The engine's loaded models, shared by everyone who renders (the queue's renderer, the previews):
+ * a model asked for twice with the same key is loaded once, and it is disposed when the last
+ * lease on it is let go. Whoever wants to keep a model between jobs keeps its lease.
+ */
+export class ModelCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly load: ModelLoader) {}
+
+  /** The cache of a registry's models (device fallbacks and other notes go to `log`). */
+  static forRegistry(registry: ModelRegistry, log: (line: string) => void = () => undefined) {
+    return new ModelCache((k) =>
+      loadModel(registry, k.id, { device: k.device, precision: k.precision, log }),
+    );
+  }
+
+  /**
+   * A lease on a model, loading it unless it is loaded or loading already. With a signal that
+   * fires, throws `cancelled` (before the load, or after it: a load in flight runs to its end).
+   */
+  async acquire(key: ModelKey, signal?: AbortSignal): Promise<ModelLease> {
+    throwIfCancelled(signal, `loading ${key.id}`);
+    const k = keyOf(key);
+    let entry = this.entries.get(k);
+    if (!entry) {
+      const e: Entry = { refs: 0, model: this.load(key) };
+      // A failed load is not kept: the next call tries again.
+      e.model.catch(() => {
+        if (this.entries.get(k) === e) this.entries.delete(k);
+      });
+      this.entries.set(k, e);
+      entry = e;
+    }
+    entry.refs++;
+    let model: LoadedModel;
+    try {
+      model = await entry.model;
+    } catch (err) {
+      entry.refs--;
+      throw err;
+    }
+    let held = true;
+    const lease: ModelLease = {
+      model,
+      dispose: async () => {
+        if (!held) return;
+        held = false;
+        await this.release(k, entry);
+      },
+    };
+    if (signal?.aborted) {
+      await lease.dispose();
+      throwIfCancelled(signal, `loading ${key.id}`);
+    }
+    return lease;
+  }
+
+  /** How many models are loaded or loading (for tests and diagnostics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private async release(k: string, entry: Entry): Promise<void> {
+    if (--entry.refs > 0) return;
+    if (this.entries.get(k) === entry) this.entries.delete(k);
+    await (await entry.model).dispose();
+  }
+}
