@@ -26,10 +26,12 @@ export default defineConfig({
   main: {
     build: {
       rolldownOptions: {
-        // The engine starts its worker as `./inference-worker.js` beside the bundled main module.
+        // The engine starts its worker as `./inference-worker.js` beside the bundled main module,
+        // and an imported model's trial run as the child process `./probe-process.js`.
         input: {
           index: resolve(root, 'src/main/app/index.ts'),
           'inference-worker': resolve(root, 'src/main/engine/runtime/inference-worker.ts'),
+          'probe-process': resolve(root, 'src/main/engine/runtime/probe-process.ts'),
         },
         output: {
           format: 'es',

@@ -138,7 +138,7 @@ export function buildProgram(result: { code: number }): Command {
   program
     .command('serve')
     .description(
-      'run the app in a browser: the UI and the engine on http://127.0.0.1 only, behind a random token',
+      'run the app in a browser: the UI and the engine on http://127.0.0.1 only, behind a one-time address',
     )
     .option(
       '-p, --port <n>',

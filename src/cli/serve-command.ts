@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createEngine } from '../main/engine';
-import { startLoopbackServer } from '../main/server/loopback-server';
+import { startLoopbackServer, type LoopbackServer } from '../main/server/loopback-server';
 import { ensureRendererBuild } from '../main/server/renderer-build';
 
 export interface ServeCliOptions {
@@ -45,10 +45,16 @@ function stopSignal(): Promise<NodeJS.Signals> {
  */
 export async function runServe(opt: ServeCliOptions, version: string): Promise<number> {
   const engine = await createEngine({ version, log });
-  let server;
+  let server: LoopbackServer;
   try {
     const rendererDir = await ensureRendererBuild(log);
-    server = await startLoopbackServer({ engine, rendererDir, port: opt.port });
+    server = await startLoopbackServer({
+      engine,
+      rendererDir,
+      port: opt.port,
+      // Each printed address opens one browser once: offer the next one.
+      onLaunch: () => log(`a browser opened Upres; for another browser: ${server.launchUrl()}`),
+    });
   } catch (err) {
     await engine.close();
     throw err;

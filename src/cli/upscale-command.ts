@@ -1,7 +1,7 @@
-import { mkdir, unlink } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { DeviceRequest, Precision } from '../shared/device';
+import { isError } from '../shared/errors';
 import { itemReport, problemReport, type ItemReport } from '../shared/item-report';
 import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from '../shared/queue';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
@@ -11,6 +11,7 @@ import { ModelRenderer, registryModelScale } from '../main/engine/queue/model-re
 import { checkNameTemplate } from '../main/engine/queue/output-plan';
 import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
 import { ModelCache } from '../main/engine/runtime/model-cache';
+import { makeFolder } from '../main/engine/storage/make-folder';
 import { resolveUserDirs } from '../main/engine/storage/user-dirs';
 import { EXIT } from './exit-codes';
 import { UsageError } from './usage-error';
@@ -182,7 +183,10 @@ function describeModel(
   return `${opt.model}${alpha} on ${m.choice.device}${m.choice.fp16 ? ' (fp16)' : ''}${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}`;
 }
 
-/** Runs `upres upscale`; returns the process exit code (0 all done, 1 any failed, 130 stopped). */
+/**
+ * Runs `upres upscale`; returns the process exit code (0 all done, 1 any failed or, with
+ * `--resume`, a batch left alone because another live process runs it; 130 stopped).
+ */
 export async function runUpscale(
   registry: ModelRegistry,
   args: string[],
@@ -194,9 +198,11 @@ export async function runUpscale(
     registryModelScale(registry),
   );
   const dir = cliQueueDir();
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const started = performance.now();
   const reports: ItemReport[] = [];
+  /** Batches another live process runs (why `--resume` could not take them). */
+  const refused: string[] = [];
   let stopped = false;
   try {
     const journals: string[] = [];
@@ -215,62 +221,83 @@ export async function runUpscale(
           modelScale: renderer.modelScale,
         });
       } catch (err) {
-        log(`! ${(err as Error).message}`);
+        // Held by another live process (`queue.busy`), or unopenable: left alone, and said so.
+        const message = (err as Error).message;
+        refused.push(isError(err, 'queue.busy') ? message : `${path}: ${message}`);
+        log(`! ${refused.at(-1)}`);
         continue;
       }
-      if (!opt.resume) {
-        const outDir = resolve(opt.output!);
-        try {
-          await mkdir(outDir, { recursive: true });
-        } catch (err) {
-          throw new UsageError(`cannot create output folder ${outDir}: ${(err as Error).message}`);
+      try {
+        if (!opt.resume) {
+          const outDir = resolve(opt.output!);
+          try {
+            await makeFolder(outDir);
+          } catch (err) {
+            // makeFolder's message names the folder and what stands in the way.
+            throw new UsageError((err as Error).message);
+          }
+          const { problems } = await q.add(args, settingsFrom(opt), {
+            outDir,
+            recursive: opt.recursive,
+            nameTemplate: opt.name,
+            onExists: opt.onExists,
+          });
+          for (const p of problems) {
+            reports.push(problemReport(p.path, p.error));
+            log(`✗ ${p.error}`);
+          }
+          const first = q.snapshot()[0];
+          if (first)
+            await renderer.prepare(
+              first.settings.model,
+              first.settings.device,
+              first.settings.precision,
+            );
         }
-        const { problems } = await q.add(args, settingsFrom(opt), {
-          outDir,
-          recursive: opt.recursive,
-          nameTemplate: opt.name,
-          onExists: opt.onExists,
-        });
-        for (const p of problems) {
-          reports.push(problemReport(p.path, p.error));
-          log(`✗ ${p.error}`);
+        const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
+        if (opt.resume && pending === 0) {
+          // Finished before its process died (or failed when reopened: a photo that stopped the
+          // engine twice): report it, then it is done with.
+          for (const i of q.snapshot()) {
+            reports.push(itemReport(i));
+            if (i.state === 'failed') log(`✗ ${itemReport(i).error}`);
+          }
+          await q.close({ deleteJournal: true });
+          continue;
         }
-        const first = q.snapshot()[0];
-        if (first)
-          await renderer.prepare(
-            first.settings.model,
-            first.settings.device,
-            first.settings.precision,
-          );
+        const s = q.snapshot()[0]?.settings;
+        const what = opt.resume
+          ? `resuming ${basename(path)}: `
+          : `${describeModel(renderer, opt)}; `;
+        const target = opt.resume ? '' : ` → ${resolve(opt.output!)}`;
+        const items = await runQueue(
+          q,
+          `${what}${pending} item(s)${s && opt.resume ? ` (${s.model})` : ''}${target}`,
+        );
+        reports.push(...items.map(itemReport));
+        if (q.isPaused) stopped = true;
+        await q.close({ deleteJournal: items.every((i) => FINISHED.includes(i.state)) });
+      } catch (err) {
+        // A new batch refused before anything was queued leaves no journal behind.
+        const empty = !opt.resume && q.snapshot().length === 0;
+        await q.close({ deleteJournal: empty }).catch(() => undefined);
+        throw err;
       }
-      const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
-      if (opt.resume && pending === 0) {
-        await unlink(path).catch(() => undefined);
-        continue;
-      }
-      const s = q.snapshot()[0]?.settings;
-      const what = opt.resume
-        ? `resuming ${basename(path)}: `
-        : `${describeModel(renderer, opt)}; `;
-      const target = opt.resume ? '' : ` → ${resolve(opt.output!)}`;
-      const items = await runQueue(
-        q,
-        `${what}${pending} item(s)${s && opt.resume ? ` (${s.model})` : ''}${target}`,
-      );
-      reports.push(...items.map(itemReport));
-      if (q.isPaused) stopped = true;
-      else if (items.every((i) => FINISHED.includes(i.state)))
-        await unlink(path).catch(() => undefined);
       if (stopped) break;
     }
   } finally {
     await renderer.dispose();
   }
+  if (refused.length > 0)
+    log(
+      `could not resume ${refused.length} batch(es) (see above); ` +
+        'run --resume again once the processes running them have stopped',
+    );
   const failed = reports.filter((r) => r.status === 'error').length;
   log(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports }, null, 2)}\n`);
   if (stopped) return EXIT.cancelled;
-  return failed === 0 ? EXIT.ok : EXIT.failed;
+  return failed === 0 && refused.length === 0 ? EXIT.ok : EXIT.failed;
 }

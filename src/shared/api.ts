@@ -5,6 +5,15 @@ import { ItemSettings, OnExists, QueueItem } from './queue';
 import { patchOf } from './patch';
 import { AppSettings } from './settings';
 
+/** A preview region in input px (the API's largest side: 1024). */
+const PreviewRegion = z.object({
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  w: z.number().int().min(1).max(1024),
+  h: z.number().int().min(1).max(1024),
+});
+const PreviewRect = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() });
+
 /**
  * The one contract between the renderer and the engine. Electron IPC and the loopback server are
  * two transports of it: every method has a request schema (validated at the boundary) and a
@@ -111,12 +120,7 @@ export const api = {
     request: z
       .object({
         id: z.string(),
-        region: z.object({
-          x: z.number().int().min(0),
-          y: z.number().int().min(0),
-          w: z.number().int().min(1).max(1024),
-          h: z.number().int().min(1).max(1024),
-        }),
+        region: PreviewRegion,
         alpha: z.number().min(0).max(1).optional(),
         ends: z.boolean().optional(),
       })
@@ -130,6 +134,37 @@ export const api = {
       alpha: z.number().optional(),
       seconds: z.number(),
     }),
+  },
+  /**
+   * Starts rendering both ends (α 0 and 1) of a region of a pair's item in small pieces, centre
+   * first, each piece of both ends before the next. Answers with the plan once the image and model
+   * are ready; the pieces follow as `previewPiece` events (PNG tokens, `scale`× their core) and the
+   * job ends with a `previewEnds` event. A new request for the same item supersedes the running one
+   * (it stops before its next piece); `exact` renders (`preview` with `alpha`) asked for meanwhile
+   * wait for one piece at most.
+   */
+  previewEnds: {
+    request: z
+      .object({
+        id: z.string(),
+        region: PreviewRegion,
+        /** Core side of a piece, input px (default 96). */
+        piece: z.number().int().min(16).max(512).optional(),
+      })
+      .strict(),
+    response: z.object({
+      /** Names this job in its events. */
+      request: z.string(),
+      region: PreviewRect,
+      scale: z.number(),
+      /** Cores of the pieces in render order (input px). */
+      pieces: z.array(PreviewRect),
+    }),
+  },
+  /** Stops the ends job of an item (of every item when `id` is absent) before its next piece. */
+  previewCancel: {
+    request: z.object({ id: z.string().optional() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
   },
   /**
    * A token for a queue item's input or finished output image (served by the transport; only
@@ -193,6 +228,27 @@ export const EngineEvent = z.discriminatedUnion('kind', [
   /** An item moved to `index` in the queue's order (positions after the move). */
   z.object({ kind: z.literal('moved'), id: z.string(), index: z.number().int().min(0) }),
   z.object({ kind: z.literal('warning'), message: z.string() }),
+  /** One piece of one end of a `previewEnds` job, with how many of each end are ready. */
+  z.object({
+    kind: z.literal('previewPiece'),
+    request: z.string(),
+    id: z.string(),
+    end: z.enum(['fidelity', 'perceptual']),
+    /** Index into the job's `pieces`. */
+    index: z.number().int().min(0),
+    core: PreviewRect,
+    token: z.string(),
+    ready: z.object({ fidelity: z.number().int(), perceptual: z.number().int() }),
+    pieces: z.number().int(),
+  }),
+  /** A `previewEnds` job ended: all pieces sent, stopped (superseded, cancelled) or failed. */
+  z.object({
+    kind: z.literal('previewEnds'),
+    request: z.string(),
+    id: z.string(),
+    state: z.enum(['done', 'cancelled', 'failed']),
+    message: z.string().optional(),
+  }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'device.out-of-memory',
   'device.provider',
   'engine.stopped',
+  /** A queue journal is being run by another live process. */
+  'queue.busy',
   'cancelled',
   'internal',
 ] as const;

@@ -93,6 +93,11 @@ export const QueueItem = z.object({
   errorCode: ErrorCode.optional(),
   /** Retries and fallbacks taken (smaller tiles, CPU). */
   notes: z.array(z.string()).default([]),
+  /**
+   * Times the engine stopped (crashed, was killed) while this item ran, counted when the queue is
+   * reopened; the second time fails the item instead of retrying it on every resume.
+   */
+  crashes: z.number().int().nonnegative().optional(),
   /** While an output is being committed: the finished temp file (crash recovery). */
   committing: z.string().optional(),
   seconds: z.number().optional(),

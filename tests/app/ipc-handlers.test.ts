@@ -70,6 +70,13 @@ function fakeHandlers(): ApiHandlers {
     queueAdd: vi.fn(async () => ({ added: [], problems: [] })),
     queueUpdate: vi.fn(async () => ({ updated: 0 })),
     queueControl: vi.fn(async () => ({ ok: true as const })),
+    previewEnds: vi.fn(async () => ({
+      request: 'r',
+      region: { x: 0, y: 0, w: 1, h: 1 },
+      scale: 4,
+      pieces: [],
+    })),
+    previewCancel: vi.fn(async () => ({ ok: true as const })),
     preview: vi.fn(
       async ({ region }: { region: { x: number; y: number; w: number; h: number } }) => ({
         region,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { addPath, rows, waitValue } from './helpers/app-page';
-import { screenshot } from './helpers/browser';
+import { screenshotSizes } from './helpers/browser';
 import { clearRecording, pageNow, recorded } from './helpers/recorder';
 import { useServedApp } from './helpers/served-app';
 import { SLOW } from './helpers/serve-world';
@@ -68,7 +68,7 @@ describe('failures in Chromium against upres serve', () => {
     // Nothing to compare: the zoom controls rest (not the last photo's zoom).
     await app.page.locator('[data-testid="zoom-in"]:disabled').waitFor();
     expect(await app.page.getByTestId('zoom-readout').textContent()).toBe('');
-    await screenshot(app.page, '06-failed-items');
+    await screenshotSizes(app.page, '06-failed-items');
   });
 
   it('cancels a running photo at the next tile and leaves no output', async () => {
@@ -82,7 +82,7 @@ describe('failures in Chromium against upres serve', () => {
     await waitValue(tile, '16');
     await app.page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
     expect(await app.page.getByTestId('settings-device-in-use').textContent()).toContain('CPU');
-    await screenshot(app.page, '07-settings');
+    await screenshotSizes(app.page, '07-settings');
     await app.page.getByTestId('settings-close').click();
 
     await app.page.getByTestId('queue-clear-finished').click();
@@ -142,6 +142,6 @@ describe('failures in Chromium against upres serve', () => {
     const written = existsSync(outDir) ? await readdir(outDir) : [];
     expect(written.filter((f) => f.startsWith('first') || f.startsWith('second'))).toEqual([]);
     expect(written.filter((f) => f.includes('tmp') || f.startsWith('.'))).toEqual([]);
-    await screenshot(app.page, '08-cancelled');
+    await screenshotSizes(app.page, '08-cancelled');
   });
 });

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { addPath, dragAlpha, rows, stageState, type StageState } from './helpers/app-page';
-import { screenshot } from './helpers/browser';
+import { screenshotSizes } from './helpers/browser';
 import { engineRender, maxPixelDiff } from './helpers/pixels';
 import { recorded } from './helpers/recorder';
 import { useServedApp } from './helpers/served-app';
@@ -51,7 +51,7 @@ describe('the app in Chromium against upres serve', () => {
         '64 × 48 → 256 × 192',
       );
     expect(await app.page.getByTestId('export-folder').textContent()).toContain('upscaled');
-    await screenshot(app.page, '01-queue-waiting');
+    await screenshotSizes(app.page, '01-queue-waiting');
 
     await app.page.getByTestId('queue-start').click();
     await expect.poll(() => rows(app.page, undefined, 'done').count(), { timeout: 60_000 }).toBe(3);
@@ -68,7 +68,7 @@ describe('the app in Chromium against upres serve', () => {
       .map((s) => Number(s.value));
     expect(overall.some((v) => v > 0 && v < 1)).toBe(true);
     expect(overall.at(-1)).toBe(1);
-    await screenshot(app.page, '02-queue-done');
+    await screenshotSizes(app.page, '02-queue-done');
   });
 
   it('compares at 400 %: both panes keep one transform through zoom and pan', async () => {
@@ -106,7 +106,7 @@ describe('the app in Chromium against upres serve', () => {
         `getComputedStyle(document.querySelector('[data-testid="image-upscaled"]')).imageRendering`,
       ),
     ).toBe('pixelated');
-    await screenshot(app.page, '03-compare-400-split');
+    await screenshotSizes(app.page, '03-compare-400-split');
 
     await app.page.getByTestId('mode-side').click();
     const side = await stageState(app.page, 'original');
@@ -118,7 +118,7 @@ describe('the app in Chromium against upres serve', () => {
     ]);
     expect(right!.x).toBeGreaterThanOrEqual(left!.x + left!.width - 1);
     expect(right!.width).toBeCloseTo(left!.width, 0);
-    await screenshot(app.page, '04-compare-400-side');
+    await screenshotSizes(app.page, '04-compare-400-side');
     await app.page.getByTestId('mode-split').click();
   });
 
@@ -142,7 +142,7 @@ describe('the app in Chromium against upres serve', () => {
     const blend = kinds.lastIndexOf('blend');
     expect(blend).toBeGreaterThanOrEqual(0);
     expect(kinds.indexOf('exact', blend)).toBeGreaterThan(blend);
-    await screenshot(app.page, '05-dial-exact-render');
+    await screenshotSizes(app.page, '05-dial-exact-render');
 
     // The photo was exported at α 0.8: "Export again" queues it at the dialled α.
     const again = app.page.getByTestId('export-again');

@@ -1,13 +1,14 @@
-// `upres serve`'s server over real HTTP and WebSocket on a free port: the token, the Host guard,
-// the API boundary, events, image tokens, and the browser client (ws-transport) against it.
+// `upres serve`'s server over real HTTP and WebSocket on a free port: the launch address and
+// browser sessions, the header token, the Host guard, the API boundary, events, image tokens, and
+// the browser client (ws-transport) against it.
 import { request as httpRequest } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { EngineEvent, UpresApi } from '../../src/shared/api';
-import { engineOf, type Engine } from '../../src/main/engine';
+import { engineOf, IMAGE_TOKEN_TTL_MS, type Engine } from '../../src/main/engine';
 import { startLoopbackServer, type LoopbackServer } from '../../src/main/server/loopback-server';
 import { engineWorld, type EngineWorld } from '../helpers/app-engine';
 
@@ -35,8 +36,8 @@ const client = (await import(
     new URL('../../src/renderer/lib/ws-transport.ts', import.meta.url),
   )
 )) as {
-  takeToken(env: PageEnv): string | undefined;
-  createLoopbackApi(env: PageEnv, token: string): UpresApi;
+  takeSession(env: PageEnv): string | undefined;
+  createLoopbackApi(env: PageEnv, session: string): UpresApi;
 };
 
 let world: EngineWorld;
@@ -75,25 +76,49 @@ function raw(
   path: string,
   headers: Record<string, string> = {},
   body?: string,
+  port = server.port,
 ): Promise<Reply> {
   return new Promise((done, fail) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, method, path, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
     req.on('error', fail);
     req.end(body);
   });
 }
 
 const json = { 'Content-Type': 'application/json' };
-const auth = (): Record<string, string> => ({ ...json, 'X-Upres-Token': server.token });
+const tokenHeader = (): Record<string, string> => ({ 'X-Upres-Token': server.token });
+const auth = (): Record<string, string> => ({ ...json, ...tokenHeader() });
+
+/** A browser's session: what its cookie jar sends, and the page secret from the fragment. */
+interface Session {
+  cookie: string;
+  pageSecret: string;
+  setCookie: string[];
+}
+
+/** Opens a server's printed address as a browser does (one GET), keeping what it is given. */
+async function launch(srv: LoopbackServer = server, url = srv.launchUrl()): Promise<Session> {
+  const { pathname, search } = new URL(url);
+  const r = await raw('GET', pathname + search, {}, undefined, srv.port);
+  expect(r.status).toBe(303);
+  const setCookie = (r.headers['set-cookie'] as string[] | undefined) ?? [];
+  const location = String(r.headers.location);
+  const pageSecret = /^\/#upres-session=([\w-]+)$/.exec(location)?.[1];
+  if (!pageSecret) throw new Error(`no page secret in ${location}`);
+  return { cookie: setCookie.map((c) => c.split(';')[0]).join('; '), pageSecret, setCookie };
+}
+
+const asPage = (s: Session): Record<string, string> => ({
+  ...json,
+  Cookie: s.cookie,
+  'X-Upres-Session': s.pageSecret,
+});
 
 async function call(method: string, body: unknown, headers = auth()) {
   const res = await fetch(`${base}/api/${method}`, {
@@ -105,15 +130,47 @@ async function call(method: string, body: unknown, headers = auth()) {
 }
 
 describe('the page', () => {
-  it('prints a loopback URL with a random token', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+  it('prints a loopback URL with a one-time launch secret, not the access token', () => {
+    expect(server.url).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?launch=[\\w-]{32}$`),
+    );
+    expect(server.url).not.toContain(server.token);
     expect(server.token).toMatch(/^[\w-]{32}$/);
+    expect(server.launchUrl()).not.toBe(server.launchUrl());
   });
 
-  it('is refused without the token and served with it, with a strict policy and a cookie', async () => {
+  it('exchanges the launch secret once for a session cookie and a page secret', async () => {
     expect((await raw('GET', '/')).status).toBe(401);
-    expect((await raw('GET', '/?token=wrong')).status).toBe(401);
-    const ok = await raw('GET', `/?token=${server.token}`);
+    expect((await raw('GET', '/?launch=wrong')).status).toBe(401);
+    expect((await raw('GET', `/?token=${server.token}`)).status).toBe(401);
+    const url = server.launchUrl();
+    const { pathname, search } = new URL(url);
+    // A HEAD (a link preview) does not spend it.
+    expect((await raw('HEAD', pathname + search)).status).toBe(401);
+    const s = await launch(server, url);
+    expect(s.setCookie).toHaveLength(2);
+    for (const c of s.setCookie) {
+      expect(c).toMatch(/; Path=\/; HttpOnly; SameSite=Strict/);
+      expect(c).not.toContain(server.token);
+      expect(c).not.toContain(s.pageSecret);
+    }
+    expect(s.setCookie[0]).toMatch(
+      new RegExp(`^__Host-upres-${server.port}=[\\w-]+\\.[\\w-]+; .*; Secure$`),
+    );
+    expect(s.setCookie[1]).toMatch(new RegExp(`^upres-${server.port}=`));
+    // Spent: the same address again makes no session; a browser that has one is sent home.
+    const again = await raw('GET', pathname + search);
+    expect(again.status).toBe(401);
+    expect(again.body.toString()).toMatch(/used already/);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    const home = await raw('GET', pathname + search, { Cookie: s.cookie });
+    expect(home).toMatchObject({ status: 303, headers: { location: '/' } });
+    expect(home.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('is served with the cookie, with a strict policy', async () => {
+    const s = await launch();
+    const ok = await raw('GET', '/', { Cookie: s.cookie });
     expect(ok.status).toBe(200);
     expect(ok.body.toString()).toContain('<title>Upres</title>');
     const csp = String(ok.headers['content-security-policy']);
@@ -123,29 +180,73 @@ describe('the page', () => {
     expect(ok.headers['x-content-type-options']).toBe('nosniff');
     expect(ok.headers['referrer-policy']).toBe('no-referrer');
     expect(ok.headers['access-control-allow-origin']).toBeUndefined();
-    const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    // The cookie alone lets the page reload and load its scripts.
-    const jar = cookie.split(';')[0];
-    expect((await raw('GET', '/assets/app.js', { Cookie: jar })).status).toBe(200);
+    expect((await raw('GET', '/assets/app.js', { Cookie: s.cookie })).status).toBe(200);
+    // Either cookie does (a browser may keep only one of them).
+    for (const one of s.cookie.split('; '))
+      expect((await raw('GET', '/assets/app.js', { Cookie: one })).status).toBe(200);
     expect((await raw('GET', '/assets/app.js')).status).toBe(401);
+    const forged = s.cookie.replace(/\.[\w-]+/g, '.AAAA');
+    expect((await raw('GET', '/assets/app.js', { Cookie: forged })).status).toBe(401);
+  });
+
+  it('answers API calls only with both halves of a session of this server', async () => {
+    const s = await launch();
+    expect((await call('listModels', {}, asPage(s))).status).toBe(200);
+    // The cookie alone (what every other port on 127.0.0.1 is sent), in any header.
+    expect((await call('listModels', {}, { ...json, Cookie: s.cookie })).status).toBe(401);
+    for (const value of [...s.cookie.split('; ').map((c) => c.split('=')[1]), s.cookie]) {
+      expect((await call('listModels', {}, { ...json, 'X-Upres-Token': value })).status).toBe(401);
+      const bearer = { ...json, Authorization: `Bearer ${value}` };
+      expect((await call('listModels', {}, bearer)).status).toBe(401);
+      const asSecret = { ...json, Cookie: s.cookie, 'X-Upres-Session': value };
+      expect((await call('listModels', {}, asSecret)).status).toBe(401);
+    }
+    // The page secret alone, or with another session's cookie.
+    expect(
+      (await call('listModels', {}, { ...json, 'X-Upres-Session': s.pageSecret })).status,
+    ).toBe(401);
+    const other = await launch();
+    expect((await call('listModels', {}, { ...asPage(s), Cookie: other.cookie })).status).toBe(401);
+    // A session of another server instance (or of this port after a restart) is worthless here.
+    const second = await startLoopbackServer({ engine, rendererDir });
+    try {
+      const foreign = await launch(second);
+      const renamed = foreign.cookie.replaceAll(`-${second.port}=`, `-${server.port}=`);
+      expect((await call('listModels', {}, { ...asPage(foreign), Cookie: renamed })).status).toBe(
+        401,
+      );
+      expect((await raw('GET', '/', { Cookie: renamed })).status).toBe(401);
+    } finally {
+      await second.close();
+    }
+    // The Origin check still applies to sessions.
+    const cross = await raw(
+      'POST',
+      '/api/listModels',
+      { ...asPage(s), Origin: 'http://127.0.0.1:1' },
+      '{}',
+    );
+    expect(cross.status).toBe(403);
   });
 
   it('refuses a Host other than its loopback address (DNS rebinding)', async () => {
-    const q = `/?token=${server.token}`;
-    expect((await raw('GET', q, { Host: `evil.example:${server.port}` })).status).toBe(403);
-    expect((await raw('GET', q, { Host: '127.0.0.1:1' })).status).toBe(403);
-    expect((await raw('GET', q, { Host: `localhost:${server.port}` })).status).toBe(200);
+    const s = await launch();
+    const c = { Cookie: s.cookie };
+    expect((await raw('GET', '/', { ...c, Host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await raw('GET', '/', { ...c, Host: '127.0.0.1:1' })).status).toBe(403);
+    expect((await raw('GET', '/', { ...c, Host: `localhost:${server.port}` })).status).toBe(200);
+    const { pathname, search } = new URL(server.launchUrl());
+    const rebound = await raw('GET', pathname + search, { Host: `evil.example:${server.port}` });
+    expect(rebound.status).toBe(403);
     const api = await raw('POST', '/api/listModels', { ...auth(), Host: 'evil.example' }, '{}');
     expect(api.status).toBe(403);
   });
 
   it('serves nothing outside the renderer folder', async () => {
-    const t = `?token=${server.token}`;
+    const c = { Cookie: (await launch()).cookie };
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt'])
-      expect((await raw('GET', `${path}${t}`)).status, path).toBe(404);
-    expect((await raw('GET', `/nope.js${t}`)).status).toBe(404);
+      expect((await raw('GET', path, c)).status, path).toBe(404);
+    expect((await raw('GET', '/nope.js', c)).status).toBe(404);
   });
 });
 
@@ -281,19 +382,30 @@ async function until<T>(check: () => T | undefined, timeoutMs = 60_000): Promise
 }
 
 describe('events and images', () => {
-  it('refuses a socket without the token or from another Host', async () => {
+  it('refuses a socket without a session or token, or from another Host or Origin', async () => {
+    const s = await launch();
     await expect(socket('').opened).rejects.toThrow('HTTP 401');
-    await expect(socket('?token=wrong').opened).rejects.toThrow('HTTP 401');
+    await expect(socket('', { 'X-Upres-Token': 'wrong' }).opened).rejects.toThrow('HTTP 401');
+    // The token in the query grants nothing; nor the cookie alone, nor the secret alone.
+    await expect(socket(`?token=${server.token}`).opened).rejects.toThrow('HTTP 401');
+    await expect(socket('', { Cookie: s.cookie }).opened).rejects.toThrow('HTTP 401');
+    await expect(socket(`?session=${s.pageSecret}`).opened).rejects.toThrow('HTTP 401');
     await expect(
-      socket(`?token=${server.token}`, { Host: `evil.example:${server.port}` }).opened,
+      socket('', { ...tokenHeader(), Host: `evil.example:${server.port}` }).opened,
     ).rejects.toThrow('HTTP 403');
     await expect(
-      socket(`?token=${server.token}`, { Origin: 'https://evil.example' }).opened,
+      socket('', { ...tokenHeader(), Origin: 'https://evil.example' }).opened,
     ).rejects.toThrow('HTTP 403');
+    await expect(
+      socket(`?session=${s.pageSecret}`, { Cookie: s.cookie, Origin: 'http://127.0.0.1:1' }).opened,
+    ).rejects.toThrow('HTTP 403');
+    const page = socket(`?session=${s.pageSecret}`, { Cookie: s.cookie, Origin: base });
+    await page.opened;
+    page.ws.close();
   });
 
   it('pushes engine events while a folder is processed, then serves its images by token', async () => {
-    const s = socket(`?token=${server.token}`);
+    const s = socket('', tokenHeader());
     await s.opened;
     await until(() => s.events.find((e) => e.kind === 'queue'));
     const added = await call('queueAdd', { paths: [world.photos], settings: { model: 'tiny-a' } });
@@ -313,14 +425,34 @@ describe('events and images', () => {
     const img = (await call('itemImage', { id: item.id, which: 'output' })).body as {
       token: string;
     };
-    const got = await raw('GET', `/image/${img.token}?t=${server.token}`);
+    // The image token alone opens that image (no cookie, no access token)…
+    const got = await raw('GET', `/image/${img.token}`);
     expect(got.status).toBe(200);
     expect(got.headers['content-type']).toBe('image/png');
     expect(got.body.equals(await readFile(item.output!))).toBe(true);
-    expect((await raw('GET', `/image/${img.token}`)).status).toBe(401);
-    expect((await raw('GET', `/image/${'0'.repeat(32)}?t=${server.token}`)).status).toBe(404);
+    expect((await raw('GET', `/image/${'0'.repeat(32)}`)).status).toBe(404);
     const t = `t=${server.token}&token=${server.token}`;
-    expect((await raw('GET', `/image/..%2f..%2fsecret.txt?${t}`)).status).toBe(404);
+    const c = { Cookie: (await launch()).cookie };
+    expect((await raw('GET', `/image/..%2f..%2fsecret.txt?${t}`, c)).status).toBe(404);
+    // …and nothing else: no API call, no page, no socket.
+    const asToken = { ...json, 'X-Upres-Token': img.token };
+    expect((await call('listModels', {}, asToken)).status).toBe(401);
+    expect((await raw('GET', `/?launch=${img.token}`)).status).toBe(401);
+    await expect(socket(`?session=${img.token}`).opened).rejects.toThrow('HTTP 401');
+    // Asked again soon, the same token; after IMAGE_TOKEN_TTL_MS it opens nothing, and asking
+    // again gives a new one.
+    const again = (await call('itemImage', { id: item.id, which: 'output' })).body as typeof img;
+    expect(again.token).toBe(img.token);
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + IMAGE_TOKEN_TTL_MS + 1000);
+    try {
+      expect((await raw('GET', `/image/${img.token}`)).status).toBe(404);
+      const fresh = (await call('itemImage', { id: item.id, which: 'output' })).body as typeof img;
+      expect(fresh.token).not.toBe(img.token);
+      expect((await raw('GET', `/image/${fresh.token}`)).status).toBe(200);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 
@@ -329,7 +461,7 @@ describe('many pages at once', () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on('warning', onWarning);
-    const clients = Array.from({ length: 150 }, () => socket(`?token=${server.token}`));
+    const clients = Array.from({ length: 150 }, () => socket('', tokenHeader()));
     try {
       await Promise.all(clients.map((c) => c.opened));
       // Each gets the queue's state on connecting, then the one a control action sends.
@@ -348,7 +480,12 @@ describe('many pages at once', () => {
 });
 
 describe('the browser client (ws-transport)', () => {
-  function env(href: string, store = new Map<string, string>()): PageEnv & { url: string } {
+  /** A page's environment as a browser gives it: its cookie jar goes with every request. */
+  function env(
+    href: string,
+    store = new Map<string, string>(),
+    cookie = '',
+  ): PageEnv & { url: string } {
     const e = {
       url: href,
       location: { href, protocol: 'http:', host: `127.0.0.1:${server.port}` },
@@ -365,25 +502,37 @@ describe('the browser client (ws-transport)', () => {
       fetch: (
         url: string,
         init: { method: string; headers: Record<string, string>; body: string },
-      ) => fetch(`${base}${url}`, init),
-      openSocket: (url: string) => new WebSocket(url) as unknown as SocketLike,
+      ) =>
+        fetch(`${base}${url}`, {
+          ...init,
+          headers: { ...init.headers, Cookie: cookie, Origin: base },
+        }),
+      openSocket: (url: string) =>
+        new WebSocket(url, { headers: { Cookie: cookie, Origin: base } }) as unknown as SocketLike,
       setTimeout: (f: () => void, ms: number) => setTimeout(f, ms),
       clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
     };
     return e;
   }
 
-  it('takes the token out of the address and keeps it for reloads', () => {
+  it('takes the page secret out of the address and keeps it for reloads', () => {
     const store = new Map<string, string>();
-    const first = env(`${base}/?token=abc&x=1#view`, store);
-    expect(client.takeToken(first)).toBe('abc');
-    expect(first.url).toBe('/?x=1#view');
-    expect(client.takeToken(env(`${base}/`, store))).toBe('abc');
-    expect(client.takeToken(env(`${base}/`))).toBeUndefined();
+    const first = env(`${base}/?x=1#upres-session=abc`, store);
+    expect(client.takeSession(first)).toBe('abc');
+    expect(first.url).toBe('/?x=1');
+    const other = env(`${base}/#view=2&upres-session=def`);
+    expect(client.takeSession(other)).toBe('def');
+    expect(other.url).toBe('/#view=2');
+    expect(client.takeSession(env(`${base}/`, store))).toBe('abc');
+    expect(client.takeSession(env(`${base}/`))).toBeUndefined();
+    // The old `?token=` address is no longer read.
+    expect(client.takeSession(env(`${base}/?token=${server.token}`))).toBeUndefined();
   });
 
   it('calls the API, shows its errors, subscribes to events and names images', async () => {
-    const api = client.createLoopbackApi(env(server.url), server.token);
+    const s = await launch();
+    const page = env(`${base}/#upres-session=${s.pageSecret}`, new Map(), s.cookie);
+    const api = client.createLoopbackApi(page, client.takeSession(page)!);
     expect((await api.listModels({})).map((m) => m.id)).toContain('tiny-ab');
     const explode = api.queueControl({ action: 'explode' } as unknown as { action: 'start' });
     await expect(explode).rejects.toThrow(/^queueControl: invalid request: action/);
@@ -396,9 +545,12 @@ describe('the browser client (ws-transport)', () => {
     const off = api.onEvent((e) => seen.push(e));
     await until(() => seen.find((e) => e.kind === 'queue'));
     off();
-    expect(api.imageUrl('abc')).toBe(`/image/abc?t=${server.token}`);
+    expect(api.imageUrl('abc')).toBe('/image/abc');
     expect(api.choosePaths).toBeUndefined();
-    const wrong = client.createLoopbackApi(env(server.url), 'wrong');
-    await expect(wrong.listModels({})).rejects.toThrow(/access token/);
+    const wrong = client.createLoopbackApi(env(`${base}/`, new Map(), s.cookie), 'wrong');
+    await expect(wrong.listModels({})).rejects.toMatchObject({
+      code: 'request.refused',
+      message: expect.stringMatching(/open the address `upres serve` printed/),
+    });
   });
 });

@@ -12,8 +12,11 @@ import { resolveUserDirs, type UserDirs } from './storage/user-dirs';
 export interface Engine {
   /** The API contract's implementation; transports call it through dispatchApi / dispatchReply. */
   readonly handlers: ApiHandlers;
-  /** The image tokens handed out by `preview` / `itemImage`: all a transport may serve. */
-  readonly images: { open(token: string): ImageSource | undefined };
+  /**
+   * The image tokens handed out by `preview` / `itemImage`: all a transport may serve (a token
+   * older than `maxAgeMs`, where given, opens nothing).
+   */
+  readonly images: { open(token: string, maxAgeMs?: number): ImageSource | undefined };
   /** Problems found while opening (already logged and, once subscribed, sent as warnings). */
   readonly warnings: readonly string[];
   /** Subscribes to the engine's events; returns the unsubscribe function. */

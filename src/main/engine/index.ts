@@ -8,5 +8,5 @@ export {
   type Engine,
 } from './create-engine';
 export { dispatchApi, dispatchReply, type ApiHandlers } from './service/api-dispatch';
-export { imageHeaders, type ImageSource } from './service/image-tokens';
+export { IMAGE_TOKEN_TTL_MS, imageHeaders, type ImageSource } from './service/image-tokens';
 export { resolveUserDirs, type AppLocation, type UserDirs } from './storage/user-dirs';

@@ -1,8 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { rendererCsp } from '../../shared/content-security-policy';
 
-/** A new access token: 192 random bits, URL-safe. */
+/**
+ * A new access token (192 random bits, URL-safe): the header credential of non-browser clients;
+ * never put in a URL or a cookie.
+ */
 export function newAccessToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -22,20 +25,6 @@ export function allowedHosts(port: number): Set<string> {
 /** Origins of the served page (the Origin header of its fetches and WebSocket). */
 export function allowedOrigins(port: number): Set<string> {
   return new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
-}
-
-/** The cookie that lets the page reload (and load its scripts) once the token left the URL. */
-export function cookieName(port: number): string {
-  return `upres-${port}`;
-}
-
-/** A cookie's value from a request, if present. */
-export function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 /** Headers on every response; `html` gets the page policy, anything else allows nothing. */

@@ -4,17 +4,28 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_METHODS, type ApiMethod, type EngineEvent } from '../../shared/api';
 import { errorCode, toErrorPayload, UpresError, type ErrorCode } from '../../shared/errors';
-import { dispatchApi, imageHeaders, type ApiHandlers, type Engine } from '../engine';
+import {
+  dispatchApi,
+  IMAGE_TOKEN_TTL_MS,
+  imageHeaders,
+  type ApiHandlers,
+  type Engine,
+} from '../engine';
 import {
   allowedHosts,
   allowedOrigins,
-  cookieName,
   newAccessToken,
-  readCookie,
   setSecurityHeaders,
   tokenMatches,
 } from './http-guard';
 import { httpStatusOf } from './http-status';
+import {
+  BrowserSessions,
+  LAUNCH_PARAM,
+  SESSION_FRAGMENT,
+  SESSION_HEADER,
+  SESSION_QUERY,
+} from './session';
 import { findStaticFile } from './static-files';
 
 /** Loopback only, always: the engine reads and writes the user's files. */
@@ -29,17 +40,26 @@ export interface LoopbackOptions {
   rendererDir: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Defaults to a new random token. */
+  /** The header credential of non-browser clients; defaults to a new random token. */
   token?: string;
   /** Defaults to the engine's own. */
   handlers?: ApiHandlers;
+  /** Called each time a browser spends a launch address (e.g. to print another). */
+  onLaunch?: () => void;
 }
 
 export interface LoopbackServer {
   port: number;
+  /**
+   * For non-browser clients in this process (tests, scripts): sent as `X-Upres-Token` or
+   * `Authorization: Bearer`, it authorises API calls and the event socket. Never printed, never
+   * in a URL or a cookie.
+   */
   token: string;
-  /** The address to open: the page with its token. */
+  /** The address to open (printed by `upres serve`): the page with a one-time launch secret. */
   url: string;
+  /** Another one-time address, for another browser. */
+  launchUrl(): string;
   /** Stops listening, closes every connection and socket. */
   close(): Promise<void>;
 }
@@ -90,17 +110,22 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /**
  * Serves the renderer and the API contract on http://127.0.0.1:PORT, for a browser on this
  * machine (or through an SSH tunnel): the built page, `POST /api/<method>`, a WebSocket of engine
- * events at `/events` and image tokens at `/image/<token>`. Every request needs the access token
- * (header for the API, `?token=` or the page's cookie for the page, `?t=` for images); the Host
- * header must name this loopback address (no DNS rebinding); no CORS is offered. A call answers
- * 200 with the response, or `{ error: { code, message } }` with the status of its code (400 a
- * refused request, 404 an unknown id or model, 500 the engine's own failure; see http-status.ts).
+ * events at `/events` and image tokens at `/image/<token>`. A browser opens the printed address
+ * once: its launch secret is exchanged for a session (see session.ts), whose cookie loads the
+ * page and whose page secret, with the cookie, authorises API calls and the socket. Images need
+ * only their token, which opens one image for IMAGE_TOKEN_TTL_MS. Non-browser clients send the
+ * access token in a header instead. The Host header must name this loopback address (no DNS
+ * rebinding), a request with an Origin must come from this page, and no CORS is offered. A call
+ * answers 200 with the response, or `{ error: { code, message } }` with the status of its code
+ * (400 a refused request, 404 an unknown id or model, 500 the engine's own failure; see
+ * http-status.ts). docs/security.md says what this does and does not defend against.
  */
 export async function startLoopbackServer(opt: LoopbackOptions): Promise<LoopbackServer> {
   const { engine, rendererDir } = opt;
   const token = opt.token ?? newAccessToken();
   const handlers = opt.handlers ?? engine.handlers;
   let port = 0;
+  const sessions = new BrowserSessions(() => port);
 
   const hostOk = (req: IncomingMessage): boolean =>
     allowedHosts(port).has((req.headers.host ?? '').toLowerCase());
@@ -112,10 +137,12 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
       res.setHeader('Allow', 'POST');
       throw new HttpError(405, 'request.invalid', 'the API takes POST requests');
     }
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const presented = (req.headers['x-upres-token'] as string | undefined) ?? bearer;
-    if (!tokenMatches(presented, token))
-      throw new HttpError(401, 'request.refused', 'missing or wrong access token');
+    if (!authorised(req, req.headers[SESSION_HEADER]))
+      throw new HttpError(
+        401,
+        'request.refused',
+        'no session or access token: open the address `upres serve` printed',
+      );
     if (!originOk(req))
       throw new HttpError(403, 'request.refused', 'cross-origin requests are refused');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
@@ -133,12 +160,51 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     sendJson(res, 200, await dispatchApi(handlers, name as ApiMethod, body));
   }
 
-  function image(req: IncomingMessage, res: ServerResponse, url: URL, imageToken: string): void {
+  /**
+   * The header token where one is presented (non-browser clients), else this server's session:
+   * its cookie and, from the page, the page secret.
+   */
+  function authorised(req: IncomingMessage, pageSecret: unknown): boolean {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const presented = (req.headers['x-upres-token'] as string | undefined) ?? bearer;
+    if (presented !== undefined) return tokenMatches(presented, token);
+    return sessions.authorises(req, typeof pageSecret === 'string' ? pageSecret : undefined);
+  }
+
+  function redirect(res: ServerResponse, location: string): void {
+    res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+    res.end();
+  }
+
+  /**
+   * The printed address: an unspent launch secret becomes a session (cookie, and the page secret
+   * in the fragment of the redirect, which takes the secret out of the address bar). A spent one
+   * only redirects a browser that already has a session (the address opened twice).
+   */
+  function launch(req: IncomingMessage, res: ServerResponse, secret: string): void {
+    // HEAD (a link preview) never spends the secret.
+    if (req.method === 'GET' && sessions.spendLaunch(secret)) {
+      const session = sessions.newSession();
+      res.setHeader('Set-Cookie', sessions.setCookieHeaders(session.cookie));
+      redirect(res, `/#${SESSION_FRAGMENT}=${session.pageSecret}`);
+      opt.onLaunch?.();
+      return;
+    }
+    if (sessions.sessionOf(req) !== undefined) return redirect(res, '/');
+    throw new HttpError(
+      401,
+      'request.refused',
+      'This Upres address has been used already (each one opens one browser, once). Open the ' +
+        'newest address `upres serve` printed, or restart it.',
+    );
+  }
+
+  function image(req: IncomingMessage, res: ServerResponse, imageToken: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new HttpError(405, 'request.invalid', 'GET only');
-    if (!tokenMatches(url.searchParams.get('t'), token))
-      throw new HttpError(401, 'request.refused', 'missing or wrong access token');
-    const source = engine.images.open(imageToken);
+    // The token is the capability: one image, for a few minutes; nothing else is asked for, so
+    // a copied image address works (briefly) and grants nothing more.
+    const source = engine.images.open(imageToken, IMAGE_TOKEN_TTL_MS);
     if (!source) throw new HttpError(404, 'not-found', 'no such image (it may have expired)');
     const headers = imageHeaders(source);
     if (source.kind === 'bytes') {
@@ -163,12 +229,14 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
   async function page(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw new HttpError(405, 'request.invalid', 'GET only');
-    const fromQuery = tokenMatches(url.searchParams.get('token'), token);
-    if (!fromQuery && !tokenMatches(readCookie(req, cookieName(port)), token)) {
+    const secret = url.searchParams.get(LAUNCH_PARAM);
+    if (secret !== null) return launch(req, res, secret);
+    // The cookie alone loads the page (public code, no data): it grants no API call.
+    if (sessions.sessionOf(req) === undefined) {
       throw new HttpError(
         401,
         'request.refused',
-        'Upres needs its access token: open the address `upres serve` printed (…/?token=…).',
+        'Upres needs a session: open the address `upres serve` printed (…/?launch=…).',
       );
     }
     const file = await findStaticFile(rendererDir, url.pathname);
@@ -181,14 +249,6 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     if (!file) throw new HttpError(404, 'not-found', 'not found');
     const html = file.type.startsWith('text/html');
     setSecurityHeaders(res, port, html);
-    if (fromQuery) {
-      // Lets the page reload and load its own scripts once the renderer took the token out of the
-      // address bar; SameSite keeps other sites' pages from sending it.
-      res.setHeader(
-        'Set-Cookie',
-        `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`,
-      );
-    }
     res.writeHead(200, {
       'Content-Type': file.type,
       'Content-Length': file.size,
@@ -205,7 +265,7 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     const path = url.pathname;
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length));
     const img = /^\/image\/([A-Za-z0-9_-]+)$/.exec(path);
-    if (img) return image(req, res, url, img[1]);
+    if (img) return image(req, res, img[1]);
     if (path === '/events') throw new HttpError(426, 'request.invalid', 'connect with a WebSocket');
     return page(req, res, url);
   }
@@ -229,7 +289,8 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
     if (!hostOk(req)) return refuse(socket, 403, 'Forbidden');
     if (url.pathname !== '/events') return refuse(socket, 404, 'Not Found');
-    if (!tokenMatches(url.searchParams.get('token'), token))
+    // Browsers cannot set headers on a WebSocket: the page secret comes in the query.
+    if (!authorised(req, url.searchParams.get(SESSION_QUERY)))
       return refuse(socket, 401, 'Unauthorized');
     if (!originOk(req)) return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws));
@@ -258,6 +319,8 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     });
   });
   port = (server.address() as AddressInfo).port;
+  const launchUrl = (): string =>
+    `http://${HOST}:${port}/?${LAUNCH_PARAM}=${sessions.newLaunchSecret()}`;
   // One engine listener for every socket, not one each (past the engine's listener limit, a
   // hundred pages made Node print MaxListenersExceededWarning); each event serialised once.
   const unsubscribe = engine.onEvent((e) => {
@@ -269,7 +332,8 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
   return {
     port,
     token,
-    url: `http://${HOST}:${port}/?token=${token}`,
+    url: launchUrl(),
+    launchUrl,
     close: async () => {
       unsubscribe();
       for (const ws of wss.clients) ws.terminate();

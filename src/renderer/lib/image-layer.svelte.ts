@@ -21,8 +21,8 @@ const sharpness = (level: number | undefined): number => level ?? Number.POSITIV
  * one on screen falls short, and keeps showing the old one until the new one is decoded.
  */
 export class ImageLayer {
-  image = $state.raw<LoadedImage | undefined>(undefined);
-  error = $state<string | undefined>(undefined);
+  #image = $state.raw<LoadedImage | undefined>(undefined);
+  #error = $state<string | undefined>(undefined);
 
   readonly #api: ImageLayerApi;
   readonly #decode: (url: string) => Promise<void>;
@@ -32,6 +32,14 @@ export class ImageLayer {
   #inFlight: number | undefined | null = null;
   /** Levels that failed to load, not asked for again. */
   readonly #failed: (number | undefined)[] = [];
+
+  get image(): LoadedImage | undefined {
+    return this.#image;
+  }
+
+  get error(): string | undefined {
+    return this.#error;
+  }
 
   constructor(
     api: ImageLayerApi,
@@ -50,7 +58,7 @@ export class ImageLayer {
   /** Asks for a copy sharp enough to show the image's long side `displayedSide` device px long. */
   need(displayedSide: number): void {
     const level = chooseLevel(this.#full, displayedSide);
-    const have = this.image ? sharpness(this.image.level) : 0;
+    const have = this.#image ? sharpness(this.#image.level) : 0;
     if (sharpness(level) <= have || this.#failed.includes(level)) return;
     if (this.#inFlight !== null && sharpness(this.#inFlight) >= sharpness(level)) return;
     this.#inFlight = level;
@@ -66,12 +74,12 @@ export class ImageLayer {
       });
       const url = this.#api.imageUrl(r.token);
       await this.#decode(url);
-      if (!this.image || sharpness(level) > sharpness(this.image.level))
-        this.image = { url, width: r.width, height: r.height, level };
-      this.error = undefined;
+      if (!this.#image || sharpness(level) > sharpness(this.#image.level))
+        this.#image = { url, width: r.width, height: r.height, level };
+      this.#error = undefined;
     } catch (err) {
       this.#failed.push(level);
-      this.error = err instanceof Error ? err.message : String(err);
+      this.#error = err instanceof Error ? err.message : String(err);
     } finally {
       if (this.#inFlight === level) this.#inFlight = null;
     }

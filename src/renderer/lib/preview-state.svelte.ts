@@ -42,18 +42,18 @@ const same = (a: number | undefined, b: number | undefined): boolean =>
  * preview render of the region. One request runs at a time and only the newest wish is asked.
  */
 export class PreviewState {
-  target = $state.raw<PreviewTarget | undefined>(undefined);
+  #target = $state.raw<PreviewTarget | undefined>(undefined);
   /** The input region on screen, once the view has settled. */
-  region = $state.raw<Region | undefined>(undefined);
+  #region = $state.raw<Region | undefined>(undefined);
   /** The view shows too much of the photo for a preview: the user is asked to zoom in. */
-  zoomedOut = $state(false);
-  alpha = $state(0);
+  #zoomedOut = $state(false);
+  #alpha = $state(0);
   /** α is moving (the blend is on screen until it settles). */
-  moving = $state(false);
-  ends = $state.raw<Ends | undefined>(undefined);
-  exact = $state.raw<ExactRender | undefined>(undefined);
-  busy = $state<'ends' | 'exact' | undefined>(undefined);
-  error = $state<string | undefined>(undefined);
+  #moving = $state(false);
+  #ends = $state.raw<Ends | undefined>(undefined);
+  #exact = $state.raw<ExactRender | undefined>(undefined);
+  #busy = $state<'ends' | 'exact' | undefined>(undefined);
+  #error = $state<string | undefined>(undefined);
 
   readonly #api: PreviewApi;
   readonly #loadBitmap: (url: string) => Promise<ImageBitmap>;
@@ -78,46 +78,83 @@ export class PreviewState {
     this.#onSettle = opts.onSettle;
   }
 
+  /** The item previewed. */
+  get target(): PreviewTarget | undefined {
+    return this.#target;
+  }
+  /** The input region on screen, once the view has settled. */
+  get region(): Region | undefined {
+    return this.#region;
+  }
+  /** The view shows too much of the photo for a preview: the user is asked to zoom in. */
+  get zoomedOut(): boolean {
+    return this.#zoomedOut;
+  }
+  /** α on the dial. */
+  get alpha(): number {
+    return this.#alpha;
+  }
+  /** α is moving (the blend is on screen until it settles). */
+  get moving(): boolean {
+    return this.#moving;
+  }
+  /** The α = 0 / 1 renders of the region, for the blend. */
+  get ends(): Ends | undefined {
+    return this.#ends;
+  }
+  /** The last exact render. */
+  get exact(): ExactRender | undefined {
+    return this.#exact;
+  }
+  /** The request in flight, if any. */
+  get busy(): 'ends' | 'exact' | undefined {
+    return this.#busy;
+  }
+  /** Why the last preview failed. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
   /** Whether anything is drawn over the base image. */
   get wanted(): boolean {
-    const t = this.target;
-    if (!t || !this.region) return false;
+    const t = this.#target;
+    if (!t || !this.#region) return false;
     if (!t.done) return true;
-    return t.pair && !same(this.alpha, t.exportAlpha);
+    return t.pair && !same(this.#alpha, t.exportAlpha);
   }
 
   /** The alpha a render must have to be exact now (undefined for single models). */
   get renderAlpha(): number | undefined {
-    return this.target?.pair ? this.alpha : undefined;
+    return this.#target?.pair ? this.#alpha : undefined;
   }
 
   /** The exact render for the current region and α, when there is one. */
   get exactNow(): ExactRender | undefined {
-    const e = this.exact;
-    return e && sameRegion(e.region, this.region) && same(e.alpha, this.renderAlpha)
+    const e = this.#exact;
+    return e && sameRegion(e.region, this.#region) && same(e.alpha, this.renderAlpha)
       ? e
       : undefined;
   }
 
   get endsNow(): Ends | undefined {
-    return this.ends && sameRegion(this.ends.region, this.region) ? this.ends : undefined;
+    return this.#ends && sameRegion(this.#ends.region, this.#region) ? this.#ends : undefined;
   }
 
   /** What is on screen over the base image. */
   get shown(): 'none' | 'blend' | 'exact' | 'stale' {
     if (!this.wanted) return 'none';
-    if (this.exactNow && !this.moving) return 'exact';
-    if (this.target?.pair && this.endsNow && (this.moving || !this.exactNow)) return 'blend';
-    return this.exact && sameRegion(this.exact.region, this.region) ? 'stale' : 'none';
+    if (this.exactNow && !this.#moving) return 'exact';
+    if (this.#target?.pair && this.endsNow && (this.#moving || !this.exactNow)) return 'blend';
+    return this.#exact && sameRegion(this.#exact.region, this.#region) ? 'stale' : 'none';
   }
 
   /** The words beside the view saying what it shows. */
   get label(): string {
-    const t = this.target;
+    const t = this.#target;
     if (!t) return '';
-    const a = formatAlpha(this.alpha);
-    const differs = t.pair && !same(this.alpha, t.exportAlpha);
-    if (this.zoomedOut && (!t.done || differs))
+    const a = formatAlpha(this.#alpha);
+    const differs = t.pair && !same(this.#alpha, t.exportAlpha);
+    if (this.#zoomedOut && (!t.done || differs))
       return t.done || t.pair ? `Zoom in to preview α ${a}` : 'Zoom in to preview';
     switch (this.shown) {
       case 'blend':
@@ -126,12 +163,12 @@ export class PreviewState {
         return t.pair ? `Exact render at α ${a}` : 'Exact render of the visible region';
       case 'stale':
       case 'none':
-        if (this.error && this.wanted) return 'Preview failed';
-        if (this.wanted && this.busy === 'ends') return 'Loading the blend preview…';
+        if (this.#error && this.wanted) return 'Preview failed';
+        if (this.wanted && this.#busy === 'ends') return 'Loading the blend preview…';
         if (this.wanted) return t.pair ? `Rendering α ${a}…` : 'Rendering preview…';
         return t.done
           ? t.pair
-            ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.alpha)}`
+            ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.#alpha)}`
             : 'Exported output'
           : '';
     }
@@ -139,40 +176,40 @@ export class PreviewState {
 
   /** Shows another item (or the same item with new facts); keeps renders that still apply. */
   setTarget(target: PreviewTarget | undefined): void {
-    const prev = this.target;
-    this.target = target;
+    const prev = this.#target;
+    this.#target = target;
     if (!target) return this.#reset();
     if (!prev || prev.id !== target.id) {
       this.#reset();
-      this.alpha = target.exportAlpha ?? 0;
-    } else if (!this.moving && prev.exportAlpha !== target.exportAlpha && !this.#timer) {
-      this.alpha = target.exportAlpha ?? 0;
+      this.#alpha = target.exportAlpha ?? 0;
+    } else if (!this.#moving && prev.exportAlpha !== target.exportAlpha && !this.#timer) {
+      this.#alpha = target.exportAlpha ?? 0;
     }
     this.#pump();
   }
 
   /** The view settled on a new region (none, `zoomedOut`, when it shows too much to preview). */
   setRegion(region: Region | undefined, zoomedOut = false): void {
-    this.zoomedOut = !region && zoomedOut;
-    if (sameRegion(region, this.region) || (!region && !this.region)) return;
-    this.region = region;
-    this.error = undefined;
+    this.#zoomedOut = !region && zoomedOut;
+    if (sameRegion(region, this.#region) || (!region && !this.#region)) return;
+    this.#region = region;
+    this.#error = undefined;
     this.#failed = undefined;
     this.#pump();
   }
 
   /** The dial was grabbed: make sure the ends of this region are on their way. */
   grab(): void {
-    if (!this.target?.pair) return;
-    this.moving = true;
+    if (!this.#target?.pair) return;
+    this.#moving = true;
     this.#pump();
   }
 
   /** The dial moved: blend now, render exactly once α rests. */
   setAlpha(alpha: number): void {
-    this.alpha = Math.min(1, Math.max(0, alpha));
-    if (!this.target?.pair) return;
-    this.moving = true;
+    this.#alpha = Math.min(1, Math.max(0, alpha));
+    if (!this.#target?.pair) return;
+    this.#moving = true;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#settle(), SETTLE_MS);
     this.#pump();
@@ -180,43 +217,43 @@ export class PreviewState {
 
   /** The dial was let go: settle at once. */
   release(): void {
-    if (!this.moving) return;
+    if (!this.#moving) return;
     clearTimeout(this.#timer);
     this.#settle();
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.target = undefined;
+    this.#target = undefined;
   }
 
   #settle(): void {
     this.#timer = undefined;
-    this.moving = false;
-    if (this.target) this.#onSettle(this.alpha, this.target.id);
+    this.#moving = false;
+    if (this.#target) this.#onSettle(this.#alpha, this.#target.id);
     this.#pump();
   }
 
   #reset(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.moving = false;
-    this.ends = undefined;
-    this.exact = undefined;
-    this.error = undefined;
+    this.#moving = false;
+    this.#ends = undefined;
+    this.#exact = undefined;
+    this.#error = undefined;
     this.#failed = undefined;
   }
 
   /** The next request worth making, as a key and a runner; undefined when all is in hand. */
   #next(): { key: string; run: () => Promise<void> } | undefined {
-    const t = this.target;
-    const region = this.region;
+    const t = this.#target;
+    const region = this.#region;
     if (!t || !region) return undefined;
-    if (t.pair && this.moving && !this.endsNow) {
+    if (t.pair && this.#moving && !this.endsNow) {
       const key = `ends:${t.id}:${JSON.stringify(region)}`;
       return { key, run: () => this.#fetchEnds(t.id, region) };
     }
-    if (this.wanted && !this.moving && !this.exactNow) {
+    if (this.wanted && !this.#moving && !this.exactNow) {
       const alpha = this.renderAlpha;
       const key = `exact:${t.id}:${JSON.stringify(region)}:${alpha}`;
       return { key, run: () => this.#fetchExact(t.id, region, alpha) };
@@ -229,21 +266,21 @@ export class PreviewState {
     const job = this.#next();
     if (!job || job.key === this.#failed) return;
     this.#running = true;
-    this.busy = job.key.startsWith('ends') ? 'ends' : 'exact';
+    this.#busy = job.key.startsWith('ends') ? 'ends' : 'exact';
     job
       .run()
       .then(
         () => {
-          this.error = undefined;
+          this.#error = undefined;
         },
         (err: unknown) => {
           this.#failed = job.key;
-          this.error = err instanceof Error ? err.message : String(err);
+          this.#error = err instanceof Error ? err.message : String(err);
         },
       )
       .finally(() => {
         this.#running = false;
-        this.busy = undefined;
+        this.#busy = undefined;
         this.#pump();
       });
   }
@@ -255,7 +292,7 @@ export class PreviewState {
       this.#loadBitmap(this.#api.imageUrl(r.fidelity)),
       this.#loadBitmap(this.#api.imageUrl(r.perceptual)),
     ]);
-    if (this.target?.id === id) this.ends = { region, fidelity, perceptual };
+    if (this.#target?.id === id) this.#ends = { region, fidelity, perceptual };
   }
 
   async #fetchExact(id: string, region: Region, alpha: number | undefined): Promise<void> {
@@ -263,6 +300,6 @@ export class PreviewState {
     if (!r.exact) throw new Error('the engine sent no render');
     const url = this.#api.imageUrl(r.exact);
     await this.#decode(url);
-    if (this.target?.id === id) this.exact = { region, alpha, url };
+    if (this.#target?.id === id) this.#exact = { region, alpha, url };
   }
 }

@@ -1,22 +1,18 @@
-import type { EngineEvent, UpresApi } from '../../shared/api';
+import type { UpresApi } from '../../shared/api';
 import { errorCode, type ErrorCode } from '../../shared/errors';
-import type { ItemState, QueueItem } from '../../shared/queue';
+import { FINISHED, type ItemState, type QueueItem } from '../../shared/queue';
+import type { EventStream } from './connection';
+import { QueueSelection } from './queue-selection.svelte';
+import { QueueSync, type ItemProgress } from './queue-sync.svelte';
+
+export type { ItemProgress } from './queue-sync.svelte';
 
 /** The calls the queue uses. */
 export type QueueApi = Pick<
   UpresApi,
   'queueList' | 'queueAdd' | 'queueUpdate' | 'queueControl' | 'onEvent'
->;
-
-/** Per-tile progress of a running item. */
-export interface ItemProgress {
-  tile: number;
-  tiles: number;
-  /** 0–1. */
-  fraction: number;
-  /** Seconds left for the item, once measurable. */
-  itemEta?: number;
-}
+> &
+  EventStream;
 
 export interface AddProblem {
   path: string;
@@ -30,7 +26,7 @@ export type AddSettings = AddRequest['settings'];
 /** Where added items go, when not the saved defaults. */
 export type AddPlacement = Pick<AddRequest, 'outDir' | 'nameTemplate' | 'onExists'>;
 
-const FINISHED_STATES: ReadonlySet<ItemState> = new Set(['done', 'failed', 'cancelled', 'skipped']);
+const FINISHED_STATES: ReadonlySet<ItemState> = new Set(FINISHED);
 
 /** Work of an item the way the engine counts it for estimates: input pixels (×8 with TTA). */
 function workOf(item: QueueItem): number {
@@ -39,142 +35,82 @@ function workOf(item: QueueItem): number {
 }
 
 /**
- * The queue as the renderer shows it: the list from `queueList` kept live by engine events, the
- * selection, and the actions. Events that arrive while the list is being (re)loaded are applied
- * again on top of the loaded list, so a slow answer never rolls back a newer change.
+ * The queue as the renderer shows it: the engine's list kept live (`QueueSync`), the selection
+ * (`QueueSelection`), the actions, and what the last action or add reported.
  */
 export class QueueStore {
-  items = $state<QueueItem[]>([]);
-  paused = $state(false);
-  /** The engine is working through the queue (from `queue` events, or an item running). */
-  running = $state(false);
-  progress = $state<Record<string, ItemProgress>>({});
-  /**
-   * Running items asked to stop: the engine stops them after the tile in flight, which on a CPU
-   * can take a minute, so the row says so instead of looking as if the click did nothing.
-   */
-  stopping = $state<Record<string, true>>({});
-  /** Seconds left for the whole queue, while it runs and once measurable. */
-  queueEta = $state<number | undefined>(undefined);
-  warnings = $state<string[]>([]);
-  /** Inputs the last add could not queue, each with its message. */
-  problems = $state<AddProblem[]>([]);
-  /** Message of the last action that failed, shown until the next one. */
-  actionError = $state<string | undefined>(undefined);
-  /** The code of that failure (`internal` for faults that carry none), for the display to use. */
-  actionErrorCode = $state<ErrorCode | undefined>(undefined);
-  loaded = $state(false);
-  loadError = $state<string | undefined>(undefined);
-  /** Selected item ids, in the order they were selected; the last is the one compared. */
-  selected = $state<string[]>([]);
-
   readonly #api: QueueApi;
-  #replay: EngineEvent[] | undefined;
-  #loads = 0;
+  readonly #sync: QueueSync;
+  readonly #selection: QueueSelection;
+  /** Inputs the last add could not queue, each with its message. */
+  #problems = $state<AddProblem[]>([]);
+  #actionError = $state<string | undefined>(undefined);
+  #actionErrorCode = $state<ErrorCode | undefined>(undefined);
 
   constructor(api: QueueApi) {
     this.#api = api;
+    this.#sync = new QueueSync(api, () => this.#selection.prune());
+    this.#selection = new QueueSelection(() => this.#sync.items);
+  }
+
+  // ---- the engine's list ----
+
+  get items(): readonly QueueItem[] {
+    return this.#sync.items;
+  }
+  get paused(): boolean {
+    return this.#sync.paused;
+  }
+  get running(): boolean {
+    return this.#sync.running;
+  }
+  get progress(): Readonly<Record<string, ItemProgress>> {
+    return this.#sync.progress;
+  }
+  get stopping(): Readonly<Record<string, true>> {
+    return this.#sync.stopping;
+  }
+  get queueEta(): number | undefined {
+    return this.#sync.queueEta;
+  }
+  get warnings(): readonly string[] {
+    return this.#sync.warnings;
+  }
+  get loaded(): boolean {
+    return this.#sync.loaded;
+  }
+  get loadError(): string | undefined {
+    return this.#sync.loadError;
+  }
+  get problems(): readonly AddProblem[] {
+    return this.#problems;
+  }
+  /** Message of the last action that failed, shown until the next one. */
+  get actionError(): string | undefined {
+    return this.#actionError;
+  }
+  /** The code of that failure (`internal` for faults that carry none), for the display to use. */
+  get actionErrorCode(): ErrorCode | undefined {
+    return this.#actionErrorCode;
   }
 
   /** Subscribes to engine events; returns the unsubscribe function. */
   attach(): () => void {
-    return this.#api.onEvent((e) => this.applyEvent(e));
+    return this.#sync.attach();
   }
 
-  /** Loads (or reloads) the list; events that arrive meanwhile are replayed on top of it. */
-  async load(): Promise<void> {
-    const generation = ++this.#loads;
-    this.#replay = [];
-    try {
-      const list = await this.#api.queueList({});
-      if (generation !== this.#loads) return;
-      const replay = this.#replay ?? [];
-      this.#replay = undefined;
-      this.items = list.items;
-      this.paused = list.paused;
-      const known = (id: string): boolean => list.items.some((i) => i.id === id);
-      this.selected = this.selected.filter(known);
-      this.progress = Object.fromEntries(Object.entries(this.progress).filter(([id]) => known(id)));
-      const running = (id: string): boolean =>
-        list.items.some((i) => i.id === id && i.state === 'running');
-      this.stopping = Object.fromEntries(
-        Object.entries(this.stopping).filter(([id]) => running(id)),
-      );
-      for (const e of replay) this.#apply(e);
-      if (!this.items.some((i) => i.state === 'running') && !this.running)
-        this.queueEta = undefined;
-      this.loaded = true;
-      this.loadError = undefined;
-    } catch (err) {
-      if (generation !== this.#loads) return;
-      this.#replay = undefined;
-      this.loadError = messageOf(err);
-    }
+  /** Fetches the whole list (at start, and when the user retries a failed fetch). */
+  load(): Promise<void> {
+    return this.#sync.load();
   }
 
   /** Applies one pushed engine event to the list. */
-  applyEvent(e: EngineEvent): void {
-    this.#replay?.push(e);
-    this.#apply(e);
-  }
-
-  #apply(e: EngineEvent): void {
-    switch (e.kind) {
-      case 'item': {
-        const item = e.item;
-        const i = this.items.findIndex((x) => x.id === item.id);
-        if (i >= 0) this.items[i] = item;
-        else this.items.push(item);
-        if (item.state === 'running') this.running = true;
-        else {
-          if (item.id in this.progress) delete this.progress[item.id];
-          if (item.id in this.stopping) delete this.stopping[item.id];
-        }
-        break;
-      }
-      case 'progress': {
-        const { id, tile, tiles, fraction, itemEta, queueEta } = e;
-        this.progress[id] = { tile, tiles, fraction: clamp01(fraction), itemEta };
-        this.queueEta = queueEta;
-        this.running = true;
-        break;
-      }
-      case 'queue':
-        this.paused = e.paused;
-        this.running = e.running;
-        if (!e.running) {
-          this.queueEta = undefined;
-          this.progress = {};
-        }
-        // Also the engine's cue that items were removed or moved (no item event says so).
-        if (!this.#replay) this.#scheduleReload();
-        break;
-      case 'warning':
-        // The engine repeats some (one per session it opens): each is shown once.
-        if (!this.warnings.includes(e.message)) this.warnings.push(e.message);
-        break;
-    }
-  }
-
-  #reloadTimer: ReturnType<typeof setTimeout> | undefined;
-
-  #scheduleReload(): void {
-    clearTimeout(this.#reloadTimer);
-    this.#reloadTimer = setTimeout(() => void this.load(), 50);
+  applyEvent(e: Parameters<QueueSync['applyEvent']>[0]): void {
+    this.#sync.applyEvent(e);
   }
 
   byId(id: string): QueueItem | undefined {
     return this.items.find((i) => i.id === id);
-  }
-
-  /** The item the compare view and the settings panel show: the last one selected. */
-  get current(): QueueItem | undefined {
-    const id = this.selected[this.selected.length - 1];
-    return id === undefined ? undefined : this.byId(id);
-  }
-
-  get selectedItems(): QueueItem[] {
-    return this.items.filter((i) => this.selected.includes(i.id));
   }
 
   count(state: ItemState): number {
@@ -214,45 +150,33 @@ export class QueueStore {
 
   // ---- selection ----
 
+  /** Selected item ids, in the order they were selected; the last is the one compared. */
+  get selected(): readonly string[] {
+    return this.#selection.ids;
+  }
+
+  /** The item the compare view and the settings panel show: the last one selected. */
+  get current(): QueueItem | undefined {
+    const id = this.#selection.currentId;
+    return id === undefined ? undefined : this.byId(id);
+  }
+
+  get selectedItems(): QueueItem[] {
+    return this.items.filter((i) => this.#selection.has(i.id));
+  }
+
   /** Selects one item; `toggle` adds or removes it, `range` extends from the last selected. */
   select(id: string, how: 'only' | 'toggle' | 'range' = 'only'): void {
-    if (how === 'toggle') {
-      this.selected = this.selected.includes(id)
-        ? this.selected.filter((x) => x !== id)
-        : [...this.selected, id];
-      return;
-    }
-    if (how === 'range') {
-      const anchor = this.selected[this.selected.length - 1];
-      const a = this.items.findIndex((i) => i.id === anchor);
-      const b = this.items.findIndex((i) => i.id === id);
-      if (a >= 0 && b >= 0) {
-        const [lo, hi] = a < b ? [a, b] : [b, a];
-        const range = this.items.slice(lo, hi + 1).map((i) => i.id);
-        // Keep the anchor's selection and end on the clicked item so it is the one compared.
-        const rest = this.selected.filter((x) => !range.includes(x));
-        this.selected = [...rest, ...range.filter((x) => x !== id), id];
-        return;
-      }
-    }
-    this.selected = [id];
+    this.#selection.select(id, how);
   }
 
   selectAll(): void {
-    const current = this.current?.id;
-    const ids = this.items.map((i) => i.id).filter((id) => id !== current);
-    this.selected = current ? [...ids, current] : ids;
+    this.#selection.selectAll();
   }
 
   /** Moves the selection to the item `delta` rows away from the current one. */
   selectNeighbour(delta: number, extend = false): string | undefined {
-    if (this.items.length === 0) return undefined;
-    const current = this.current;
-    const i = current ? this.items.indexOf(current) : -1;
-    const j = Math.max(0, Math.min(this.items.length - 1, i < 0 ? 0 : i + delta));
-    const id = this.items[j].id;
-    this.select(id, extend ? 'range' : 'only');
-    return id;
+    return this.#selection.selectNeighbour(delta, extend);
   }
 
   // ---- actions ----
@@ -263,36 +187,30 @@ export class QueueStore {
     return (
       (await this.#act(async () => {
         const r = await this.#api.queueAdd({ paths, settings, ...placement, recursive: true });
-        this.problems = r.problems;
-        for (const item of r.added) this.#apply({ kind: 'item', item });
-        if (r.added.length > 0 && this.selected.length === 0) this.selected = [r.added[0].id];
+        this.#problems = r.problems;
+        for (const item of r.added) this.#sync.applyEvent({ kind: 'item', item });
+        if (r.added.length > 0) this.#selection.selectIfNone(r.added[0].id);
         return r.added.length;
       })) ?? 0
     );
   }
 
   start(): Promise<void> {
-    return this.#control({ action: 'start' }, () => {
-      this.paused = false;
-    });
+    return this.#control({ action: 'start' }, () => this.#sync.setPaused(false));
   }
 
   pause(): Promise<void> {
-    return this.#control({ action: 'pause' }, () => {
-      this.paused = true;
-    });
+    return this.#control({ action: 'pause' }, () => this.#sync.setPaused(true));
   }
 
   cancelAll(): Promise<void> {
     return this.#control({ action: 'cancelAll' }, () => {
-      for (const item of this.items) if (item.state === 'running') this.stopping[item.id] = true;
+      for (const item of this.items) this.#sync.markStopping(item.id);
     });
   }
 
   cancel(id: string): Promise<void> {
-    return this.#control({ action: 'cancel', id }, () => {
-      if (this.byId(id)?.state === 'running') this.stopping[id] = true;
-    });
+    return this.#control({ action: 'cancel', id }, () => this.#sync.markStopping(id));
   }
 
   retry(id: string): Promise<void> {
@@ -304,29 +222,32 @@ export class QueueStore {
       await this.#control({ action: 'retry', id: item.id });
   }
 
-  /** Removes an item that is not running (the engine sends no event for it: reload). */
-  async remove(id: string): Promise<void> {
-    await this.#control({ action: 'remove', id }, () => {
-      this.items = this.items.filter((i) => i.id !== id);
-      this.selected = this.selected.filter((x) => x !== id);
-    });
-    await this.load();
+  // The engine answers remove, clear and move with `removed` / `moved` events; the same change is
+  // applied when its answer comes (a no-op when the event came first), so a transport that is slow
+  // with its events still shows the list as the engine has it.
+
+  /** Removes an item that is not running. */
+  remove(id: string): Promise<void> {
+    return this.#control({ action: 'remove', id }, () =>
+      this.#sync.applyEvent({ kind: 'removed', ids: [id] }),
+    );
   }
 
-  async clearFinished(): Promise<void> {
-    await this.#control({ action: 'clearFinished' }, () => {
-      this.items = this.items.filter((i) => !FINISHED_STATES.has(i.state));
-    });
-    await this.load();
+  clearFinished(): Promise<void> {
+    const finished = this.items.filter((i) => FINISHED_STATES.has(i.state)).map((i) => i.id);
+    return this.#control({ action: 'clearFinished' }, () =>
+      this.#sync.applyEvent({ kind: 'removed', ids: finished }),
+    );
   }
 
   /** Moves a waiting item past the previous (`delta` −1) or next (+1) waiting item. */
   async moveBy(id: string, delta: -1 | 1): Promise<void> {
-    const from = this.items.findIndex((i) => i.id === id);
-    if (from < 0 || this.items[from].state !== 'waiting') return;
+    const items = this.items;
+    const from = items.findIndex((i) => i.id === id);
+    if (from < 0 || items[from].state !== 'waiting') return;
     let to = from + delta;
-    while (to >= 0 && to < this.items.length && this.items[to].state !== 'waiting') to += delta;
-    if (to < 0 || to >= this.items.length) return;
+    while (to >= 0 && to < items.length && items[to].state !== 'waiting') to += delta;
+    if (to < 0 || to >= items.length) return;
     await this.moveTo(id, to);
   }
 
@@ -334,21 +255,18 @@ export class QueueStore {
   async moveTo(id: string, index: number): Promise<void> {
     const from = this.items.findIndex((i) => i.id === id);
     if (from < 0 || this.items[from].state !== 'waiting' || from === index) return;
-    await this.#control({ action: 'move', id, index }, () => {
-      const next = [...this.items];
-      const [item] = next.splice(from, 1);
-      next.splice(Math.max(0, Math.min(index, next.length)), 0, item);
-      this.items = next;
-    });
-    await this.load();
+    await this.#control({ action: 'move', id, index }, () =>
+      this.#sync.applyEvent({ kind: 'moved', id, index }),
+    );
   }
 
   /** Whether an item can still be moved up (-1) or down (+1) among the waiting items. */
   canMove(id: string, delta: -1 | 1): boolean {
-    const from = this.items.findIndex((i) => i.id === id);
-    if (from < 0 || this.items[from].state !== 'waiting') return false;
-    for (let j = from + delta; j >= 0 && j < this.items.length; j += delta)
-      if (this.items[j].state === 'waiting') return true;
+    const items = this.items;
+    const from = items.findIndex((i) => i.id === id);
+    if (from < 0 || items[from].state !== 'waiting') return false;
+    for (let j = from + delta; j >= 0 && j < items.length; j += delta)
+      if (items[j].state === 'waiting') return true;
     return false;
   }
 
@@ -363,24 +281,27 @@ export class QueueStore {
       (await this.#act(async () => {
         const r = await this.#api.queueUpdate({ ids: waiting, settings });
         for (const id of waiting) {
-          const i = this.items.findIndex((x) => x.id === id);
-          if (i >= 0 && this.items[i].state === 'waiting')
-            this.items[i] = {
-              ...this.items[i],
-              settings: patched(this.items[i].settings, settings),
-            };
+          const item = this.byId(id);
+          if (item?.state === 'waiting')
+            this.#sync.showSettings(id, patched(item.settings, settings));
         }
         return r.updated;
       })) ?? 0
     );
   }
 
+  /** Shows a failure found before any call was made (e.g. no model to add with). */
+  fail(message: string): void {
+    this.#actionError = message;
+    this.#actionErrorCode = undefined;
+  }
+
   dismissProblems(): void {
-    this.problems = [];
+    this.#problems = [];
   }
 
   dismissWarnings(): void {
-    this.warnings = [];
+    this.#sync.dismissWarnings();
   }
 
   async #control(
@@ -394,13 +315,13 @@ export class QueueStore {
   }
 
   async #act<T>(run: () => Promise<T>): Promise<T | undefined> {
-    this.actionError = undefined;
-    this.actionErrorCode = undefined;
+    this.#actionError = undefined;
+    this.#actionErrorCode = undefined;
     try {
       return await run();
     } catch (err) {
-      this.actionError = messageOf(err);
-      this.actionErrorCode = errorCode(err);
+      this.#actionError = err instanceof Error ? err.message : String(err);
+      this.#actionErrorCode = errorCode(err);
       return undefined;
     }
   }
@@ -414,12 +335,4 @@ function patched(base: QueueItem['settings'], patch: SettingsPatch): QueueItem['
     else if (value !== undefined) out[key] = value;
   }
   return out as QueueItem['settings'];
-}
-
-function clamp01(n: number): number {
-  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

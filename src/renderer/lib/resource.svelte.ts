@@ -7,19 +7,23 @@ export type ResourceState<T> =
 
 /** Reactive result of an async call: loading, a value, or an error message to show. */
 export class Resource<T> {
-  state = $state<ResourceState<T>>({ status: 'idle' });
+  #state = $state<ResourceState<T>>({ status: 'idle' });
   #generation = 0;
+
+  get state(): ResourceState<T> {
+    return this.#state;
+  }
 
   /** Runs `fetch`; a result that arrives after a newer call started is dropped. */
   async load(fetch: () => Promise<T>): Promise<void> {
     const generation = ++this.#generation;
-    this.state = { status: 'loading' };
+    this.#state = { status: 'loading' };
     try {
       const value = await fetch();
-      if (generation === this.#generation) this.state = { status: 'ready', value };
+      if (generation === this.#generation) this.#state = { status: 'ready', value };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (generation === this.#generation) this.state = { status: 'error', message };
+      if (generation === this.#generation) this.#state = { status: 'error', message };
     }
   }
 }

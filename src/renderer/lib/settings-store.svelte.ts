@@ -8,15 +8,35 @@ export type SettingsPatch = Parameters<UpresApi['settingsSet']>[0];
 
 /** The saved preferences: loaded once, each change saved at once and echoed back by the engine. */
 export class SettingsStore {
-  value = $state<AppSettings | undefined>(undefined);
-  loadError = $state<string | undefined>(undefined);
-  saveError = $state<string | undefined>(undefined);
-  /** Fields being saved now; shown as "Saving…" beside them. */
-  saving = $state(0);
-  /** Set after a save succeeds, for a brief "Saved" mark. */
-  savedAt = $state(0);
+  #value = $state<AppSettings | undefined>(undefined);
+  #loadError = $state<string | undefined>(undefined);
+  #saveError = $state<string | undefined>(undefined);
+  #saving = $state(0);
+  #savedAt = $state(0);
 
   readonly #api: SettingsApi;
+
+  get value(): AppSettings | undefined {
+    return this.#value;
+  }
+
+  get loadError(): string | undefined {
+    return this.#loadError;
+  }
+
+  get saveError(): string | undefined {
+    return this.#saveError;
+  }
+
+  /** Fields being saved now; shown as "Saving…" beside them. */
+  get saving(): number {
+    return this.#saving;
+  }
+
+  /** Set after a save succeeds, for a brief "Saved" mark. */
+  get savedAt(): number {
+    return this.#savedAt;
+  }
 
   constructor(api: SettingsApi) {
     this.#api = api;
@@ -24,30 +44,30 @@ export class SettingsStore {
 
   async load(): Promise<void> {
     try {
-      this.value = await this.#api.settingsGet({});
-      this.loadError = undefined;
+      this.#value = await this.#api.settingsGet({});
+      this.#loadError = undefined;
     } catch (err) {
-      this.loadError = err instanceof Error ? err.message : String(err);
+      this.#loadError = err instanceof Error ? err.message : String(err);
     }
   }
 
   /** Saves the given fields; the rest stay as they are. */
   async save(patch: SettingsPatch): Promise<void> {
-    if (this.value) {
-      const next: Record<string, unknown> = { ...this.value };
+    if (this.#value) {
+      const next: Record<string, unknown> = { ...this.#value };
       for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) next[k] = v;
-      this.value = next as AppSettings;
+      this.#value = next as AppSettings;
     }
-    this.saving++;
+    this.#saving++;
     try {
-      this.value = await this.#api.settingsSet(patch);
-      this.saveError = undefined;
-      this.savedAt = Date.now();
+      this.#value = await this.#api.settingsSet(patch);
+      this.#saveError = undefined;
+      this.#savedAt = Date.now();
     } catch (err) {
-      this.saveError = err instanceof Error ? err.message : String(err);
+      this.#saveError = err instanceof Error ? err.message : String(err);
       await this.load();
     } finally {
-      this.saving--;
+      this.#saving--;
     }
   }
 }

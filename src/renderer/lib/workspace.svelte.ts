@@ -1,6 +1,6 @@
-import type { UpresApi } from '../../shared/api';
 import type { ModelInfo } from '../../shared/model-manifest';
 import { addSettingsFrom } from './add-settings';
+import type { EngineApi } from './connection';
 import { QueueStore } from './queue-store.svelte';
 import { SettingsStore } from './settings-store.svelte';
 import { Thumbnails } from './thumbnails.svelte';
@@ -9,18 +9,27 @@ export type Screen = 'work' | 'settings';
 
 /** Everything the connected app works with: the API, the queue, the settings, the thumbnails. */
 export class Workspace {
-  readonly api: UpresApi;
+  readonly api: EngineApi;
   readonly queue: QueueStore;
   readonly settings: SettingsStore;
   readonly thumbnails: Thumbnails;
-  screen = $state<Screen>('work');
+  #screen = $state<Screen>('work');
   #detach: (() => void) | undefined;
 
-  constructor(api: UpresApi) {
+  constructor(api: EngineApi) {
     this.api = api;
     this.queue = new QueueStore(api);
     this.settings = new SettingsStore(api);
     this.thumbnails = new Thumbnails(api);
+  }
+
+  /** The screen shown: the work (queue, compare, inspector) or the settings. */
+  get screen(): Screen {
+    return this.#screen;
+  }
+
+  show(screen: Screen): void {
+    this.#screen = screen;
   }
 
   /** Subscribes to engine events, then loads the queue (as the engine kept it) and settings. */
@@ -33,7 +42,7 @@ export class Workspace {
   async addPaths(paths: string[], models: readonly ModelInfo[]): Promise<boolean> {
     const settings = addSettingsFrom(this.settings.value, models);
     if (!settings) {
-      this.queue.actionError = 'The engine has no model to upscale with.';
+      this.queue.fail('The engine has no model to upscale with.');
       return false;
     }
     return (await this.queue.add(paths, settings)) > 0;

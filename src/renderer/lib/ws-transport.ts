@@ -1,6 +1,6 @@
-import { API_METHODS, type EngineEvent, type UpresApi } from '../../shared/api';
+import { API_METHODS, type EngineEvent } from '../../shared/api';
 import { ErrorPayload, UpresError } from '../../shared/errors';
-import type { Transport } from './connection';
+import type { EngineApi, Transport } from './connection';
 
 // DOM-free on purpose (typed structurally, read through globalThis): this module is also loaded
 // and tested under Node.
@@ -31,15 +31,17 @@ export interface PageEnv {
   clearTimeout(handle: unknown): void;
 }
 
-const STORAGE_KEY = 'upres-token';
-const TOKEN_HEADER = 'X-Upres-Token';
+const STORAGE_KEY = 'upres-session';
+/** Where the server's launch redirect puts the page secret (a fragment is never sent anywhere). */
+const SESSION_FRAGMENT = 'upres-session';
+const SESSION_HEADER = 'X-Upres-Session';
 
 /** The page's environment, or undefined where this is not a page served over http(s). */
 export function pageEnv(): PageEnv | undefined {
   const g = globalThis as unknown as {
     location?: PageEnv['location'];
     history?: PageEnv['history'];
-    sessionStorage?: PageEnv['storage'];
+    localStorage?: PageEnv['storage'];
     fetch?: PageEnv['fetch'];
     WebSocket?: new (url: string) => SocketLike;
   };
@@ -48,9 +50,10 @@ export function pageEnv(): PageEnv | undefined {
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return undefined;
   let storage: PageEnv['storage'];
   try {
-    storage = g.sessionStorage;
+    // Scoped to this origin, port included (unlike the cookie), and shared by its tabs.
+    storage = g.localStorage;
   } catch {
-    storage = undefined; // storage disabled by the browser: reloads then need the printed URL
+    storage = undefined; // storage disabled by the browser: reloads then need a new address
   }
   return {
     location,
@@ -64,20 +67,24 @@ export function pageEnv(): PageEnv | undefined {
 }
 
 /**
- * The access token: from `?token=` in the address (then taken out of the visible URL and kept in
- * sessionStorage, so a reload still works), else from sessionStorage.
+ * The page secret of this browser's session with the server: from the fragment the launch
+ * redirect put it in (then taken out of the visible URL and kept in the origin's storage, so a
+ * reload or another tab still works), else from storage.
  */
-export function takeToken(env: PageEnv): string | undefined {
+export function takeSession(env: PageEnv): string | undefined {
   const url = new URL(env.location.href);
-  const fromUrl = url.searchParams.get('token');
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  const fromUrl = fragment.get(SESSION_FRAGMENT);
   if (fromUrl) {
     try {
       env.storage?.setItem(STORAGE_KEY, fromUrl);
     } catch {
-      // Storage full or disabled: the cookie set with the page still lets a reload in.
+      // Storage full or disabled: this page works until it is reloaded.
     }
-    url.searchParams.delete('token');
-    env.history.replaceState(env.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    fragment.delete(SESSION_FRAGMENT);
+    const rest = fragment.toString();
+    const hash = rest ? `#${rest}` : '';
+    env.history.replaceState(env.history.state, '', `${url.pathname}${url.search}${hash}`);
     return fromUrl;
   }
   return env.storage?.getItem(STORAGE_KEY) ?? undefined;
@@ -95,12 +102,14 @@ function serverError(method: string, status: number, error: unknown): UpresError
 }
 
 /**
- * The API over the loopback server: one `fetch` per call (`POST /api/<method>`, token in a header)
- * and one WebSocket for events, opened with the first subscriber and reopened after a drop (each
- * (re)connection starts with a `queue` event, the cue to refetch the queue).
+ * The API over the loopback server: one `fetch` per call (`POST /api/<method>`: the session's
+ * cookie goes by itself, the page secret in a header) and one WebSocket for events, opened with
+ * the first subscriber and reopened after a drop. A drop is told to `onEventsLost` listeners;
+ * each (re)connection starts with a `queue` event, after which no event is lost.
  */
-export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
+export function createLoopbackApi(env: PageEnv, session: string): EngineApi {
   const listeners = new Set<(e: EngineEvent) => void>();
+  const lostListeners = new Set<() => void>();
   let socket: SocketLike | undefined;
   let timer: unknown;
   let attempt = 0;
@@ -108,7 +117,7 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
   const call = async (method: string, request: unknown): Promise<unknown> => {
     const res = await env.fetch(`/api/${method}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token },
+      headers: { 'Content-Type': 'application/json', [SESSION_HEADER]: session },
       body: JSON.stringify(request ?? {}),
     });
     const body = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
@@ -120,7 +129,7 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
     timer = undefined;
     const scheme = env.location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = env.openSocket(
-      `${scheme}://${env.location.host}/events?token=${encodeURIComponent(token)}`,
+      `${scheme}://${env.location.host}/events?session=${encodeURIComponent(session)}`,
     );
     socket = ws;
     ws.onopen = () => {
@@ -139,6 +148,8 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
       if (socket !== ws) return;
       socket = undefined;
       if (listeners.size === 0) return;
+      // Whatever the engine sends until the next connection's first event is lost.
+      for (const listener of [...lostListeners]) listener();
       const delay = Math.min(10_000, 500 * 2 ** attempt++);
       timer = env.setTimeout(connect, delay);
     };
@@ -148,7 +159,7 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
     method,
     (request: unknown) => call(method, request),
   ]);
-  const extras: Pick<UpresApi, 'onEvent' | 'imageUrl'> = {
+  const extras: Pick<EngineApi, 'onEvent' | 'onEventsLost' | 'imageUrl'> = {
     onEvent(listener) {
       listeners.add(listener);
       if (!socket && timer === undefined) connect();
@@ -162,11 +173,15 @@ export function createLoopbackApi(env: PageEnv, token: string): UpresApi {
         ws?.close();
       };
     },
-    imageUrl: (imageToken) =>
-      `/image/${encodeURIComponent(imageToken)}?t=${encodeURIComponent(token)}`,
+    onEventsLost(listener) {
+      lostListeners.add(listener);
+      return () => void lostListeners.delete(listener);
+    },
+    // The image token is the whole capability (one image, a few minutes): nothing else is added.
+    imageUrl: (imageToken) => `/image/${encodeURIComponent(imageToken)}`,
   };
   // No choosePaths: a browser cannot hand over paths; the UI offers a path field instead.
-  return Object.freeze({ ...Object.fromEntries(entries), ...extras }) as UpresApi;
+  return Object.freeze({ ...Object.fromEntries(entries), ...extras }) as EngineApi;
 }
 
 /** The loopback server's page (`upres serve`): applies wherever the page came over http(s). */
@@ -175,13 +190,13 @@ export const loopbackTransport: Transport = {
   connect: async () => {
     const env = pageEnv();
     if (!env) return undefined;
-    const token = takeToken(env);
-    if (!token)
+    const session = takeSession(env);
+    if (!session)
       throw new Error(
-        'no access token: open the address that `upres serve` printed (it ends in ?token=…)',
+        'no session: open the address that `upres serve` printed (it ends in ?launch=…)',
       );
-    const api = createLoopbackApi(env, token);
-    // Checks the server and the token before the UI starts.
+    const api = createLoopbackApi(env, session);
+    // Checks the server and the session before the UI starts.
     await api.engineInfo({});
     return api;
   },

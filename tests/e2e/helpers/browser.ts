@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -51,26 +51,30 @@ export async function openApp(
   return { page, errors };
 }
 
-/** Saves a full-page screenshot as `<name>.png` in SCREENSHOTS; returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a screenshot of the window as `<name>.png` in SCREENSHOTS; returns its path. */
+async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, animations: 'disabled' });
   return path;
 }
 
-/** Window sizes a state is reviewed at: a large monitor, the default laptop size, a small window. */
+/** Window sizes every state is reviewed at: a small laptop, the default size, a large monitor. */
 export const WINDOW_SIZES = [
-  { width: 1920, height: 1080 },
+  { width: 1280, height: 720 },
   { width: 1440, height: 900 },
-  { width: 1024, height: 700 },
+  { width: 1920, height: 1080 },
 ] as const;
 
 /**
- * Saves `<name>-<w>x<h>.png` at each of WINDOW_SIZES, then puts the window back as it was;
- * returns the paths.
+ * Saves `<name>-<w>x<h>.png` at each of WINDOW_SIZES (and removes the state's pictures at other
+ * sizes, left by earlier runs), then puts the window back as it was; returns the paths.
  */
 export async function screenshotSizes(page: Page, name: string): Promise<string[]> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const ours = new RegExp(`^${name.replace(/[^a-z0-9]/gi, '\\$&')}(-\\d+x\\d+)?\\.png$`);
+  for (const file of readdirSync(SCREENSHOTS))
+    if (ours.test(file)) rmSync(join(SCREENSHOTS, file), { force: true });
   const before = page.viewportSize();
   const paths: string[] = [];
   try {

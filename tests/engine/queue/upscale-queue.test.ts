@@ -16,8 +16,8 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dirname } from 'node:path';
 import { UpresError } from '../../../src/shared/errors';
-import type { QueueItem } from '../../../src/shared/queue';
 import { diskError } from '../../../src/main/engine/storage/disk-errors';
+import { parseJournal } from '../../../src/main/engine/queue/journal';
 import {
   UpscaleQueue,
   type RenderRequest,
@@ -388,7 +388,8 @@ describe('journal and recovery', () => {
     );
     await q.add([inDir], settings, { outDir, recursive: true });
     await q.start();
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { items: QueueItem[] };
+    // What is on disk, read without the queue: the snapshot with every appended change replayed.
+    const journal = parseJournal(readFileSync(journalPath, 'utf8')).state;
     expect(journal.items.map((i) => i.state)).toEqual(['done', 'done', 'waiting', 'waiting']);
 
     const again = await open(scripted());

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planProviders, type PlatformInfo } from '../../../src/main/engine/runtime/provider-select';
+import {
+  nextDevice,
+  planProviders,
+  type PlatformInfo,
+} from '../../../src/main/engine/runtime/provider-select';
 import { openSession } from '../../../src/main/engine/runtime/open-session';
 import { buildGraph } from '../../../src/main/engine/models/build-graph';
 import { TINY_SRVGG, randomWeights } from '../../helpers/random-models';
@@ -37,7 +41,7 @@ const macArm: PlatformInfo = {
 describe('execution provider planning', () => {
   it('auto on Linux uses CUDA only once it is installed', () => {
     expect(planProviders('auto', linux()).candidates).toEqual(['cpu']);
-    expect(planProviders('auto', linux()).notes[0]).toMatch(
+    expect(planProviders('auto', linux({ hasNvidia: true })).notes[0]).toMatch(
       /cuda provider is not installed.*setup:cuda/,
     );
     expect(planProviders('auto', linux({ isInstalled: (d) => d === 'cuda' })).candidates).toEqual([
@@ -70,6 +74,35 @@ describe('execution provider planning', () => {
       'coreml is not available in this build of onnxruntime for linux-x64',
     ]);
     expect(planProviders('dml', macArm).notes[0]).toMatch(/dml is not available/);
+  });
+
+  it('suggests installing CUDA only with an NVIDIA GPU, and no npm command to app users', () => {
+    expect(planProviders('auto', linux()).notes.join()).not.toMatch(/cuda/);
+    expect(planProviders('cuda', linux()).notes).toEqual([
+      'cuda needs an NVIDIA GPU, and none was found',
+    ]);
+    const app = planProviders('auto', linux({ hasNvidia: true, audience: 'app' })).notes[0];
+    expect(app).toMatch(/NVIDIA GPU is present/);
+    expect(app).not.toMatch(/npm|`/);
+  });
+
+  it('WebGPU comes after the native GPU providers and before the CPU', () => {
+    const webgpu = { name: 'webgpu', bundled: true };
+    const lin = linux({ backends: [...linux().backends, webgpu], isInstalled: () => true });
+    expect(planProviders('auto', lin).candidates).toEqual(['cuda', 'webgpu', 'cpu']);
+    const win = { ...windows, backends: [...windows.backends, webgpu] };
+    expect(planProviders('auto', win).candidates).toEqual(['dml', 'webgpu', 'cpu']);
+    const mac = { ...macArm, backends: [...macArm.backends, webgpu] };
+    expect(planProviders('auto', mac).candidates).toEqual(['coreml', 'webgpu', 'cpu']);
+    expect(planProviders('webgpu', lin).candidates).toEqual(['webgpu', 'cpu']);
+  });
+
+  it('a failed device retries one step down the platform order', () => {
+    expect(nextDevice('cuda', 'win32', 'x64')).toBe('dml');
+    expect(nextDevice('dml', 'win32', 'x64')).toBe('webgpu');
+    expect(nextDevice('webgpu', 'win32', 'x64')).toBe('cpu');
+    expect(nextDevice('cuda', 'linux', 'x64')).toBe('webgpu');
+    expect(nextDevice('coreml', 'darwin', 'arm64')).toBe('webgpu');
   });
 
   it('cpu is never second-guessed', () => {

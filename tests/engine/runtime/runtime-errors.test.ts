@@ -23,3 +23,26 @@ describe('runtimeError', () => {
     }
   });
 });
+
+describe('WebGPU faults', () => {
+  it('tells no fp16, no adapter, a lost device and a missing library apart', async () => {
+    const { deviceFault } = await import('../../../src/main/engine/runtime/runtime-errors');
+    const f16 =
+      'shader_helper.cc:416 GenerateSourceCode Program Transpose requires f16 but the device does not support it.';
+    const adapter =
+      'webgpu_context.cc:136 ... was false. Failed to get a WebGPU adapter: No supported adapters';
+    expect(deviceFault(f16, 'webgpu')).toBe('no-fp16');
+    expect(runtimeError(f16, 'webgpu').code).toBe('device.provider');
+    expect(deviceFault(adapter, 'webgpu')).toBe('no-adapter');
+    expect(runtimeError('Device lost: VK_ERROR_DEVICE_LOST', 'webgpu').code).toBe(
+      'device.out-of-memory',
+    );
+    expect(
+      deviceFault(
+        'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+        'cuda',
+      ),
+    ).toBe('missing-library');
+    expect(runtimeError(f16, 'cpu').code).toBe('internal');
+  });
+});

@@ -1,4 +1,4 @@
-// `npm run bench -- <speed|overlap|alpha|preview|memory> [options]`: benchmarks that print figures measured side by side.
+// `npm run bench -- <speed|overlap|alpha|preview|memory|queue> [options]`: benchmarks that print figures measured side by side.
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ModelRegistry } from '../models/model-registry';
@@ -6,6 +6,7 @@ import { loadModel } from '../runtime/loaded-model';
 import { benchAlpha, benchPreview } from './bench-alpha';
 import { benchMemory } from './bench-memory';
 import { benchOverlap } from './bench-overlap';
+import { benchQueue } from './bench-queue';
 import { benchSpeed } from './bench-speed';
 
 const datasets = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
@@ -131,6 +132,16 @@ program
     console.log(
       (await benchPreview(await ModelRegistry.open(), o.model, o.image, o.view)).join('\n'),
     );
+  });
+
+program
+  .command('queue')
+  .description(
+    'time to add, cancel and finish 1 k, 4 k and 16 k tiny items, and journal bytes per change',
+  )
+  .option('--sizes <list>', 'queue sizes', (v) => v.split(',').map(Number), [1000, 4000, 16000])
+  .action(async (o: { sizes: number[] }) => {
+    console.log((await benchQueue(o.sizes)).join('\n'));
   });
 
 await program.parseAsync(process.argv);

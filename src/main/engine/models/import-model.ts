@@ -4,12 +4,11 @@ import { UpresError } from '../../../shared/errors';
 import { ModelManifest } from '../../../shared/model-manifest';
 import { specDifferences } from './architecture-tensors';
 import { type StateDict } from './state-dict';
-import type { DetectOptions } from './detect/detected-model';
 import type { ModelRegistry } from './model-registry';
-import { readModelFile, type ModelFile } from './read-model-file';
+import { readModelFile, type ModelFile, type ReadModelOptions } from './read-model-file';
 import { encodeModel, sha256, storeModel } from './write-model';
 
-export interface ImportModelOptions extends DetectOptions {
+export interface ImportModelOptions extends ReadModelOptions {
   /** Model id (default: from the file name). */
   id?: string;
   /** Display name (default: the file name). */
@@ -51,7 +50,7 @@ const UNREADABLE = new Set(['EACCES', 'EPERM', 'EISDIR', 'ELOOP', 'EIO']);
  * (`input.missing`), unreadable (`input.unreadable`), or not a model Upres accepts
  * (`model.refused`: unknown layout, unsafe pickle, damaged…).
  */
-async function readImported(file: string, opt: DetectOptions): Promise<ModelFile> {
+async function readImported(file: string, opt: ReadModelOptions): Promise<ModelFile> {
   try {
     return await readModelFile(file, opt);
   } catch (err) {

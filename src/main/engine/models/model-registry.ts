@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { UpresError } from '../../../shared/errors';
 import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/model-manifest';
 import type { StateDict } from './state-dict';
+import { readModelBytes } from './model-bytes';
 import { selfContainedOnnx } from './onnx/external-data';
 import { readSafetensors } from './safetensors';
 import { sha256 } from './write-model';
@@ -214,7 +215,7 @@ export class ModelRegistry {
     if (m.manifest.architecture.kind !== 'onnx')
       throw new Error(`${id} is not an ONNX model; its weights are read with weights()`);
     const file = join(m.dir, m.manifest.weights.file);
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = new Uint8Array(await readModelBytes(file));
     if (sha256(bytes) !== m.manifest.weights.sha256)
       throw new UpresError(
         'model.refused',

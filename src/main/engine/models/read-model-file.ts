@@ -1,10 +1,10 @@
 // Reads a user's model file in any supported format into a detected architecture + canonical weights.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { isError, UpresError } from '../../../shared/errors';
 import { detectArchitecture, sourceTensorsFromTorch } from './detect/detect-architecture';
 import type { DetectOptions, DetectedModel } from './detect/detected-model';
 import type { SourceTensors } from './detect/tensor-source';
+import { readModelBytes } from './model-bytes';
 import { importNcnnModel } from './ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from './ncnn-reader';
 import { readOnnxModel } from './onnx/read-onnx-model';
@@ -26,30 +26,46 @@ export interface ModelFile extends DetectedModel {
   onnx?: { bytes: Uint8Array; dtype: 'float16' | 'float32'; parameters: number };
 }
 
+export interface ReadModelOptions extends DetectOptions {
+  /** Time limit of an `.onnx` model's trial run, in ms (default: probe-onnx's PROBE_TIME_LIMIT_MS). */
+  probeTimeoutMs?: number;
+}
+
 const MODEL_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors', '.param', '.bin', '.onnx'];
 
 function ncnnPartner(path: string): { param: string; bin: string } {
   const stem = path.slice(0, -extname(path).length);
-  const param = `${stem}.param`;
-  const bin = `${stem}.bin`;
-  for (const p of [param, bin])
-    if (!existsSync(p))
-      throw new Error(`${basename(path)}: an ncnn model needs ${basename(p)} beside it`);
-  return { param, bin };
+  return { param: `${stem}.param`, bin: `${stem}.bin` };
+}
+
+/** Reads one half of an ncnn model; a missing half is named as the one the model needs. */
+async function readNcnnPart(path: string, named: string): Promise<Buffer> {
+  try {
+    return await readModelBytes(path);
+  } catch (err) {
+    if (isError(err, 'input.missing'))
+      throw new UpresError(
+        'input.missing',
+        `${basename(named)}: an ncnn model needs ${basename(path)} beside it`,
+        { cause: err },
+      );
+    throw err;
+  }
 }
 
 /**
  * Reads a .pth/.pt/.ckpt, .safetensors or ncnn .param/.bin model and recognises its architecture,
  * or validates an .onnx model and measures its scale by running it once.
  */
-export async function readModelFile(path: string, opt: DetectOptions = {}): Promise<ModelFile> {
+export async function readModelFile(path: string, opt: ReadModelOptions = {}): Promise<ModelFile> {
   const name = basename(path);
   const ext = extname(path).toLowerCase();
   if (!MODEL_EXTENSIONS.includes(ext))
     throw new Error(`${name}: not a model file Upres reads (${MODEL_EXTENSIONS.join(', ')})`);
   if (ext === '.param' || ext === '.bin') {
     const { param, bin } = ncnnPartner(path);
-    const [paramBytes, binBytes] = await Promise.all([readFile(param), readFile(bin)]);
+    const paramBytes = await readNcnnPart(param, path);
+    const binBytes = await readNcnnPart(bin, path);
     const layers = parseNcnnParam(Buffer.from(paramBytes).toString('utf8'), basename(param));
     loadNcnnWeights(layers, binBytes, basename(bin));
     const { spec, weights } = importNcnnModel(layers);
@@ -66,9 +82,9 @@ export async function readModelFile(path: string, opt: DetectOptions = {}): Prom
       ],
     };
   }
-  const bytes = await readFile(path);
+  const bytes = await readModelBytes(path);
   if (ext === '.onnx') {
-    const m = await readOnnxModel(bytes, name);
+    const m = await readOnnxModel(bytes, name, { timeoutMs: opt.probeTimeoutMs });
     return {
       spec: m.spec,
       weights: new Map(),

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { UpresError } from '../../../shared/errors';
+import { readModelBytes } from './model-bytes';
 import { elementCount } from './state-dict';
 import { fromFloat16Bytes, fromFloat32Bytes, toFloat16Bytes } from './float16';
 
@@ -120,5 +120,5 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
 
 /** Reads a safetensors file. */
 export async function readSafetensors(path: string): Promise<DecodedSafetensors> {
-  return decodeSafetensors(await readFile(path), path);
+  return decodeSafetensors(await readModelBytes(path), path);
 }

@@ -1,10 +1,17 @@
-import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { throwIfCancelled } from '../../../shared/cancel';
 import { UpresError, type ErrorCode } from '../../../shared/errors';
 import type { MetadataPolicy } from '../../../shared/queue';
-import { collectMetadata, exifFromTiff, iccColourSpace, type ImageMetadata } from './metadata';
+import {
+  collectMetadata,
+  exifFromTiff,
+  iccColourSpace,
+  iccLabel,
+  type ImageMetadata,
+} from './metadata';
 import type { Raster } from './raster';
+import { descriptorPath, openRegularFile, readAll, type RegularFile } from '../storage/safe-open';
 
 /**
  * Largest input Upres decodes, in pixels (500 megapixels: twice a 250 MP medium-format scan).
@@ -64,62 +71,78 @@ function fail(
   return new UpresError(code, `${path}: ${problem}`, cause === undefined ? undefined : { cause });
 }
 
-/** First line of a libvips message, without its 'VipsJpeg: '-style prefixes. */
-function vipsReason(err: unknown): string {
-  const first = String((err as Error)?.message ?? err).split('\n')[0];
+/**
+ * First line of a libvips message, without its 'VipsJpeg: '-style prefixes (and with the
+ * descriptor path sharp was given left out: the caller's message names the file).
+ */
+function vipsReason(err: unknown, input?: string | Buffer): string {
+  let first = String((err as Error)?.message ?? err).split('\n')[0];
+  if (typeof input === 'string')
+    first = first.replaceAll(`"${input}" `, '').replaceAll(input, 'the file');
   return first.replace(/^(Input file has corrupt header: )?(\w+: )?/, '').trim() || first;
 }
 
 /** True when a PNG file holds an animation (an acTL chunk before its image data). */
-async function isAnimatedPng(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(8);
-    for (let o = 8; ;) {
-      const { bytesRead } = await fh.read(head, 0, 8, o);
-      if (bytesRead < 8) return false;
-      const type = head.toString('latin1', 4, 8);
-      if (type === 'acTL') return true;
-      if (type === 'IDAT' || type === 'IEND') return false;
-      o += 12 + head.readUInt32BE(0);
-    }
-  } finally {
-    await fh.close();
+async function isAnimatedPng(fh: FileHandle, size: number): Promise<boolean> {
+  const head = Buffer.alloc(8);
+  for (let o = 8; o + 8 <= size;) {
+    const { bytesRead } = await fh.read(head, 0, 8, o);
+    if (bytesRead < 8) return false;
+    const type = head.toString('latin1', 4, 8);
+    if (type === 'acTL') return true;
+    if (type === 'IDAT' || type === 'IEND') return false;
+    o += 12 + head.readUInt32BE(0);
   }
+  return false;
+}
+
+/**
+ * Largest image file Upres opens: a 500-megapixel image stored uncompressed at 16 bits with alpha
+ * (8 bytes a pixel). Checked on the opened file, before sharp reads a byte.
+ */
+export const MAX_INPUT_BYTES = MAX_INPUT_PIXELS * 8;
+
+/**
+ * Opens an image the user named: a regular file only (a FIFO, a device or a folder is refused at
+ * once, checked on the opened descriptor; see storage/safe-open.ts), at most MAX_INPUT_BYTES.
+ */
+export function openImageFile(path: string): Promise<RegularFile> {
+  return openRegularFile(path, 'image', { maxBytes: MAX_INPUT_BYTES });
+}
+
+/**
+ * What to give sharp for an opened image: the descriptor's own path where the platform has one
+ * (the checked inode, read only as far as libvips needs), else the file's bytes, read through the
+ * checked handle within its size. Sharp never opens the user's path itself, so the file cannot be
+ * swapped for a FIFO or a device between the check and the read.
+ */
+export async function sharpInputOf(file: RegularFile, path: string): Promise<string | Buffer> {
+  return descriptorPath(file) ?? (await readAll(file, path, 'image'));
 }
 
 /**
  * Reads an image's header with a clear, file-naming error for every way it can fail: missing,
- * a folder, unreadable (permissions), empty, not an image, damaged header, over MAX_INPUT_PIXELS,
- * animated or multi-page. Decodes no pixels. Errors carry no errno code.
+ * a folder or another special file, unreadable (permissions), empty, not an image, damaged header,
+ * over MAX_INPUT_PIXELS, animated or multi-page. Decodes no pixels. Errors carry no errno code.
  */
 export async function inspectImage(path: string): Promise<ImageHeader> {
-  let size: number;
+  const file = await openImageFile(path);
   try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw fail(path, 'is a folder, not an image file');
-    size = s.size;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!code) throw err;
-    if (code === 'ENOENT')
-      throw fail(path, 'no such file (or a broken link)', err, 'input.missing');
-    throw fail(path, `cannot read the file (${code})`, err);
+    return await inspectOpened(file, path);
+  } finally {
+    await file.close();
   }
-  try {
-    await (await open(path, 'r')).close();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM')
-      throw fail(path, 'permission denied: the file cannot be read', err);
-    throw fail(path, `cannot read the file (${code ?? (err as Error).message})`, err);
-  }
-  if (size === 0) throw fail(path, 'the file is empty (0 bytes)');
+}
+
+/** inspectImage on a file already opened with openImageFile. */
+export async function inspectOpened(file: RegularFile, path: string): Promise<ImageHeader> {
+  if (file.size === 0) throw fail(path, 'the file is empty (0 bytes)');
+  const input = await sharpInputOf(file, path);
   let meta: Metadata;
   try {
-    meta = await sharp(path, { limitInputPixels: false }).metadata();
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
-    const reason = vipsReason(err);
+    const reason = vipsReason(err, input);
     if (/unsupported image format/i.test(reason))
       throw fail(
         path,
@@ -153,7 +176,7 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
       'input.unsupported',
     );
   }
-  if (meta.format === 'png' && (await isAnimatedPng(path)))
+  if (meta.format === 'png' && (await isAnimatedPng(file.handle, file.size)))
     throw fail(
       path,
       'animated PNG; Upres upscales still images: export the frame you want as a still',
@@ -205,8 +228,22 @@ function builtInSrgbProfile(): Promise<Buffer> {
  */
 export async function decodeImage(path: string, opt: DecodeOptions = {}): Promise<DecodedImage> {
   throwIfCancelled(opt.signal, path);
-  const header = opt.header ?? (await inspectImage(path));
+  const file = await openImageFile(path);
+  try {
+    return await decodeOpened(file, path, opt);
+  } finally {
+    await file.close();
+  }
+}
+
+async function decodeOpened(
+  file: RegularFile,
+  path: string,
+  opt: DecodeOptions,
+): Promise<DecodedImage> {
+  const header = opt.header ?? (await inspectOpened(file, path));
   throwIfCancelled(opt.signal, path);
+  const input = await sharpInputOf(file, path);
   const { meta } = header;
   const notes: string[] = [];
   const space = meta.space as string;
@@ -214,7 +251,7 @@ export async function decodeImage(path: string, opt: DecodeOptions = {}): Promis
   const grey = space === 'b-w' || space === 'grey16';
   const sixteenBit = meta.depth === 'ushort' && !cmyk;
   const rgbLike = grey || space === 'srgb' || space === 'rgb' || space === 'rgb16';
-  let img = sharp(path, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning' }).rotate();
+  let img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning' }).rotate();
   // Keeping the profile stops sharp from converting to sRGB through it; CMYK must be converted.
   if (!cmyk) img = img.keepIccProfile();
   // 16-bit grey decodes as one channel (+ alpha); 8-bit grey as sRGB, i.e. the grey value replicated
@@ -227,7 +264,11 @@ export async function decodeImage(path: string, opt: DecodeOptions = {}): Promis
       .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw fail(path, `cannot decode: the file is damaged or truncated (${vipsReason(err)})`, err);
+    throw fail(
+      path,
+      `cannot decode: the file is damaged or truncated (${vipsReason(err, input)})`,
+      err,
+    );
   }
   throwIfCancelled(opt.signal, path);
   const { width, height, channels } = raw.info;
@@ -261,7 +302,7 @@ export async function decodeImage(path: string, opt: DecodeOptions = {}): Promis
   if (keep && meta.format === 'tiff' && !meta.exif) {
     // libvips reads a TIFF's tags but does not hand its EXIF over: rebuild it from the file.
     try {
-      meta.exif = await exifFromTiff(path);
+      meta.exif = await exifFromTiff(file.handle);
     } catch (err) {
       notes.push(`EXIF not carried: the TIFF's tags could not be read (${(err as Error).message})`);
     }
@@ -279,7 +320,7 @@ export async function decodeImage(path: string, opt: DecodeOptions = {}): Promis
     if (profileSpace === (grey ? 'GRAY' : 'RGB ')) metadata.icc = meta.icc;
     else
       notes.push(
-        `ICC profile not carried: a ${profileSpace} profile on a ${grey ? 'greyscale' : 'colour'} image`,
+        `ICC profile not carried: the profile ${iccLabel(meta.icc)} does not fit a ${grey ? 'greyscale' : 'colour'} image`,
       );
   }
   return { rgb, alpha, format: meta.format, sixteenBit, grey, metadata, notes };

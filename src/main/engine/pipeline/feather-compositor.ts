@@ -1,6 +1,14 @@
 import { maxValue, type Raster } from './raster';
 import type { Tile } from './tile-plan';
 
+/** A tile's contribution to the stitch (see `FeatherCompositor.pack`). */
+export interface PackedTile {
+  /** Pixels only this tile covers, at the output's depth, interleaved. */
+  ints: Uint8Array | Uint16Array;
+  /** Clamped 0–1 values of the pixels it cross-fades with a neighbour, interleaved. */
+  floats: Float32Array;
+}
+
 interface AxisRamp {
   /** First output px the tile writes on this axis. */
   start: number;
@@ -69,19 +77,64 @@ export class FeatherCompositor {
 
   /** Adds one tile's output (planar tensor tw×th whose top-left is input px region.x, region.y). */
   add(tile: Tile, t: Float32Array, tw: number, th: number): void {
+    this.addPacked(tile, this.pack(tile, t, tw, th));
+  }
+
+  /**
+   * What of a tile's output the stitch reads, compactly: the pixels it alone decides, rounded to the
+   * output's depth, and the clamped float values of those it cross-fades (bit-exact, so a stored tile
+   * stitched later gives the very bytes it would have given at once). Scan order over core ± feather.
+   */
+  pack(tile: Tile, t: Float32Array, tw: number, th: number): PackedTile {
     const { out, scale: s, max } = this;
+    const c = out.channels;
+    const rx = this.ramp(tile.core.x, tile.core.w, out.width / s);
+    const ry = this.ramp(tile.core.y, tile.core.h, out.height / s);
+    let full = 0;
+    for (const wy of ry.weights) for (const wx of rx.weights) if (wx * wy === 1) full++;
+    const total = rx.weights.length * ry.weights.length;
+    const ints =
+      out.data instanceof Uint16Array ? new Uint16Array(full * c) : new Uint8Array(full * c);
+    const floats = new Float32Array((total - full) * c);
+    const ox = tile.region.x * s;
+    const oy = tile.region.y * s;
+    const plane = tw * th;
+    let n = 0;
+    let f = 0;
+    for (let j = 0; j < ry.weights.length; j++) {
+      const src = (ry.start + j - oy) * tw - ox;
+      const wy = ry.weights[j];
+      for (let i = 0; i < rx.weights.length; i++) {
+        const x = rx.start + i;
+        const whole = rx.weights[i] * wy === 1;
+        for (let k = 0; k < c; k++) {
+          const v = t[k * plane + src + x];
+          const clamped = v <= 0 ? 0 : v >= 1 ? 1 : v;
+          if (whole) ints[n++] = Math.round(clamped * max);
+          else floats[f++] = clamped;
+        }
+      }
+    }
+    return { ints, floats };
+  }
+
+  /** Stitches a packed tile (from `pack`, now or read back from a tile store). */
+  addPacked(tile: Tile, p: PackedTile): void {
+    const { out, scale: s } = this;
     const c = out.channels;
     const W = out.width;
     const rx = this.ramp(tile.core.x, tile.core.w, out.width / s);
     const ry = this.ramp(tile.core.y, tile.core.h, out.height / s);
-    const ox = tile.region.x * s;
-    const oy = tile.region.y * s;
-    const plane = tw * th;
+    this.checkPacked(tile, p, rx, ry);
+    const { ints, floats } = p;
+    const max = this.max;
     const bandH = 2 * this.feather * s;
     const tileRow = this.rowEdges.filter((e) => e <= tile.core.y).length;
     const colIdx = this.colEdges.filter((e) => e <= tile.core.x).length; // edges left of this core
     const rowTop = tile.core.y * s;
     const rowH = tile.core.h * s;
+    let n = 0;
+    let f = 0;
     for (let j = 0; j < ry.weights.length; j++) {
       const y = ry.start + j;
       const wy = ry.weights[j];
@@ -91,16 +144,12 @@ export class FeatherCompositor {
       const hKey = inYLo ? tileRow - 1 : inYHi ? tileRow : -1;
       const hBand = hKey >= 0 ? this.band(this.hBands, hKey, bandH * W * c) : undefined;
       const hRow = hKey >= 0 ? y - (this.rowEdges[hKey] - this.feather) * s : 0;
-      const src = (y - oy) * tw - ox;
       let o = (y * W + rx.start) * c;
       for (let i = 0; i < rx.weights.length; i++, o += c) {
         const x = rx.start + i;
         const w = rx.weights[i] * wy;
         if (w === 1) {
-          for (let k = 0; k < c; k++) {
-            const v = t[k * plane + src + x];
-            out.data[o + k] = Math.round((v <= 0 ? 0 : v >= 1 ? 1 : v) * max);
-          }
+          for (let k = 0; k < c; k++) out.data[o + k] = ints[n++];
           continue;
         }
         const inXLo = x < rx.lo1;
@@ -117,8 +166,7 @@ export class FeatherCompositor {
         }
         const last = !inYHi && !inXHi;
         for (let k = 0; k < c; k++) {
-          const v = t[k * plane + src + x];
-          acc[a + k] += w * (v <= 0 ? 0 : v >= 1 ? 1 : v);
+          acc[a + k] += w * floats[f++];
           if (last) out.data[o + k] = Math.round(Math.min(1, acc[a + k]) * max);
         }
       }
@@ -129,5 +177,16 @@ export class FeatherCompositor {
         if (key.startsWith(`${tileRow}:`)) this.vBands.delete(key);
       this.hBands.delete(tileRow - 1);
     }
+  }
+
+  /** A packed tile read back from disk must fit this plan exactly (a store keyed wrongly fails here). */
+  private checkPacked(tile: Tile, p: PackedTile, rx: AxisRamp, ry: AxisRamp): void {
+    let full = 0;
+    for (const wy of ry.weights) for (const wx of rx.weights) if (wx * wy === 1) full++;
+    const c = this.out.channels;
+    const total = rx.weights.length * ry.weights.length;
+    const depthOk = p.ints instanceof Uint16Array === this.out.data instanceof Uint16Array;
+    if (!depthOk || p.ints.length !== full * c || p.floats.length !== (total - full) * c)
+      throw new Error(`tile ${tile.index}: packed data does not fit the tile plan`);
   }
 }

@@ -8,7 +8,8 @@ import { maxValue, rasterRegionToTensor, type Raster, type Rect } from './raster
  */
 export const PREVIEW_CONTEXT = 8;
 
-function cropTensor(
+/** Rounds a w×h window at x, y of a planar model output into an interleaved raster of `depth`. */
+export function cropTensor(
   t: Float32Array,
   tw: number,
   th: number,

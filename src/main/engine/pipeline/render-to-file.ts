@@ -11,6 +11,8 @@ import { checkOutputSize, encodeToFile } from './encode';
 import type { Raster } from './raster';
 import { selfEnsemble } from './self-ensemble';
 import { planTiles } from './tile-plan';
+import { tileFingerprint, type TileFingerprintParts } from './tile-fingerprint';
+import { offsetCache, TileStore, type TileCache } from './tile-store';
 import { tiledUpscale } from './tiled-upscale';
 import {
   bleedHiddenColour,
@@ -46,8 +48,15 @@ export interface RenderToFileOptions {
   signal?: AbortSignal;
   /** Called with the tile size once chosen, before the first tile. */
   onPlan?: (tileSize: number) => void;
-  /** Tiles count both passes when transparency goes through the model. */
-  onTile?: (p: { tile: number; tiles: number; tileSize: number }) => void;
+  /**
+   * Keeps finished tiles in a tile store in `dir` (see tile-store.ts; `tileStoreDirFor(output)`), so
+   * an interrupted render continues from the next unfinished tile. `modelDigest` names the weights
+   * (the manifests' sha256). The store is left in place: the caller discards it once the output is
+   * committed or the item is cancelled for good.
+   */
+  tileStore?: { dir: string; modelDigest: string };
+  /** Tiles count both passes when transparency goes through the model; `restored`: read back. */
+  onTile?: (p: { tile: number; tiles: number; tileSize: number; restored?: boolean }) => void;
 }
 
 export interface RenderToFileResult {
@@ -57,6 +66,38 @@ export interface RenderToFileResult {
   tileSize: number;
   /** Conversions made and metadata that could not be carried, in plain words. */
   notes: string[];
+}
+
+/**
+ * Opens the render's tile store. A store is an optimisation: one that cannot be opened or written
+ * (e.g. a read-only folder) is dropped with a note and the render goes on without it.
+ */
+async function openStore(
+  spec: { dir: string },
+  notes: string[],
+  parts: TileFingerprintParts,
+): Promise<TileCache | undefined> {
+  let store: TileStore;
+  try {
+    store = await TileStore.open(spec.dir, await tileFingerprint(parts));
+  } catch (err) {
+    notes.push(`finished tiles are not kept (${spec.dir}: ${(err as Error).message})`);
+    return undefined;
+  }
+  let broken = false;
+  return {
+    has: (i) => !broken && store.has(i),
+    read: (i) => (broken ? Promise.resolve(undefined) : store.read(i)),
+    write: async (i, t) => {
+      if (broken) return;
+      try {
+        await store.write(i, t);
+      } catch (err) {
+        broken = true;
+        notes.push(`finished tiles are no longer kept (${spec.dir}: ${(err as Error).message})`);
+      }
+    },
+  };
 }
 
 /** JPEG has no transparency: transparent areas are composited onto white. */
@@ -117,15 +158,32 @@ async function render(
   throwIfCancelled(opt.signal, input);
   const runTile = opt.tta ? selfEnsemble(run) : run;
   const tiles = plan.length * (throughModel ? 2 : 1);
+  const feather = Math.min(model.defaultFeather, overlap);
+  const store =
+    opt.tileStore &&
+    (await openStore(opt.tileStore, notes, {
+      input,
+      model: { id: model.id, digest: opt.tileStore.modelDigest },
+      alpha: model.interpolates ? (opt.alpha ?? model.defaultAlpha) : undefined,
+      tile,
+      overlap,
+      feather,
+      tta: Boolean(opt.tta),
+      transparency: throughModel ? 'model' : 'other',
+      depth: img.rgb.data instanceof Uint16Array ? 16 : 8,
+    }));
+  throwIfCancelled(opt.signal, input);
   const upscale = (src: Raster, done: number): Promise<Raster> =>
     tiledUpscale(src, runTile, {
       scale: model.scale,
       tile,
       overlap,
       plan,
-      feather: Math.min(model.defaultFeather, overlap),
+      feather,
       signal: opt.signal,
-      onTile: (p) => opt.onTile?.({ tile: done + p.tile, tiles, tileSize: tile }),
+      store: store && offsetCache(store, done),
+      onTile: (p) =>
+        opt.onTile?.({ tile: done + p.tile, tiles, tileSize: tile, restored: p.restored }),
     });
 
   if (img.alpha) bleedHiddenColour(img.rgb, img.alpha);

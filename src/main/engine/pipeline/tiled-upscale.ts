@@ -1,12 +1,15 @@
 import { throwIfCancelled } from '../../../shared/cancel';
 import type { Tensor4 } from '../runtime/inference-session';
 import { FeatherCompositor } from './feather-compositor';
+import type { TileCache } from './tile-store';
 import { planTiles, type Tile } from './tile-plan';
 import { rasterRegionToTensor, type Raster } from './raster';
 
 export interface TileProgress {
   tile: number;
   tiles: number;
+  /** The tile was read back from the tile store, not computed. */
+  restored?: boolean;
 }
 
 export interface TiledUpscaleOptions {
@@ -19,6 +22,11 @@ export interface TiledUpscaleOptions {
   plan?: Tile[];
   /** Checked before each tile: a fired signal stops the upscale with `cancelled`. */
   signal?: AbortSignal;
+  /**
+   * Finished tiles of an earlier, interrupted run: those found are stitched from it (not computed
+   * again); each new tile is saved in it before it is counted done.
+   */
+  store?: TileCache;
   onTile?: (p: TileProgress) => void;
 }
 
@@ -46,17 +54,34 @@ export async function tiledUpscale(
   const tiles = opt.plan ?? planTiles(src.width, src.height, opt.tile, opt.overlap);
   const feather = Math.min(opt.feather ?? 0, opt.overlap);
   const compositor = new FeatherCompositor(out, tiles, s, feather);
+  const store = opt.store;
   const start = (i: number): Promise<Tensor4> => {
     const r = tiles[i].region;
-    return run(rasterRegionToTensor(src, r.x, r.y, r.w, r.h));
+    const p = run(rasterRegionToTensor(src, r.x, r.y, r.w, r.h));
+    // Keep a queued tile's rejection from going unhandled while we await the current one.
+    p.catch(() => undefined);
+    return p;
   };
-  let next: Promise<Tensor4> | undefined = start(0);
+  // The next tile the store does not hold, started early so the worker never waits for the stitch.
+  const ahead = (from: number): { i: number; p: Promise<Tensor4> } | undefined => {
+    let j = from;
+    while (j < tiles.length && store?.has(j)) j++;
+    return j < tiles.length ? { i: j, p: start(j) } : undefined;
+  };
+  let next = ahead(0);
   for (let i = 0; i < tiles.length; i++) {
     throwIfCancelled(opt.signal, 'upscale');
-    const current: Promise<Tensor4> = next!;
-    next = i + 1 < tiles.length ? start(i + 1) : undefined;
-    // Keep the queued tile's rejection from going unhandled while we await the current one.
-    next?.catch(() => undefined);
+    if (next?.i !== i) {
+      const kept = await store?.read(i);
+      if (kept) {
+        compositor.addPacked(tiles[i], kept);
+        opt.onTile?.({ tile: i + 1, tiles: tiles.length, restored: true });
+        continue;
+      }
+    }
+    // A stored tile that could not be read back (torn, foreign) is computed here after all.
+    const current = next?.i === i ? next.p : start(i);
+    if (next?.i === i) next = ahead(i + 1);
     const res = await current;
     const { region } = tiles[i];
     const [, , th, tw] = res.dims;
@@ -65,10 +90,11 @@ export async function tiledUpscale(
         `model returned ${tw}×${th} for a ${region.w}×${region.h} tile; expected ×${s}`,
       );
     }
-    compositor.add(tiles[i], res.data, tw, th);
+    const packed = compositor.pack(tiles[i], res.data, tw, th);
+    await store?.write(i, packed);
+    compositor.addPacked(tiles[i], packed);
     opt.onTile?.({ tile: i + 1, tiles: tiles.length });
   }
-  if (next) await next.catch(() => undefined);
   // A cancel during the last tile: the image is complete but was not wanted.
   throwIfCancelled(opt.signal, 'upscale');
   return out;

@@ -1,4 +1,6 @@
 import type { DeviceRequest } from '../../../shared/device';
+import { DeviceError } from '../runtime/runtime-errors';
+import { nextDevice } from '../runtime/provider-select';
 import { classifyFault, MIN_RETRY_TILE } from './fault-policy';
 
 /** The overrides one render of an item runs with (none on the first try). */
@@ -9,8 +11,9 @@ export interface Attempt {
 
 /**
  * What to try after a failed render, or undefined to give up: out of memory → half the tile size
- * (down to MIN_RETRY_TILE), then the CPU; a GPU provider error → the CPU. A note says what was
- * done. Disk faults and everything else are not retried.
+ * (down to MIN_RETRY_TILE), then one step down the provider list; a GPU provider error → one step
+ * down the provider list (e.g. CUDA → WebGPU → CPU). A note says what was done. Disk faults and
+ * everything else are not retried.
  */
 export function nextAttempt(
   err: unknown,
@@ -26,11 +29,13 @@ export function nextAttempt(
     };
   }
   const onCpu = tried.device === 'cpu' || tried.requested === 'cpu';
-  if ((kind === 'memory' || kind === 'provider') && !onCpu) {
+  const failedOn = err instanceof DeviceError ? err.device : tried.device;
+  if ((kind === 'memory' || kind === 'provider') && !onCpu && failedOn !== 'cpu') {
     const what = kind === 'memory' ? 'out of memory' : 'provider error';
+    const device = failedOn && failedOn !== 'auto' ? nextDevice(failedOn) : 'cpu';
     return {
-      attempt: { tile: tried.tile, device: 'cpu' },
-      note: `${what} (${(err as Error).message}); retried on the CPU`,
+      attempt: { tile: tried.tile, device },
+      note: `${what} (${(err as Error).message}); retried on ${device === 'cpu' ? 'the CPU' : device}`,
     };
   }
   return undefined;

@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 
 /** Extensions of the images Upres reads. */
 export const IMAGE_EXTENSIONS = new Set([
@@ -50,10 +50,18 @@ function inside(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
+const isImageName = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+
 /**
  * Expands files and folders into image files: a file as given (whatever its extension, so a bad
  * file gets a clear error later), a folder to its supported images sorted by name, recursively when
  * asked; hidden and system files and folders are skipped.
+ *
+ * Symbolic links inside an added folder: a link to a file that lies inside the same folder (by real
+ * path, after every link) is followed and its target queued, once however many links name it; a
+ * link that leads outside the folder, or nowhere, is reported as a problem naming the link and not
+ * followed (adding a folder must not reach files the user did not add). Links to folders are never
+ * descended: a folder inside is walked as itself, and following links could loop.
  */
 export async function collectInputs(
   args: string[],
@@ -62,16 +70,29 @@ export async function collectInputs(
   const inputs: CollectedInput[] = [];
   const problems: InputProblem[] = [];
   const exclude = (opt.exclude ?? []).map((d) => resolve(d));
-  const walk = async (root: string, dir: string): Promise<void> => {
+  const walk = async (
+    root: string,
+    realRoot: string,
+    dir: string,
+    seen: Set<string>,
+  ): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const queue = (rel: string) => {
+      if (seen.has(rel)) return;
+      seen.add(rel);
+      inputs.push({ path: join(root, rel), relDir: dirname(rel) === '.' ? '' : dirname(rel) });
+    };
     for (const e of entries) {
       if (skipped(e.name)) continue;
       const path = join(dir, e.name);
       if (e.isDirectory()) {
-        if (opt.recursive && !exclude.some((x) => inside(path, x))) await walk(root, path);
-      } else if (e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())) {
-        inputs.push({ path, relDir: relative(root, dir) });
+        if (opt.recursive && !exclude.some((x) => inside(path, x)))
+          await walk(root, realRoot, path, seen);
+      } else if (e.isFile() && isImageName(e.name)) {
+        queue(relative(root, path));
+      } else if (e.isSymbolicLink()) {
+        await followLink(path, e.name, realRoot, queue, problems, opt.recursive ?? false);
       }
     }
   };
@@ -80,8 +101,15 @@ export async function collectInputs(
     let info;
     try {
       info = await stat(path);
-    } catch {
-      problems.push({ path, error: `${path}: no such file or folder` });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ELOOP'
+          ? 'too many levels of symbolic links (a link that points to itself?)'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : 'no such file or folder';
+      problems.push({ path, error: `${path}: ${why}` });
       continue;
     }
     if (!info.isDirectory()) {
@@ -90,7 +118,7 @@ export async function collectInputs(
     }
     const before = inputs.length;
     try {
-      await walk(path, path);
+      await walk(path, await realpath(path), path, new Set());
     } catch (err) {
       problems.push({ path, error: `${path}: cannot read folder: ${(err as Error).message}` });
       continue;
@@ -102,4 +130,50 @@ export async function collectInputs(
       });
   }
   return { inputs, problems };
+}
+
+/** Queues a link's target when it lies inside the added folder; reports it otherwise. */
+async function followLink(
+  link: string,
+  name: string,
+  realRoot: string,
+  queue: (rel: string) => void,
+  problems: InputProblem[],
+  recursive: boolean,
+): Promise<void> {
+  let target: string;
+  let folder: boolean;
+  try {
+    target = await realpath(link);
+    folder = (await stat(target)).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (isImageName(name))
+      problems.push({
+        path: link,
+        error:
+          code === 'ELOOP'
+            ? `${link}: a symbolic link that loops (too many levels of links); not followed`
+            : `${link}: a broken symbolic link (its target does not exist); skipped`,
+      });
+    return;
+  }
+  const within = inside(target, realRoot);
+  if (folder) {
+    if (!within && recursive)
+      problems.push({
+        path: link,
+        error: `${link}: a link to the folder ${target}, outside the added folder; not followed`,
+      });
+    return;
+  }
+  if (!isImageName(name) && !isImageName(target)) return;
+  if (!within) {
+    problems.push({
+      path: link,
+      error: `${link}: a link to ${target}, outside the added folder; not followed (add that file itself to include it)`,
+    });
+    return;
+  }
+  queue(relative(realRoot, target));
 }

@@ -1,8 +1,9 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OnExists } from '../../../shared/queue';
 import { commitOutput, finishCommit, type CommitResult } from '../pipeline/safe-write';
 import { diskError } from '../storage/disk-errors';
+import { makeFolder } from '../storage/make-folder';
 
 /**
  * Before an item renders: with the `skip` policy an existing output means there is nothing to do
@@ -11,11 +12,7 @@ import { diskError } from '../storage/disk-errors';
  */
 export async function prepareOutput(target: string, onExists: OnExists): Promise<'skipped' | 'go'> {
   if (onExists === 'skip' && (await exists(target))) return 'skipped';
-  try {
-    await mkdir(dirname(target), { recursive: true });
-  } catch (err) {
-    throw diskError(err, dirname(target));
-  }
+  await makeFolder(dirname(target));
   return 'go';
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeviceRequest } from '../../../shared/device';
 import { errorCode } from '../../../shared/errors';
@@ -14,14 +15,18 @@ import {
   type QueueProgress,
 } from '../../../shared/queue';
 import { inspectImage, type ImageHeader } from '../pipeline/decode';
-import { cleanTempFiles, findCommitted, finishCommit, tempPathFor } from '../pipeline/safe-write';
+import { finishCommit, tempPathFor } from '../pipeline/safe-write';
 import { nextAttempt, type Attempt } from './attempt-policy';
+import { BatchLock } from './batch-lock';
 import { collectInputs, type InputProblem } from './collect-inputs';
 import { commitItem, prepareOutput } from './commit';
 import { EtaEstimator, workOf } from './eta';
 import { fileStamp, HeaderCache } from './header-cache';
-import { Journal, processAlive, type JournalFile } from './journal';
+import { InputGuard, mapLimit } from './input-guard';
+import { Journal, type JournalOp, type JournalState } from './journal';
+import { recoverAfterCrash } from './recover';
 import { checkNameTemplate, planOutput } from './output-plan';
+import { makeFolder } from '../storage/make-folder';
 
 /** One render of an item into a temp file; the queue names, commits and records the result. */
 export interface RenderRequest {
@@ -85,19 +90,27 @@ const newId = (): string =>
   `${Date.now().toString(36)}-${process.pid.toString(36)}-${(counter++).toString(36)}`;
 
 /**
- * The batch queue: items with their own settings, run one at a time, journaled to disk on every
- * change so a crash, kill or power loss loses nothing (`UpscaleQueue.open` picks up exactly the
- * unfinished items). Each item's output is planned once, when it is added (again when its settings
+ * The batch queue: items with their own settings, run one at a time, every change appended to
+ * its journal (one write per change, a bulk change included, however large the queue) so a crash,
+ * kill or power loss loses nothing (`UpscaleQueue.open` picks up exactly the unfinished items).
+ * One process at a time runs a journal (batch-lock.ts). Each item's output is planned once, when it is added (again when its settings
  * change), and carried on the item. Events report every change and per-tile progress with ETAs.
  */
 export class UpscaleQueue extends EventEmitter<QueueEvents> {
   private items: QueueItem[] = [];
+  private byId = new Map<string, QueueItem>();
   private paused = false;
   private running: { id: string; abort: AbortController } | undefined;
   private loop: Promise<void> | undefined;
   private readonly journal: Journal;
+  private lock: BatchLock | undefined;
   private readonly eta = new EtaEstimator();
   private readonly headers = new HeaderCache();
+  private guard: InputGuard | undefined;
+  /** Items before this index are not waiting (so finding the next one stays O(1) on average). */
+  private scanFrom = 0;
+  /** Work of the waiting items, kept up to date on every change (for the queue's ETA). */
+  private waitingWork = 0;
 
   private constructor(private readonly opt: QueueOptions) {
     super();
@@ -105,25 +118,56 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   }
 
   /**
-   * Opens the queue of a journal. Items left running by a dead process go back to waiting (or are
-   * recognised as done if their output was already committed); temp files from the crash are
-   * deleted. Items of journals written before plans existed get theirs. Refuses a journal another
-   * live process is running.
+   * Opens the queue of a journal, taking its lock (refused with `queue.busy`, naming the process,
+   * while another live process holds it). Items left running by a dead process go back to waiting
+   * (or are recognised as done if their output was already committed), counting the crash: one
+   * that was running at a second crash fails with `engine.stopped`; temp files from the crash are
+   * deleted. Items of journals written before plans existed get theirs.
    */
   static async open(opt: QueueOptions): Promise<UpscaleQueue> {
     const q = new UpscaleQueue(opt);
-    const { journal, warning } = await q.journal.load();
-    if (warning) q.warnLater(warning);
-    if (journal) {
-      if (journal.pid !== process.pid && processAlive(journal.pid) && hasUnfinished(journal))
-        throw new Error(`the queue ${opt.journalPath} is being run by process ${journal.pid}`);
-      q.items = journal.items;
-      q.paused = journal.paused;
-      for (const item of q.items) if (!item.plan) item.plan = q.planOf(item, false);
-      await q.recover();
+    await makeFolder(dirname(opt.journalPath));
+    q.lock = await BatchLock.acquire(opt.journalPath, () => q.journal.detach());
+    try {
+      const { state, warning } = await q.journal.load();
+      if (warning) q.warnLater(warning);
+      if (state) {
+        q.setItems(state.items);
+        q.paused = state.paused;
+        for (const item of q.items) if (!item.plan) item.plan = q.planOf(item, false);
+        await recoverAfterCrash(q.items);
+      }
+      q.recount();
+      await q.journal.begin(q.state(), () => q.state());
+    } catch (err) {
+      await q.lock.release();
+      throw err;
     }
-    await q.save();
     return q;
+  }
+
+  private state(): JournalState {
+    return { version: 2, pid: process.pid, paused: this.paused, items: this.items };
+  }
+
+  private setItems(items: QueueItem[]): void {
+    this.items = items;
+    this.byId = new Map(items.map((i) => [i.id, i]));
+    this.scanFrom = 0;
+  }
+
+  /** Recomputes what is kept incrementally (after the list changed wholesale). */
+  private recount(): void {
+    this.waitingWork = this.items.reduce((n, i) => n + waitingWorkOf(i), 0);
+    this.scanFrom = 0;
+  }
+
+  /** Changes an item in memory, keeping the waiting work and the scan position right. */
+  private assign(item: QueueItem, patch: Partial<QueueItem>): void {
+    const before = waitingWorkOf(item);
+    Object.assign(item, patch);
+    this.waitingWork += waitingWorkOf(item) - before;
+    if (item.state === 'waiting') this.scanFrom = 0;
   }
 
   /** Problems met while opening the journal (also emitted as 'warning' events later on). */
@@ -151,23 +195,25 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  private async recover(): Promise<void> {
-    for (const item of this.items) {
-      if (item.state !== 'running') continue;
-      if (item.committing) {
-        const done = item.plan ? await findCommitted(item.committing, item.plan.path) : undefined;
-        if (done) {
-          Object.assign(item, { state: 'done', output: done });
-          await finishCommit(item.committing);
-          item.committing = undefined;
-          continue;
-        }
-      }
-      item.state = 'waiting';
-      item.committing = undefined;
-    }
-    const dirs = new Set(this.items.flatMap((i) => (i.plan ? [dirname(i.plan.path)] : [])));
-    for (const d of dirs) await cleanTempFiles(d);
+  /** One item, or undefined for an unknown id. */
+  get(id: string): QueueItem | undefined {
+    const item = this.byId.get(id);
+    return item && structuredClone(item);
+  }
+
+  /** Bytes and writes of the journal so far (what the queue's changes have cost on disk). */
+  get journalStats(): { bytesWritten: number; writes: number } {
+    return this.journal.stats;
+  }
+
+  /**
+   * Closes the journal and gives up the queue's lock (the queue cannot change after this). With
+   * `deleteJournal` the journal is removed first (a batch with nothing left to do).
+   */
+  async close(opt: { deleteJournal?: boolean } = {}): Promise<void> {
+    await this.journal.close();
+    if (opt.deleteJournal) await unlink(this.opt.journalPath).catch(() => undefined);
+    await this.lock?.release();
   }
 
   snapshot(): QueueItem[] {
@@ -183,20 +229,29 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     return this.loop !== undefined;
   }
 
-  private save(): Promise<void> {
-    const state: JournalFile = {
-      version: 1,
-      pid: process.pid,
-      paused: this.paused,
-      items: this.items,
-    };
-    return this.journal.save(state);
+  /** Journals operations (one write); resolves once they are on disk. */
+  private record(ops: JournalOp[]): Promise<void> {
+    return this.journal.append(ops);
+  }
+
+  private put(item: QueueItem): JournalOp {
+    return { op: 'put', item };
   }
 
   private async change(item: QueueItem, patch: Partial<QueueItem>, emit = true): Promise<void> {
-    Object.assign(item, patch);
-    await this.save();
+    this.assign(item, patch);
+    await this.record([this.put(item)]);
     if (emit) this.emit('item', structuredClone(item));
+  }
+
+  /** The guard against outputs over inputs, knowing every input in the queue. */
+  private async inputGuard(): Promise<InputGuard> {
+    if (!this.guard) {
+      const guard = new InputGuard();
+      await guard.addInputs(this.items.map((i) => i.input));
+      this.guard = guard;
+    }
+    return this.guard;
   }
 
   /**
@@ -218,8 +273,8 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       recursive,
       exclude: [placement.outDir],
     });
-    const added: QueueItem[] = [];
-    for (const input of inputs) {
+    // Headers are read a few at a time (a folder of thousands of photos), results in order.
+    const added = await mapLimit(inputs, 8, async (input): Promise<QueueItem> => {
       const item: QueueItem = {
         id: newId(),
         input: input.path,
@@ -239,18 +294,34 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       } catch {
         // Unreadable files are still queued: they fail with a clear message when their turn comes.
       }
-      added.push(item);
-      this.items.push(item);
+      return item;
+    });
+    const guard = await this.inputGuard();
+    await guard.addInputs(added.map((i) => i.input));
+    try {
+      await guard.check(
+        added.flatMap((i) => (i.plan ? [{ input: i.input, output: i.plan.path }] : [])),
+      );
+    } catch (err) {
+      for (const i of added) this.headers.drop(i.id);
+      throw err;
     }
-    await this.save();
+    for (const item of added) {
+      this.items.push(item);
+      this.byId.set(item.id, item);
+      this.waitingWork += waitingWorkOf(item);
+    }
+    // One write for the whole addition, however many files.
+    await this.record(added.map((i) => this.put(i)));
     for (const i of added) this.emit('item', structuredClone(i));
     return { added, problems };
   }
 
   /** Runs waiting items until none is left or the queue is paused; resolves when it stops. */
   start(): Promise<void> {
+    const wasPaused = this.paused;
     this.paused = false;
-    this.loop ??= this.runLoop().finally(() => {
+    this.loop ??= this.runLoop(wasPaused).finally(() => {
       this.loop = undefined;
       this.emit('idle');
     });
@@ -261,7 +332,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   async pause(): Promise<void> {
     this.paused = true;
     this.running?.abort.abort(new Stop('pause'));
-    await this.save();
+    await this.record([{ op: 'paused', paused: true }]);
   }
 
   resume(): Promise<void> {
@@ -270,7 +341,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
 
   /** Cancels one item (at its next tile if it is running). */
   async cancel(id: string): Promise<void> {
-    const item = this.items.find((i) => i.id === id);
+    const item = this.byId.get(id);
     if (!item || FINISHED.includes(item.state)) return;
     if (this.running?.id === id) this.running.abort.abort(new Stop('cancel'));
     else await this.change(item, { state: 'cancelled' });
@@ -278,18 +349,21 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
 
   async cancelAll(): Promise<void> {
     this.running?.abort.abort(new Stop('cancel'));
-    for (const item of this.items)
-      if (item.state === 'waiting') await this.change(item, { state: 'cancelled' });
+    const waiting = this.items.filter((i) => i.state === 'waiting');
+    for (const item of waiting) this.assign(item, { state: 'cancelled' });
+    await this.record(waiting.map((i) => this.put(i))); // one write for all of them
+    for (const item of waiting) this.emit('item', structuredClone(item));
   }
 
   /** Puts failed or cancelled items back in the queue. */
   async retry(id: string): Promise<void> {
-    const item = this.items.find((i) => i.id === id);
+    const item = this.byId.get(id);
     if (item && (item.state === 'failed' || item.state === 'cancelled'))
       await this.change(item, {
         state: 'waiting',
         error: undefined,
         errorCode: undefined,
+        crashes: undefined,
         notes: [],
       });
   }
@@ -298,11 +372,13 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   async remove(id: string): Promise<void> {
     if (this.running?.id === id)
       throw new Error('a running item cannot be removed; cancel it first');
-    const before = this.items.length;
-    this.items = this.items.filter((i) => i.id !== id);
+    const item = this.byId.get(id);
+    if (!item) return;
+    this.waitingWork -= waitingWorkOf(item);
+    this.setItems(this.items.filter((i) => i.id !== id));
     this.headers.drop(id);
-    await this.save();
-    if (this.items.length < before) this.emit('removed', [id]);
+    await this.record([{ op: 'remove', ids: [id] }]);
+    this.emit('removed', [id]);
   }
 
   /**
@@ -322,8 +398,16 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
       this.opt.modelScale(settings.model); // an unknown model is refused before anything changes
       return { settings, plan: this.planOf({ ...item, settings }) };
     });
-    targets.forEach((item, k) => Object.assign(item, next[k]));
-    await this.save();
+    await (
+      await this.inputGuard()
+    ).check(
+      targets.flatMap((item, k) => {
+        const plan = next[k].plan;
+        return plan ? [{ input: item.input, output: plan.path }] : [];
+      }),
+    );
+    targets.forEach((item, k) => this.assign(item, next[k]));
+    await this.record(targets.map((i) => this.put(i)));
     for (const item of targets) this.emit('item', structuredClone(item));
     return targets.length;
   }
@@ -335,31 +419,45 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     const [item] = this.items.splice(from, 1);
     const to = Math.max(0, Math.min(index, this.items.length));
     this.items.splice(to, 0, item);
-    await this.save();
+    this.scanFrom = 0;
+    await this.record([{ op: 'move', id, to }]);
     this.emit('moved', id, to);
   }
 
   /** Forgets finished items (the journal keeps only what is still to do). */
   async clearFinished(): Promise<void> {
     const gone = this.items.filter((i) => FINISHED.includes(i.state)).map((i) => i.id);
-    this.items = this.items.filter((i) => !FINISHED.includes(i.state));
-    await this.save();
-    if (gone.length > 0) this.emit('removed', gone);
+    if (gone.length === 0) return;
+    this.setItems(this.items.filter((i) => !FINISHED.includes(i.state)));
+    for (const id of gone) this.headers.drop(id);
+    await this.record([{ op: 'remove', ids: gone }]);
+    this.emit('removed', gone);
   }
 
-  private async runLoop(): Promise<void> {
+  private async runLoop(wasPaused: boolean): Promise<void> {
+    if (wasPaused) await this.record([{ op: 'paused', paused: false }]);
     for (;;) {
       if (this.paused) break;
-      const item = this.items.find((i) => i.state === 'waiting');
+      const item = this.nextWaiting();
       if (!item) break;
       await this.runItem(item);
     }
+  }
+
+  /** The next item to run: waiting ones in order, those a crash interrupted last. */
+  private nextWaiting(): QueueItem | undefined {
+    for (; this.scanFrom < this.items.length; this.scanFrom++) {
+      const i = this.items[this.scanFrom];
+      if (i.state === 'waiting' && !i.crashes) return i;
+    }
+    return this.items.find((i) => i.state === 'waiting');
   }
 
   private async runItem(item: QueueItem): Promise<void> {
     const t0 = performance.now();
     const abort = new AbortController();
     this.running = { id: item.id, abort };
+    // On disk before the first tile: a crash from here on is counted against this item.
     await this.change(item, { state: 'running', error: undefined, errorCode: undefined });
     try {
       const { patch, cleanup } = await this.attempts(item, abort.signal);
@@ -386,6 +484,7 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
     if (item.plan) return { plan: item.plan, header };
     const h = await inspectImage(item.input); // throws "<file>: <the problem>"
     const plan = planOutput({ ...item, width: h.width, height: h.height }, this.modelScaleOf(item));
+    await (await this.inputGuard()).check([{ input: item.input, output: plan.path }]);
     await this.change(item, { width: h.width, height: h.height, plan }, false);
     return { plan, header: h };
   }
@@ -423,14 +522,11 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
           },
           onTile: (p) => {
             lastTile = p.tileSize;
-            const waiting = this.items
-              .filter((i) => i.state === 'waiting')
-              .reduce((n, i) => n + workOf(i), 0);
             this.emit('progress', {
               id: item.id,
               tile: p.tile,
               tiles: p.tiles,
-              ...clock.progress(p.tile, p.tiles, waiting),
+              ...clock.progress(p.tile, p.tiles, this.waitingWork),
             });
           },
         });
@@ -467,6 +563,4 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   }
 }
 
-function hasUnfinished(j: JournalFile): boolean {
-  return j.items.some((i) => !FINISHED.includes(i.state));
-}
+const waitingWorkOf = (i: QueueItem): number => (i.state === 'waiting' ? workOf(i) : 0);

@@ -1,7 +1,7 @@
 // Worker thread that owns one onnxruntime session: `run` blocks its thread, so it never runs on the caller's.
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
@@ -11,20 +11,56 @@ if (!port) throw new Error('inference-worker must run in a worker thread');
 ort.env.logLevel = process.env.UPRES_DEBUG ? 'verbose' : 'fatal';
 
 let session: ort.InferenceSession | undefined;
+let inject: FaultInjection = {};
+
+/** A synthetic input of `side` px for the loaded graph (fixed dims kept), plus α if it takes one. */
+function syntheticFeeds(s: ort.InferenceSession, side: number): Record<string, ort.Tensor> {
+  const meta = s.inputMetadata.find((m) => m.name === 'input');
+  const shape = meta && meta.isTensor ? meta.shape : [];
+  const fallback = [1, 3, side, side];
+  const dims = fallback.map((d, i) => (typeof shape[i] === 'number' ? (shape[i] as number) : d));
+  const n = dims.reduce((a, b) => a * b, 1);
+  const feeds: Record<string, ort.Tensor> = {
+    input: new ort.Tensor('float32', new Float32Array(n).fill(0.5), dims),
+  };
+  if (s.inputNames.includes('alpha'))
+    feeds.alpha = new ort.Tensor('float32', Float32Array.of(0.5), [1]);
+  return feeds;
+}
 
 async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
   switch (msg.type) {
     case 'load': {
       await session?.release();
-      session = await ort.InferenceSession.create(msg.model, {
+      session = undefined;
+      inject = msg.inject ?? {};
+      const s = await ort.InferenceSession.create(msg.model, {
         executionProviders: [msg.device],
         graphOptimizationLevel: 'all',
         ...(msg.threads ? { intraOpNumThreads: msg.threads } : {}),
       });
+      // Some GPU faults (no fp16 in the shaders, a device that cannot run an op) show only when a
+      // graph first runs; a tiny run here makes them fail the load, where fallback happens.
+      if (msg.probe) {
+        try {
+          await s.run(syntheticFeeds(s, msg.probe));
+        } catch (err) {
+          await s.release();
+          throw err;
+        }
+      }
+      session = s;
       return { id: msg.id, ok: true };
     }
     case 'run': {
       if (!session) throw new Error('no model loaded');
+      if (inject.oomAbovePixels !== undefined) {
+        const px = msg.dims[2] * msg.dims[3];
+        if (px > inject.oomAbovePixels)
+          throw new Error(
+            `injected fault: failed to allocate a buffer for ${px} px (out of memory)`,
+          );
+      }
       const feeds: Record<string, ort.Tensor> = {
         input: new ort.Tensor('float32', msg.data, msg.dims),
       };
@@ -32,6 +68,14 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
         feeds.alpha = new ort.Tensor('float32', Float32Array.of(msg.alpha), [1]);
       const out = (await session.run(feeds)).output;
       return { id: msg.id, ok: true, data: out.data as Float32Array, dims: [...out.dims] };
+    }
+    case 'time': {
+      if (!session) throw new Error('no model loaded');
+      const feeds = syntheticFeeds(session, msg.side);
+      await session.run(feeds);
+      const t0 = performance.now();
+      await session.run(feeds);
+      return { id: msg.id, ok: true, seconds: (performance.now() - t0) / 1000 };
     }
     case 'dispose':
       await session?.release();

@@ -6,7 +6,7 @@ import type { ModelRegistry } from '../models/model-registry';
 import { checkPairCompatible } from '../models/pair-compat';
 import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx/onnx-blend';
 import type { InferenceSession, Tensor4 } from './inference-session';
-import { openSession, type OpenSessionOptions } from './open-session';
+import { openSession, type OpenSessionOptions, type SessionFamily } from './open-session';
 import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
 import { architectureOf } from '../models/architectures';
 import { runPadded } from '../pipeline/pad-to-multiple';
@@ -96,6 +96,19 @@ export class LoadedModel {
   }
 }
 
+/**
+ * What `auto` measures a model's speed as: its architecture and sizes (an imported ONNX graph is a
+ * family of its own), and the side of a probe tile it accepts.
+ */
+function sessionFacts(id: string, spec: ArchitectureSpec): Partial<OpenSessionOptions> {
+  const family: SessionFamily = {
+    key: spec.kind === 'onnx' ? `onnx:${id}` : JSON.stringify(spec),
+    scale: spec.scale,
+  };
+  const m = architectureOf(spec).inputMultiple(spec);
+  return { family, probeSide: Math.ceil(16 / m) * m };
+}
+
 /** Builds the graph for an architecture and weights and starts a session for it. */
 export async function loadWeights(
   id: string,
@@ -105,7 +118,7 @@ export async function loadWeights(
 ): Promise<LoadedModel> {
   const { session, choice } = await openSession(
     (fp16) => buildGraph(spec, weights, { fp16, label: id }),
-    opt,
+    { ...sessionFacts(id, spec), ...opt },
   );
   return new LoadedModel(id, spec, session, choice);
 }
@@ -148,11 +161,14 @@ async function openPair(
   opt: OpenSessionOptions,
 ): Promise<LoadedModel> {
   const t0 = performance.now();
-  const { session, choice } = await openSession(blendGraph, opt);
+  const { session, choice } = await openSession(blendGraph, { ...sessionFacts(id, spec), ...opt });
   const createSeconds = (performance.now() - t0) / 1000;
   // Constant-weight sessions for long jobs go to the provider and precision this one ended up on.
   const same: OpenSessionOptions = {
     ...opt,
+    ...sessionFacts(id, spec),
+    // Already decided: no second measurement.
+    store: undefined,
     device: choice.device,
     precision: choice.fp16 ? 'fp16' : 'fp32',
   };
@@ -175,13 +191,16 @@ interface OnnxModelSource {
  * in case the bytes are transferred); the precision reported is the one it was stored in.
  */
 function onnxOptions(m: OnnxModelSource, opt: OpenSessionOptions): OpenSessionOptions {
-  return { ...opt, precision: m.dtype === 'float16' ? 'fp16' : 'fp32' };
+  return { ...opt, precision: m.dtype === 'float16' ? 'fp16' : 'fp32', precisionFixed: true };
 }
 
 /** Starts a session for an imported ONNX model, run as-is. */
 async function loadOnnx(m: OnnxModelSource, opt: OpenSessionOptions = {}): Promise<LoadedModel> {
   if (m.spec.kind !== 'onnx') throw new Error(`${m.id} is not an ONNX model`);
-  const { session, choice } = await openSession(() => m.onnx.slice(), onnxOptions(m, opt));
+  const { session, choice } = await openSession(() => m.onnx.slice(), {
+    ...sessionFacts(m.id, m.spec),
+    ...onnxOptions(m, opt),
+  });
   return new LoadedModel(m.id, m.spec, session, choice);
 }
 

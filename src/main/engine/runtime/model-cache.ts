@@ -2,7 +2,9 @@ import type { DeviceRequest, Precision } from '../../../shared/device';
 import type { Disposable } from '../../../shared/dispose';
 import { throwIfCancelled } from '../../../shared/cancel';
 import type { ModelRegistry } from '../models/model-registry';
+import { userDeviceChoices } from './device-choice-store';
 import { loadModel, modelCacheKey, type LoadedModel } from './loaded-model';
+import type { OpenSessionOptions } from './open-session';
 
 /** Which model, on which device and in which precision: one cache entry each. */
 export interface ModelKey {
@@ -35,10 +37,19 @@ export class ModelCache {
 
   constructor(private readonly load: ModelLoader) {}
 
-  /** The cache of a registry's models (device fallbacks and other notes go to `log`). */
-  static forRegistry(registry: ModelRegistry, log: (line: string) => void = () => undefined) {
+  /**
+   * The cache of a registry's models (where each runs and why, and other notes, go to `log`).
+   * `auto` keeps its measured device choices in the user data folder unless `session.store` says
+   * otherwise; `session` also carries the audience of the messages.
+   */
+  static forRegistry(
+    registry: ModelRegistry,
+    log: (line: string) => void = () => undefined,
+    session: Omit<OpenSessionOptions, 'device' | 'precision' | 'log'> = {},
+  ) {
+    const opt = { store: userDeviceChoices(), ...session };
     return new ModelCache((k) =>
-      loadModel(registry, k.id, { device: k.device, precision: k.precision, log }),
+      loadModel(registry, k.id, { ...opt, device: k.device, precision: k.precision, log }),
     );
   }
 

@@ -1,15 +1,21 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type {
+  Audience,
   DeviceChoice,
   DeviceRequest,
+  DeviceSpeed,
   ExecutionDevice,
   Precision,
 } from '../../../shared/device';
+import type { DeviceChoiceStore } from './device-choice-store';
+import { nvidiaPresent } from './gpu-presence';
 import { InferenceSession } from './inference-session';
 import { planProviders, type PlatformInfo } from './provider-select';
+import { DeviceError, deviceName, faultReason } from './runtime-errors';
+import type { FaultInjection } from './worker-protocol';
 
 /** Whether a provider library that onnxruntime-node does not bundle has been installed beside it. */
 function providerInstalled(device: ExecutionDevice): boolean {
@@ -27,51 +33,235 @@ function providerInstalled(device: ExecutionDevice): boolean {
   }
 }
 
-export function currentPlatform(): PlatformInfo {
+/** This machine's providers, as onnxruntime and the installed libraries offer them. */
+export function currentPlatform(audience: Audience = 'cli'): PlatformInfo {
   return {
     platform: process.platform,
     arch: process.arch,
     backends: ort.listSupportedBackends(),
     isInstalled: providerInstalled,
+    hasNvidia: nvidiaPresent(),
+    audience,
   };
+}
+
+/** The model family a session serves, for `auto`'s measured choice. */
+export interface SessionFamily {
+  /** Architecture and sizes (one measurement serves every model of the family). */
+  key: string;
+  /** Output pixels per input pixel, per side (speeds are per output megapixel). */
+  scale: number;
 }
 
 export interface OpenSessionOptions {
   device?: DeviceRequest;
   precision?: Precision;
+  /** The graph is stored in one precision and `graph(fp16)` ignores its argument. */
+  precisionFixed?: boolean;
   threads?: number;
   platform?: PlatformInfo;
+  audience?: Audience;
   log?: (message: string) => void;
+  /** With `store`: `auto` times each candidate on this family once and keeps the fastest. */
+  family?: SessionFamily;
+  store?: DeviceChoiceStore;
+  /** Side of the tile timed per candidate (input px). */
+  measureSide?: number;
+  /** Side of the tile a GPU session runs right after it is created (faults that show at run). */
+  probeSide?: number;
+  inject?: FaultInjection;
+}
+
+/** A representative tile: big enough to keep a GPU busy, small enough for a CPU (x4plus ≈ 3 s). */
+export const MEASURE_SIDE = 64;
+
+type Opened = { session: InferenceSession; device: ExecutionDevice; fp16: boolean; note?: string };
+
+/** The precisions to try on a device, in order (a GPU without fp16 gets fp32 on the same GPU). */
+function precisionsFor(device: ExecutionDevice, opt: OpenSessionOptions): boolean[] {
+  if (opt.precisionFixed) return [opt.precision === 'fp16'];
+  if (opt.precision === 'fp32') return [false];
+  if (device === 'cpu') return [opt.precision === 'fp16'];
+  return [true, false];
+}
+
+/** Opens a session on one device, or gives the reason it cannot (a CPU failure is thrown). */
+async function tryDevice(
+  graph: (fp16: boolean) => Uint8Array,
+  device: ExecutionDevice,
+  opt: OpenSessionOptions,
+): Promise<Opened | { reason: string }> {
+  let note: string | undefined;
+  const audience = opt.audience ?? opt.platform?.audience ?? 'cli';
+  for (const fp16 of precisionsFor(device, opt)) {
+    try {
+      const session = await InferenceSession.create(graph(fp16), device, opt.threads, {
+        probe: device === 'cpu' ? undefined : (opt.probeSide ?? 16),
+        inject: opt.inject,
+      });
+      return { session, device, fp16, note };
+    } catch (err) {
+      if (device === 'cpu') throw err;
+      if (fp16 && err instanceof DeviceError && err.fault === 'no-fp16') {
+        const name = deviceName(device);
+        note =
+          audience === 'app'
+            ? `This graphics adapter cannot compute in half precision; ${name} runs in full precision (slower, same result)`
+            : `${device} cannot run fp16 on this adapter (no shader-f16); running fp32 on ${device}`;
+        continue;
+      }
+      return { reason: `${device} failed to start: ${faultReason(err, device, audience)}` };
+    }
+  }
+  return { reason: `${device} failed to start` };
+}
+
+/** What identifies "this set of devices": a change means measuring again. */
+export function deviceSignature(candidates: ExecutionDevice[], info: PlatformInfo): string {
+  let driver = '';
+  try {
+    if (candidates.includes('cuda') && info.platform === 'linux')
+      driver = readFileSync('/proc/driver/nvidia/version', 'utf8').split('\n')[0];
+  } catch {
+    driver = '';
+  }
+  return JSON.stringify({
+    ort: ort.env.versions.common,
+    platform: `${info.platform}-${info.arch}`,
+    devices: candidates,
+    vulkan: process.env.VK_ICD_FILENAMES ?? '',
+    driver,
+  });
+}
+
+const perMp = (seconds: number, side: number, scale: number): number =>
+  seconds / ((side * scale) ** 2 / 1e6);
+
+/** One line of figures: `webgpu fp32 3.1 s/MP, cpu 9.8 s/MP`. */
+export function speedLine(speeds: DeviceSpeed[]): string {
+  return speeds
+    .map(
+      (s) =>
+        `${s.device}${s.device === 'cpu' ? '' : s.fp16 ? ' fp16' : ' fp32'} ${s.secondsPerMegapixel.toPrecision(3)} s/MP`,
+    )
+    .join(', ');
+}
+
+/** Times a tile on every candidate that starts; keeps the fastest session open, closes the rest. */
+async function measure(
+  graph: (fp16: boolean) => Uint8Array,
+  candidates: ExecutionDevice[],
+  family: SessionFamily,
+  opt: OpenSessionOptions,
+  reasons: string[],
+): Promise<{
+  best: Opened;
+  speeds: DeviceSpeed[];
+  failed: { device: ExecutionDevice; reason: string }[];
+}> {
+  const side = opt.measureSide ?? MEASURE_SIDE;
+  const speeds: DeviceSpeed[] = [];
+  const failed: { device: ExecutionDevice; reason: string }[] = [];
+  let best: { opened: Opened; spmp: number } | undefined;
+  for (const device of candidates) {
+    const r = await tryDevice(graph, device, opt);
+    if ('reason' in r) {
+      reasons.push(r.reason);
+      failed.push({ device, reason: r.reason });
+      continue;
+    }
+    let spmp: number;
+    try {
+      spmp = perMp(await r.session.time(side), side, family.scale);
+    } catch (err) {
+      await r.session.dispose();
+      if (device === 'cpu') throw err;
+      const reason = `${device} failed a ${side} px tile: ${faultReason(err, device, opt.audience ?? 'cli')}`;
+      reasons.push(reason);
+      failed.push({ device, reason });
+      continue;
+    }
+    speeds.push({ device, fp16: r.fp16, secondsPerMegapixel: spmp });
+    if (!best || spmp < best.spmp) {
+      await best?.opened.session.dispose();
+      best = { opened: r, spmp };
+    } else await r.session.dispose();
+  }
+  if (!best) throw new Error('no execution provider could be started');
+  return { best: best.opened, speeds, failed };
 }
 
 /**
- * Creates a session on the best provider for the request, falling back to CPU with the reason
- * recorded. `graph(fp16)` builds the model in the precision the chosen provider gets.
+ * Creates a session on the best provider for the request, falling back one step at a time with
+ * every reason recorded. `graph(fp16)` builds the model in the precision the provider gets. Under
+ * `auto` with a family and a store, the first meeting of a family and a set of devices times a
+ * tile on each and keeps the fastest; later sessions reuse that choice.
  */
 export async function openSession(
   graph: (fp16: boolean) => Uint8Array,
   opt: OpenSessionOptions = {},
 ): Promise<{ session: InferenceSession; choice: DeviceChoice }> {
   const requested = opt.device ?? 'auto';
-  const plan = planProviders(requested, opt.platform ?? currentPlatform());
+  const info = opt.platform ?? currentPlatform(opt.audience);
+  const plan = planProviders(requested, info);
   const reasons = [...plan.notes];
-  for (const device of plan.candidates) {
-    const fp16 = opt.precision === 'fp16' || (opt.precision !== 'fp32' && device !== 'cpu');
-    try {
-      const session = await InferenceSession.create(graph(fp16), device, opt.threads);
-      const fallback = requested !== 'cpu' && device === 'cpu' && reasons.length > 0;
-      const choice: DeviceChoice = {
-        requested,
-        device,
-        fp16,
-        fallbackReason: fallback ? reasons.join('; ') : undefined,
-      };
-      if (choice.fallbackReason) opt.log?.(`using CPU: ${choice.fallbackReason}`);
-      return { session, choice };
-    } catch (err) {
-      if (device === 'cpu') throw err;
-      reasons.push(`${device} failed to start: ${(err as Error).message.split('\n')[0]}`);
+  let order = plan.candidates;
+  let decidedBy: string | undefined;
+  const finish = (o: Opened) => {
+    const choice: DeviceChoice = {
+      requested,
+      device: o.device,
+      fp16: o.fp16,
+      fallbackReason:
+        reasons.length > 0 && o.device !== requested && requested !== 'cpu'
+          ? reasons.join('; ')
+          : undefined,
+      precisionNote: o.note,
+      decidedBy,
+    };
+    opt.log?.(choiceLine(choice));
+    return { session: o.session, choice };
+  };
+
+  if (requested === 'auto' && opt.family && opt.store && order.length > 1) {
+    const signature = deviceSignature(order, info);
+    const kept = await opt.store.get(opt.family.key, signature);
+    if (kept) {
+      decidedBy = `kept measurement (${speedLine(kept.speeds)})`;
+      order = [kept.device, ...order.filter((d) => d !== kept.device)];
+    } else {
+      const m = await measure(graph, order, opt.family, opt, reasons);
+      decidedBy = `measured now (${speedLine(m.speeds)})`;
+      await opt.store.put({
+        family: opt.family.key,
+        signature,
+        device: m.best.device,
+        fp16: m.best.fp16,
+        speeds: m.speeds,
+        failed: m.failed,
+        measuredAt: new Date().toISOString(),
+      });
+      // The others were not slower by failing: only failures count as reasons.
+      return finish(m.best);
     }
+  } else if (requested === 'auto' && order.length > 1) decidedBy = 'the platform order';
+
+  for (const device of order) {
+    const r = await tryDevice(graph, device, opt);
+    if ('reason' in r) reasons.push(r.reason);
+    else return finish(r);
   }
   throw new Error('no execution provider could be started');
+}
+
+/** The one line the CLI prints about where a model runs and why. */
+export function choiceLine(c: DeviceChoice): string {
+  const precision = c.fp16 ? 'fp16' : 'fp32';
+  const parts = [`running on ${c.device} (${precision})`];
+  if (c.requested === 'auto') parts.push(`auto${c.decidedBy ? `: ${c.decidedBy}` : ''}`);
+  else if (c.requested !== c.device) parts.push(`${c.requested} was asked for`);
+  if (c.fallbackReason)
+    parts.push(c.device === 'cpu' ? `using CPU: ${c.fallbackReason}` : c.fallbackReason);
+  if (c.precisionNote) parts.push(c.precisionNote);
+  return parts.join('; ');
 }

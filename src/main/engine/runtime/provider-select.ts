@@ -1,4 +1,4 @@
-import type { DeviceRequest, ExecutionDevice } from '../../../shared/device';
+import type { Audience, DeviceRequest, ExecutionDevice } from '../../../shared/device';
 
 export interface BackendInfo {
   name: string;
@@ -11,6 +11,10 @@ export interface PlatformInfo {
   backends: BackendInfo[];
   /** Whether a non-bundled provider library (e.g. CUDA after `npm run setup:cuda`) is present. */
   isInstalled: (device: ExecutionDevice) => boolean;
+  /** Whether an NVIDIA GPU and its driver are present (only then is CUDA worth suggesting). */
+  hasNvidia?: boolean;
+  /** Who reads the notes: the app's users get no developer commands (default `cli`). */
+  audience?: Audience;
 }
 
 export interface ProviderPlan {
@@ -20,20 +24,48 @@ export interface ProviderPlan {
   notes: string[];
 }
 
-/** GPU providers worth trying on each platform, best first. */
+/** GPU providers worth trying on each platform, best first (WebGPU reaches every other GPU). */
 export function preferredDevices(platform: NodeJS.Platform, arch: string): ExecutionDevice[] {
-  if (platform === 'win32') return ['cuda', 'dml'];
-  if (platform === 'linux') return ['cuda'];
-  if (platform === 'darwin' && arch === 'arm64') return ['coreml'];
+  if (platform === 'win32') return ['cuda', 'dml', 'webgpu'];
+  if (platform === 'linux') return arch === 'x64' ? ['cuda', 'webgpu'] : ['cuda'];
+  if (platform === 'darwin' && arch === 'arm64') return ['coreml', 'webgpu'];
   return [];
 }
 
-function availability(device: ExecutionDevice, info: PlatformInfo): string | undefined {
+/** The device to retry on after `failed` gave up: the next one in the platform's order, else cpu. */
+export function nextDevice(
+  failed: ExecutionDevice,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): ExecutionDevice {
+  const order = preferredDevices(platform, arch);
+  const i = order.indexOf(failed);
+  return i >= 0 && i + 1 < order.length ? order[i + 1] : 'cpu';
+}
+
+/** Why CUDA is not installed, in the reader's terms; undefined when there is no NVIDIA GPU. */
+function cudaMissing(info: PlatformInfo, forced: boolean): string | undefined {
+  if (!info.hasNvidia) return forced ? 'cuda needs an NVIDIA GPU, and none was found' : undefined;
+  if (info.audience === 'app')
+    return 'An NVIDIA GPU is present, but this copy of Upres has no CUDA support installed';
+  return info.platform === 'linux'
+    ? 'cuda provider is not installed (run `npm run setup:cuda`)'
+    : 'cuda provider is not installed';
+}
+
+/** Why `device` cannot be tried here, or undefined when it can. */
+export function unavailableReason(
+  device: ExecutionDevice,
+  info: PlatformInfo,
+  forced = true,
+): string | undefined {
+  if (device === 'cpu') return undefined;
   const backend = info.backends.find((b) => b.name === device);
   if (!backend)
     return `${device} is not available in this build of onnxruntime for ${info.platform}-${info.arch}`;
   if (!backend.bundled && !info.isInstalled(device)) {
-    return `${device} provider is not installed${device === 'cuda' ? ' (run `npm run setup:cuda`)' : ''}`;
+    if (device === 'cuda') return cudaMissing(info, forced) ?? 'no NVIDIA GPU';
+    return `${device} provider is not installed`;
   }
   return undefined;
 }
@@ -41,13 +73,15 @@ function availability(device: ExecutionDevice, info: PlatformInfo): string | und
 /** Orders the devices to try for a request; CPU is always the final fallback. */
 export function planProviders(request: DeviceRequest, info: PlatformInfo): ProviderPlan {
   if (request === 'cpu') return { candidates: ['cpu'], notes: [] };
-  const wanted = request === 'auto' ? preferredDevices(info.platform, info.arch) : [request];
+  const forced = request !== 'auto';
+  const wanted = forced ? [request] : preferredDevices(info.platform, info.arch);
   const notes: string[] = [];
   const candidates: ExecutionDevice[] = [];
   for (const d of wanted) {
-    const missing = availability(d, info);
-    if (missing) notes.push(missing);
-    else candidates.push(d);
+    const missing = unavailableReason(d, info, forced);
+    // Without an NVIDIA GPU, CUDA's absence is no news worth telling under `auto`.
+    if (missing && !(d === 'cuda' && !forced && !info.hasNvidia)) notes.push(missing);
+    if (!missing) candidates.push(d);
   }
   candidates.push('cpu');
   return { candidates, notes };

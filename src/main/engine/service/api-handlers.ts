@@ -46,6 +46,8 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
     queueUpdate: (req) => engine.queueUpdate(req),
     queueControl: (req) => engine.queueControl(req),
     preview: (req) => engine.preview(req),
+    previewEnds: (req) => engine.previewEnds(req),
+    previewCancel: async (req) => engine.previewCancel(req),
     itemImage: (req) => engine.itemImage(req),
     settingsGet: async () => engine.settingsGet(),
     settingsSet: (req) => engine.settingsSet(req),

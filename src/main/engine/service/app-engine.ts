@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
@@ -21,6 +21,7 @@ import { ModelCache } from '../runtime/model-cache';
 import { ImageTokens } from './image-tokens';
 import { fileImageToken } from './item-images';
 import { PreviewRenderer, rasterToPng } from './preview-renderer';
+import { startEndsJob } from './preview-ends-job';
 import { SettingsStore } from './settings-store';
 
 export interface AppEngineOptions {
@@ -97,10 +98,10 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     // One cache for the queue's renderer and the previews: the same model is loaded once.
     const models = ModelCache.forRegistry(opt.registry, modelLog);
     const renderer = new ModelRenderer(models, registryModelScale(opt.registry));
-    const journals = journalDir(opt.userData);
-    await mkdir(journals, { recursive: true });
+    // The queue's lock is the app's and `upres serve`'s alike: a second one is refused
+    // (`queue.busy`, naming the process that runs it).
     const queue = await UpscaleQueue.open({
-      journalPath: appJournalPath(journals),
+      journalPath: appJournalPath(journalDir(opt.userData)),
       render: renderer.render,
       modelScale: renderer.modelScale,
     });
@@ -132,13 +133,13 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   private item(id: string): QueueItem {
-    const item = this.queue.snapshot().find((i) => i.id === id);
+    const item = this.queue.get(id);
     if (!item) throw new UpresError('not-found', `no queue item ${id}`);
     return item;
   }
 
   private knows(id: string, which: 'input' | 'output', path: string): boolean {
-    const item = this.queue.snapshot().find((i) => i.id === id);
+    const item = this.queue.get(id);
     return item !== undefined && (which === 'input' ? item.input : item.output) === path;
   }
 
@@ -242,6 +243,17 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     };
   }
 
+  /** Starts the piece-by-piece render of both ends of a region (see the contract). */
+  previewEnds(req: ApiRequest<'previewEnds'>): Promise<ApiResponse<'previewEnds'>> {
+    return startEndsJob(this.previews, this.images, this.item(req.id), req, (e) => this.send(e));
+  }
+
+  /** Stops the ends job of an item, or of every item. */
+  previewCancel(req: ApiRequest<'previewCancel'>): ApiResponse<'previewCancel'> {
+    this.previews.cancelEnds(req.id);
+    return { ok: true };
+  }
+
   /** A token for an item's input or finished output (only files of queue items are served). */
   async itemImage(req: ApiRequest<'itemImage'>): Promise<ApiResponse<'itemImage'>> {
     const item = this.item(req.id);
@@ -272,6 +284,8 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
         const stopped = new Promise<void>((done) => this.queue.once('idle', () => done()));
         await Promise.race([stopped, new Promise((done) => setTimeout(done, waitMs).unref())]);
       }
+      // Gives up the journal's lock: another app or `upres serve` may take the queue now.
+      await this.queue.close().catch(() => undefined);
       await disposeAll([this.renderer, this.previews]).catch(() => undefined);
       this.images.clear();
       this.removeAllListeners();

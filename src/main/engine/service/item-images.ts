@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { UpresError } from '../../../shared/errors';
+import { inspectImage, MAX_INPUT_PIXELS } from '../pipeline/decode';
 import type { ImageTokens, TokenImage } from './image-tokens';
 
 /** Formats every browser shows as they are; anything else (TIFF, BMP, HEIF…) is sent as PNG. */
@@ -10,12 +12,16 @@ const BROWSER_TYPES: Record<string, string> = {
   gif: 'image/gif',
 };
 
-const UNLIMITED = { limitInputPixels: false as const };
+/** Pixel decodes made by fileImageToken (a cached answer makes none); read by tests. */
+export const itemImageDecodes = { count: 0 };
 
 /**
  * A token for an image file the queue knows: the file itself where a browser can show it,
  * otherwise a PNG of it; with `maxSide`, a downsampled JPEG (PNG where there is transparency).
- * Made once per file version and size, then served from the token store's cache.
+ * The header is checked as the pipeline checks it (inspectImage: the same MAX_INPUT_PIXELS, so a
+ * file declaring 1600 MP is refused before any pixel is decoded, as `input.too-large`), and the
+ * copy is made once per file version (path, mtime, size) and `maxSide`, then served from the
+ * token store's cache.
  */
 export async function fileImageToken(
   tokens: ImageTokens,
@@ -23,26 +29,45 @@ export async function fileImageToken(
   maxSide: number | undefined,
   valid: () => boolean,
 ): Promise<TokenImage> {
-  const st = await stat(path);
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new UpresError(
+      err.code === 'ENOENT' ? 'input.missing' : 'input.unreadable',
+      `${path}: cannot read the file (${err.code ?? err.message})`,
+      { cause: err },
+    );
+  });
+  // A FIFO or device would block sharp's read for ever: only regular files are shown.
+  if (!st.isFile()) throw new UpresError('input.unsupported', `${path}: not a regular file`);
   const key = `${path}|${st.mtimeMs}|${st.size}|${maxSide ?? 'full'}`;
   const cached = tokens.cached(key);
   if (cached) return cached;
-  const meta = await sharp(path, UNLIMITED).metadata();
-  if (!meta.width || !meta.height) throw new Error(`${path}: not a readable image`);
-  const upright = (meta.orientation ?? 1) >= 5;
-  const width = upright ? meta.height : meta.width;
-  const height = upright ? meta.width : meta.height;
-  const type = meta.format ? BROWSER_TYPES[meta.format] : undefined;
+  const header = await inspectImage(path);
+  const { width, height, meta } = header;
+  const type = BROWSER_TYPES[header.format];
   const small = maxSide !== undefined && Math.max(width, height) > maxSide;
-  if (!small && type && (meta.pages ?? 1) === 1)
-    return tokens.putFile(path, type, { width, height }, key, valid);
-  let img = sharp(path, UNLIMITED).rotate();
-  if (small) img = img.resize(maxSide, maxSide, { fit: 'inside', kernel: 'lanczos3' });
+  if (!small && type) return tokens.putFile(path, type, { width, height }, key, valid);
+  // sharp exposes no EXIF thumbnail (only the raw EXIF block), so a small copy is decoded with
+  // shrink-on-load (libjpeg's and libwebp's scaled decode: a 24 MP JPEG costs ~1/64 of its
+  // pixels), within the pipeline's pixel limit even if the header check above were bypassed.
+  itemImageDecodes.count++;
+  let img = sharp(path, { limitInputPixels: MAX_INPUT_PIXELS }).rotate();
+  if (small)
+    img = img.resize(maxSide, maxSide, {
+      fit: 'inside',
+      kernel: 'lanczos3',
+      fastShrinkOnLoad: true,
+    });
   const out =
     small && !meta.hasAlpha
       ? img.jpeg({ quality: 88 })
       : img.png({ compressionLevel: small ? 6 : 2 });
-  const { data, info } = await out.toBuffer({ resolveWithObject: true });
+  const { data, info } = await out.toBuffer({ resolveWithObject: true }).catch((err: unknown) => {
+    throw new UpresError(
+      'input.unreadable',
+      `${path}: cannot decode the image (${(err as Error).message})`,
+      { cause: err },
+    );
+  });
   const mime = info.format === 'jpeg' ? 'image/jpeg' : 'image/png';
   return tokens.putBytes(data, mime, { width: info.width, height: info.height }, key, valid);
 }

@@ -5,6 +5,7 @@ import { UpresError } from '../../../shared/errors';
 import type { QueueItem } from '../../../shared/queue';
 import { decodeImage } from '../pipeline/decode';
 import { renderViewport, renderViewportEnds } from '../pipeline/preview';
+import { PREVIEW_PIECE, planPieces, renderPiece } from '../pipeline/preview-pieces';
 import type { Raster, Rect } from '../pipeline/raster';
 import { modelCacheKey, type LoadedModel } from '../runtime/loaded-model';
 import type { ModelCache, ModelKey, ModelLease } from '../runtime/model-cache';
@@ -14,6 +15,44 @@ export interface PreviewRequest {
   region: Rect;
   alpha?: number;
   ends?: boolean;
+}
+
+/** Both ends of a region rendered piece by piece (see `renderEnds`). */
+export interface EndsRequest {
+  /** Input px; clamped to the image. */
+  region: Rect;
+  /** Core side of a piece in input px (default `PREVIEW_PIECE`). */
+  piece?: number;
+}
+
+/** The plan of an ends job, known before its first piece. */
+export interface EndsPlan {
+  region: Rect;
+  scale: number;
+  /** Cores of the pieces in render order (centre first), input px. */
+  pieces: Rect[];
+}
+
+export type End = 'fidelity' | 'perceptual';
+
+/** One rendered piece of one end, with the tally so far. */
+export interface EndsPiece {
+  end: End;
+  /** Index into the plan's `pieces`. */
+  index: number;
+  core: Rect;
+  /** The core, `scale`× (output px). */
+  raster: Raster;
+  ready: Record<End, number>;
+  pieces: number;
+}
+
+export interface EndsHooks {
+  /** Stops the job before its next piece (a piece in flight finishes, unreported). */
+  signal?: AbortSignal;
+  onPlan?: (plan: EndsPlan) => void;
+  /** Awaited before the next piece is started (keeps the events in order). */
+  onPiece?: (p: EndsPiece) => void | Promise<void>;
 }
 
 export interface PreviewRender {
@@ -38,6 +77,8 @@ export class PreviewRenderer {
   private model: { key: string; lease: ModelLease } | undefined;
   private source: { key: string; raster: Promise<Raster> } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The running ends job of each item: a new one for the same item supersedes it. */
+  private readonly endsJobs = new Map<string, AbortController>();
   /** Fired by `dispose`: renders still queued stop at their next step. */
   private closing = new AbortController();
 
@@ -48,10 +89,85 @@ export class PreviewRenderer {
    * signal stops it between its steps (model, decode, each model run) with `cancelled`.
    */
   render(item: QueueItem, req: PreviewRequest, signal?: AbortSignal): Promise<PreviewRender> {
-    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    const run = this.chain.catch(() => undefined).then(() => this.renderNow(item, req, stop));
+    const stop = this.stopSignal(signal);
+    return this.enqueue(() => this.renderNow(item, req, stop));
+  }
+
+  private stopSignal(signal?: AbortSignal): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+  }
+
+  /** Runs `step` after everything queued before it: one model run at a time. */
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.chain.catch(() => undefined).then(step);
     this.chain = run;
     return run;
+  }
+
+  /**
+   * Renders both ends (α 0 and 1) of a region of a pair in small pieces, centre first, each piece
+   * of both ends before the next, so the dial can blend what is ready. Each piece is one step of
+   * the render queue: an exact render asked for meanwhile waits for one piece at most. A new job
+   * for the same item, `cancelEnds` or the signal stop it before its next piece (`cancelled`).
+   */
+  async renderEnds(item: QueueItem, req: EndsRequest, hooks: EndsHooks = {}): Promise<EndsPlan> {
+    this.endsJobs.get(item.id)?.abort();
+    const mine = new AbortController();
+    this.endsJobs.set(item.id, mine);
+    const signal = AbortSignal.any([mine.signal, this.stopSignal(hooks.signal)]);
+    const what = `preview of ${item.input}`;
+    try {
+      const s = item.settings;
+      const key = { id: s.model, device: s.device, precision: s.precision };
+      // Model and image are fetched inside each step: an exact render of another item between two
+      // pieces may have swapped the model held (they come back from the cache).
+      const step = <T>(f: (model: LoadedModel, src: Raster) => Promise<T>): Promise<T> =>
+        this.enqueue(async () => {
+          throwIfCancelled(signal, what);
+          const model = await this.loaded(key);
+          throwIfCancelled(signal, what);
+          return f(model, await this.decoded(item.input, signal));
+        });
+      const { plan, pieces } = await step(async (model, src) => {
+        if (!model.interpolates)
+          throw new UpresError(
+            'request.invalid',
+            `${item.input}: ${model.id} has no ends to blend`,
+          );
+        const region = clampRegion(req.region, src, item.input);
+        const pieces = planPieces(region, src, req.piece ?? PREVIEW_PIECE, model.defaultOverlap);
+        const plan: EndsPlan = { region, scale: model.scale, pieces: pieces.map((p) => p.core) };
+        return { plan, pieces };
+      });
+      hooks.onPlan?.(plan);
+      const ready = { fidelity: 0, perceptual: 0 };
+      for (const piece of pieces)
+        for (const [end, alpha] of [
+          ['fidelity', 0],
+          ['perceptual', 1],
+        ] as const) {
+          throwIfCancelled(signal, what);
+          const raster = await step((model, src) => renderPiece(model, src, piece, alpha));
+          throwIfCancelled(signal, what);
+          ready[end]++;
+          await hooks.onPiece?.({
+            end,
+            index: piece.index,
+            core: piece.core,
+            raster,
+            ready: { ...ready },
+            pieces: pieces.length,
+          });
+        }
+      return plan;
+    } finally {
+      if (this.endsJobs.get(item.id) === mine) this.endsJobs.delete(item.id);
+    }
+  }
+
+  /** Stops the ends job of an item (all items when none is named) before its next piece. */
+  cancelEnds(id?: string): void {
+    for (const [k, job] of this.endsJobs) if (id === undefined || k === id) job.abort();
   }
 
   private async renderNow(

@@ -1,5 +1,5 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** Flushes a folder's entries (the rename) to disk; not possible on Windows, where it is skipped. */
 async function syncDir(dir: string): Promise<void> {
@@ -29,6 +29,8 @@ export class AppendLog<S, Op> {
   private logBytes = 0;
   /** Bytes written to disk by this instance (appends and compactions): the cost of changes. */
   bytesWritten = 0;
+  /** Writes made by this instance (each append and each snapshot counts one). */
+  writes = 0;
 
   private constructor(
     readonly path: string,
@@ -45,30 +47,33 @@ export class AppendLog<S, Op> {
     text: string,
     parse: (snapshot: unknown) => S,
     apply: (state: S, op: Op) => void,
-  ): { state: S; torn: boolean } {
+  ): { state: S; torn: boolean; tornInside: boolean } {
     const lines = text.split('\n');
     const head = JSON.parse(lines[0]) as { snapshot?: unknown };
     if (typeof head !== 'object' || head === null || !('snapshot' in head))
       throw new Error('the first line is not a snapshot');
     const state = parse(head.snapshot);
     let torn = false;
+    let tornInside = false;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i];
       if (line === '') continue;
-      let ops: Op[];
+      let ops: unknown;
       try {
-        ops = JSON.parse(line) as Op[];
+        ops = JSON.parse(line);
       } catch {
-        torn = true;
-        break;
+        ops = undefined;
       }
       if (!Array.isArray(ops)) {
         torn = true;
+        // Only the last line can be torn by a crash; a bad line with complete lines after it is
+        // damage, which the caller should keep a copy of.
+        tornInside = lines.slice(i + 1).some((l) => l !== '');
         break;
       }
-      for (const op of ops) apply(state, op);
+      for (const op of ops as Op[]) apply(state, op);
     }
-    return { state, torn };
+    return { state, torn, tornInside };
   }
 
   /**
@@ -104,6 +109,7 @@ export class AppendLog<S, Op> {
       await h.datasync();
       this.logBytes += bytes.length;
       this.bytesWritten += bytes.length;
+      this.writes++;
       if (this.logBytes > Math.max(this.minCompactBytes, 2 * this.snapshotBytes))
         await this.writeSnapshot(this.current());
     });
@@ -120,7 +126,9 @@ export class AppendLog<S, Op> {
 
   private async writeSnapshot(state: S): Promise<void> {
     const text = `${JSON.stringify({ snapshot: state })}\n`;
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    // Hidden and named for the process, like atomicWrite's: a killed writer's leftover is
+    // recognisable, and the journal that owns the file deletes it.
+    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
     const h = await open(tmp, 'w');
     try {
       await h.writeFile(text);
@@ -137,6 +145,7 @@ export class AppendLog<S, Op> {
     this.snapshotBytes = bytes;
     this.logBytes = 0;
     this.bytesWritten += bytes;
+    this.writes++;
   }
 
   /** Waits for pending appends and closes the file. */

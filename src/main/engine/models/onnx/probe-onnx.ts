@@ -1,7 +1,7 @@
 // Measures an imported graph by running it: output channels, scale and the input multiple.
 import type { OnnxSpec } from '../../../../shared/architecture';
 import { UpresError } from '../../../../shared/errors';
-import { InferenceSession } from '../../runtime/inference-session';
+import { IsolatedSession } from '../../runtime/isolated-session';
 
 /** Output size per input size of a run, or why it does not fit an upscaler. */
 function measuredScale(inDims: number[], outDims: number[]): number | string {
@@ -17,17 +17,65 @@ function measuredScale(inDims: number[], outDims: number[]): number | string {
 const PROBE = { h: 16, w: 24 };
 
 /**
+ * How long the probe may take, load and runs together: 60 s. A real upscaler loads and runs its
+ * tiny probe images in seconds on one thread (Real-ESRGAN x4plus, RRDBNet with 17 M parameters:
+ * 1.8 s measured on a 2-core dev machine; SRVGG 0.4 s), and the heaviest transformer upscalers
+ * cost about ten times RRDBNet per pixel; a minute leaves that room on a slow machine, while a
+ * graph that never ends (a `Loop` of 10¹² iterations) is refused within it.
+ */
+export const PROBE_TIME_LIMIT_MS = 60_000;
+
+/**
+ * The probe process's JavaScript heap (it only passes tensors of a few kilobytes). The graph's own
+ * memory is onnxruntime's native memory, which no Node option bounds: that is left to the time
+ * limit, whose end kills the process and so frees all of it.
+ */
+const PROBE_HEAP_MB = 256;
+
+export interface ProbeOptions {
+  /** Time limit in milliseconds (default PROBE_TIME_LIMIT_MS). */
+  timeoutMs?: number;
+}
+
+/**
  * Runs a normalised graph once on a small image to measure its output channels and scale, and the
  * input multiple it needs (a graph that pixel-unshuffles runs only on even or multiple-of-4 sides).
+ * It runs in its own child process, killed when the time limit passes (a native run in flight can
+ * be stopped no other way; a worker thread stuck in one cannot even be terminated); the model is
+ * then refused.
  */
 export async function probeOnnx(
   bytes: Uint8Array,
   label: string,
   inChannels = 3,
+  opt: ProbeOptions = {},
 ): Promise<OnnxSpec> {
-  let session: InferenceSession;
+  const limit = opt.timeoutMs ?? PROBE_TIME_LIMIT_MS;
+  const timer = new AbortController();
+  const t = setTimeout(() => timer.abort(), limit);
   try {
-    session = await InferenceSession.create(bytes, 'cpu', 1);
+    return await probe(bytes, label, inChannels, timer.signal);
+  } catch (err) {
+    if (!timer.signal.aborted) throw err;
+    throw new UpresError(
+      'model.refused',
+      `${label}: trying it on a ${PROBE.h}×${PROBE.w} image took longer than ${limit / 1000} s; refused (a graph that runs for ever?)`,
+      { cause: err },
+    );
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+async function probe(
+  bytes: Uint8Array,
+  label: string,
+  inChannels: number,
+  signal: AbortSignal,
+): Promise<OnnxSpec> {
+  let session: IsolatedSession;
+  try {
+    session = await IsolatedSession.create(bytes, { signal, heapMb: PROBE_HEAP_MB });
   } catch (err) {
     throw new UpresError(
       'model.refused',
@@ -86,7 +134,7 @@ export async function probeOnnx(
       ...(inputMultiple > 1 ? { inputMultiple } : {}),
     };
   } finally {
-    await session.dispose();
+    session.kill();
   }
 }
 

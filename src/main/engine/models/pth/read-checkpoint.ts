@@ -1,8 +1,8 @@
 // PyTorch checkpoints (.pth / .pt / .ckpt) read without executing anything from the file: the
 // pickle is interpreted opcode by opcode and may only name the allow-listed globals of
 // torch-globals.ts (tensor rebuilds, storage types, OrderedDict).
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { readModelBytes } from '../model-bytes';
 import { parseLegacyCheckpoint } from './legacy-format';
 import { TorchTensor } from './torch-tensor';
 import { parseZipCheckpoint } from './zip-format';
@@ -28,7 +28,7 @@ export function parseTorchCheckpoint(bytes: Uint8Array, label: string): TorchChe
 
 /** Reads a PyTorch checkpoint file in either the zip (torch ≥ 1.6) or the legacy format. */
 export async function readTorchCheckpoint(path: string): Promise<TorchCheckpoint> {
-  return parseTorchCheckpoint(await readFile(path), basename(path));
+  return parseTorchCheckpoint(await readModelBytes(path), basename(path));
 }
 
 // Training frameworks wrap the weights: BasicSR / Real-ESRGAN save the EMA weights (the ones

@@ -2,7 +2,21 @@
 // and one `<prefix>/data/<key>` record per storage, named by the pickle's persistent ids.
 import { runPickle } from './pickle-machine';
 import { TorchUnpickler } from './torch-globals';
+import { DTYPE_SIZE } from './torch-tensor';
 import { readZipDirectory, zipEntryData } from './zip-reader';
+
+/** The object pickle of a state dict is kilobytes; 64 MiB leaves room for any real checkpoint. */
+const MAX_PICKLE_BYTES = 64 * 1024 ** 2;
+/**
+ * Bytes a storage record may hold beyond what its storage declares (none in torch.save's own
+ * files, where a record is exactly its storage).
+ */
+const RECORD_SLACK = 4096;
+/**
+ * All storages together: the weights are held in memory (and widened to fp32), and the upscalers
+ * Upres runs weigh at most a few hundred MB.
+ */
+const MAX_STORAGE_BYTES = 2 * 1024 ** 3;
 
 /** Parses a zip-format checkpoint and returns its top-level object with tensors filled. */
 export function parseZipCheckpoint(bytes: Uint8Array, label: string): unknown {
@@ -19,15 +33,20 @@ export function parseZipCheckpoint(bytes: Uint8Array, label: string): unknown {
     fail('is a TorchScript archive (torch.jit.save), not a checkpoint of weights');
   const byteorder = entries.get(`${prefix}byteorder`);
   if (byteorder) {
-    const order = Buffer.from(zipEntryData(bytes, byteorder, label))
+    const order = Buffer.from(zipEntryData(bytes, byteorder, label, 64))
       .toString('latin1')
       .trim();
     if (order !== 'little') fail(`stores tensors in ${order}-endian byte order, not supported`);
   }
 
   const unpickler = new TorchUnpickler(label, 'zip');
-  const pickle = zipEntryData(bytes, entries.get(pickles[0])!, label);
+  const pickle = zipEntryData(bytes, entries.get(pickles[0])!, label, MAX_PICKLE_BYTES);
   const { value } = runPickle(pickle, 0, unpickler, label);
+  // The budget of every record comes from the pickle: the storages it declares, nothing more.
+  let declared = 0;
+  for (const s of unpickler.storages.values()) declared += s.numel * DTYPE_SIZE[s.dtype];
+  if (declared > MAX_STORAGE_BYTES)
+    fail(`its storages declare ${declared} bytes, over the ${MAX_STORAGE_BYTES} bytes Upres reads`);
   unpickler.materializeAll((key, needed) => {
     const entry = entries.get(`${prefix}data/${key}`);
     if (!entry) return fail(`storage ${key} has no data/${key} record`);
@@ -35,7 +54,7 @@ export function parseZipCheckpoint(bytes: Uint8Array, label: string): unknown {
       fail(
         `tensor bytes beyond the file: storage ${key} needs ${needed} bytes, its record holds ${entry.size}`,
       );
-    return zipEntryData(bytes, entry, label);
+    return zipEntryData(bytes, entry, label, needed + RECORD_SLACK);
   });
   return value;
 }

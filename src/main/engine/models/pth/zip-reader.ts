@@ -122,8 +122,19 @@ export function readZipDirectory(bytes: Uint8Array, label: string): Map<string, 
   return entries;
 }
 
-/** The uncompressed bytes of one entry (a view into the buffer when the entry is stored). */
-export function zipEntryData(bytes: Uint8Array, entry: ZipEntry, label: string): Uint8Array {
+/**
+ * The uncompressed bytes of one entry (a view into the buffer when the entry is stored). A
+ * deflated entry is inflated only up to `budget` bytes (what its reader needs, e.g. the bytes of
+ * the storage the pickle declares): an entry that declares or inflates to more is refused before
+ * anything beyond the budget is allocated, so a few compressed megabytes of zeros cannot cost
+ * gigabytes of memory.
+ */
+export function zipEntryData(
+  bytes: Uint8Array,
+  entry: ZipEntry,
+  label: string,
+  budget: number,
+): Uint8Array {
   const fail = (why: string): never => {
     throw new Error(`${label}: zip entry ${entry.name}: ${why}`);
   };
@@ -144,10 +155,15 @@ export function zipEntryData(bytes: Uint8Array, entry: ZipEntry, label: string):
   if (entry.method !== DEFLATED) fail(`compression method ${entry.method} is not supported`);
   if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024)
     fail(`claims ${entry.size} bytes from ${entry.compressedSize} compressed`);
+  if (entry.size > budget)
+    fail(`declares ${entry.size} bytes, more than the ${budget} bytes it may hold; not inflated`);
   let out: Buffer;
   try {
-    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+    // maxOutputLength stops zlib as soon as the output passes the budget.
+    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(entry.size, budget)) });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      return fail(`inflates beyond the ${entry.size} bytes it declares; refused (a zip bomb?)`);
     return fail(`cannot be decompressed (${(err as Error).message})`);
   }
   if (out.length !== entry.size) fail(`inflates to ${out.length} bytes, not ${entry.size}`);

@@ -127,9 +127,10 @@ function serialiseTiff(bo: ByteOrder, root: Ifd): Buffer {
  * EXIF for a TIFF input, which libvips does not expose: the descriptive IFD0 tags (make, model,
  * date, artist, copyright, resolution, orientation…) with the EXIF and GPS directories, rebuilt as
  * a stand-alone EXIF block in the file's byte order. Undefined when there is nothing of that kind.
+ * Given an open handle (the decoder's checked one), reads through it and leaves it open.
  */
-export async function exifFromTiff(path: string): Promise<Buffer | undefined> {
-  const fh = await open(path, 'r');
+export async function exifFromTiff(file: string | FileHandle): Promise<Buffer | undefined> {
+  const fh = typeof file === 'string' ? await open(file, 'r') : file;
   try {
     let bo: ByteOrder;
     const head = await readAt(fh, 0, 8);
@@ -142,6 +143,6 @@ export async function exifFromTiff(path: string): Promise<Buffer | undefined> {
     const descriptive = ifd0.entries.filter((e) => !LAYOUT_ONLY.has(e.tag));
     return descriptive.length ? serialiseTiff(bo, ifd0) : undefined;
   } finally {
-    await fh.close();
+    if (typeof file === 'string') await fh.close();
   }
 }
