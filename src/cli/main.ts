@@ -85,7 +85,7 @@ export function buildProgram(result: { code: number }): Command {
       intInRange('tile', 16, 4096),
     )
     .addOption(
-      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml')
+      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml | webgpu')
         .default('auto')
         .argParser(parseDevice),
     )
@@ -125,7 +125,7 @@ export function buildProgram(result: { code: number }): Command {
     )
     .option('-s, --scale <n>', 'scale factor', intInRange('scale', 2, 8), 4)
     .addOption(
-      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml')
+      new Option('-d, --device <device>', 'auto | cpu | cuda | dml | coreml | webgpu')
         .default('auto')
         .argParser(parseDevice),
     )

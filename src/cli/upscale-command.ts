@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { DeviceRequest, Precision } from '../shared/device';
+import type { DeviceChoice, DeviceRequest, Precision } from '../shared/device';
 import { isError } from '../shared/errors';
 import { itemReport, problemReport, type ItemReport } from '../shared/item-report';
 import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from '../shared/queue';
@@ -180,7 +180,7 @@ function describeModel(
   const m = renderer.loaded;
   if (!m) return opt.model;
   const alpha = m.interpolates ? ` at α ${opt.alpha ?? m.defaultAlpha}` : '';
-  return `${opt.model}${alpha} on ${m.choice.device}${m.choice.fp16 ? ' (fp16)' : ''}${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}`;
+  return `${opt.model}${alpha} on ${m.choice.device} (${m.choice.fp16 ? 'fp16' : 'fp32'})${opt.tta ? ' with TTA (×8 self-ensemble)' : ''}`;
 }
 
 /**
@@ -204,6 +204,8 @@ export async function runUpscale(
   /** Batches another live process runs (why `--resume` could not take them). */
   const refused: string[] = [];
   let stopped = false;
+  /** Where the first model ran (the report says which device and precision). */
+  let ran: DeviceChoice | undefined;
   try {
     const journals: string[] = [];
     if (opt.resume) {
@@ -248,11 +250,13 @@ export async function runUpscale(
           }
           const first = q.snapshot()[0];
           if (first)
-            await renderer.prepare(
-              first.settings.model,
-              first.settings.device,
-              first.settings.precision,
-            );
+            ran = (
+              await renderer.prepare(
+                first.settings.model,
+                first.settings.device,
+                first.settings.precision,
+              )
+            ).choice;
         }
         const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
         if (opt.resume && pending === 0) {
@@ -297,7 +301,8 @@ export async function runUpscale(
   log(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports }, null, 2)}\n`);
+  const device = ran && { ...ran, precision: ran.fp16 ? 'fp16' : 'fp32' };
+  if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports, device }, null, 2)}\n`);
   if (stopped) return EXIT.cancelled;
   return failed === 0 && refused.length === 0 ? EXIT.ok : EXIT.failed;
 }

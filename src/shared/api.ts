@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceRequest } from './device';
+import { DeviceRequest, ProviderStatus } from './device';
 import { ModelInfo } from './model-manifest';
 import { ItemSettings, OnExists, QueueItem } from './queue';
 import { patchOf } from './patch';
@@ -195,12 +195,15 @@ export const api = {
     response: z.object({
       version: z.string(),
       platform: z.string(),
-      /** Providers this onnxruntime build offers, and whether each is usable now. */
-      providers: z.array(
-        z.object({ name: z.string(), available: z.boolean(), note: z.string().optional() }),
-      ),
+      /** Providers for this platform: state (in use / available / unavailable and why), speed. */
+      providers: z.array(ProviderStatus),
       defaultDevice: DeviceRequest,
     }),
+  },
+  /** Forgets `auto`'s measured device choices and measures again on a model (default: the default model). */
+  measureDevices: {
+    request: z.object({ model: z.string().optional() }).strict(),
+    response: z.object({ providers: z.array(ProviderStatus) }),
   },
 } as const;
 

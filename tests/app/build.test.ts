@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS, CHOOSE_PATHS_CHANNEL, channelOf } from '../../src/shared/api';
 import { rendererCsp } from '../../src/shared/content-security-policy';
+import { parseJournal } from '../../src/main/engine/queue/journal';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // Inside node_modules so the built main process resolves its external dependencies from the repo.
@@ -106,9 +107,7 @@ export const app = {
       return;
     }
     report.channelsAfterQuit = [...handlers.keys()];
-    report.journal = JSON.parse(
-      readFileSync(join(process.env.UPRES_USER_DIR, 'queue', 'app.json'), 'utf8'),
-    );
+    report.journalText = readFileSync(join(process.env.UPRES_USER_DIR, 'queue', 'app.json'), 'utf8');
     console.log(JSON.stringify(report));
   },
 };
@@ -116,6 +115,12 @@ export const protocol = {
   registerSchemesAsPrivileged: (schemes) => (report.schemes = schemes),
 };
 export const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) };
+// Model imports' trial runs start utility processes; none is started in this test.
+export const utilityProcess = {
+  fork: () => {
+    throw new Error('no utility process in this test');
+  },
+};
 export const ipcMain = {
   handle: (channel, f) => handlers.set(channel, f),
   removeHandler: (channel) => handlers.delete(channel),
@@ -229,7 +234,7 @@ describe('built main process under a stand-in electron', () => {
     expect(report.unknownImage).toBe(404);
     // Quit waited for the engine: the queue was paused and journaled before the handlers went.
     expect(report.quitHeldBack).toBe(true);
-    expect(report.journal).toMatchObject({ paused: true, items: [] });
+    expect(parseJournal(report.journalText).state).toMatchObject({ paused: true, items: [] });
     expect(report.channelsAfterQuit).toEqual([]);
     expect(existsSync(join(outDir, 'user-data'))).toBe(false);
   });

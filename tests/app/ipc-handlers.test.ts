@@ -63,9 +63,10 @@ function fakeHandlers(): ApiHandlers {
     engineInfo: vi.fn(async () => ({
       version: '0.0.0',
       platform: 'linux-x64',
-      providers: [{ name: 'cpu', available: true }],
+      providers: [{ name: 'cpu' as const, state: 'in-use' as const, available: true }],
       defaultDevice: 'auto' as const,
     })),
+    measureDevices: vi.fn(async () => ({ providers: [] })),
     queueList: vi.fn(async () => ({ items: [], paused: false })),
     queueAdd: vi.fn(async () => ({ added: [], problems: [] })),
     queueUpdate: vi.fn(async () => ({ updated: 0 })),

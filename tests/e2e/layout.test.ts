@@ -35,9 +35,9 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
       const field = await boxOf(page, 'add-path-input');
       expect(field.width, `field width at ${at}`).toBeGreaterThanOrEqual(MIN_FIELD);
       // What a click at the field's centre reaches is the field itself.
+      const [cx, cy] = [field.x + field.width / 2, field.y + field.height / 2];
       const hit = await page.evaluate(
-        ([x, y]) => document.elementFromPoint(x, y)?.getAttribute('data-testid') ?? null,
-        [field.x + field.width / 2, field.y + field.height / 2],
+        `document.elementFromPoint(${cx}, ${cy})?.getAttribute('data-testid') ?? null`,
       );
       expect(hit, `element at the field's centre at ${at}`).toBe('add-path-input');
       for (const other of ['add-path-submit', 'queue-empty', 'queue-summary', 'export-summary']) {
@@ -52,7 +52,7 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
       expect(field.x + field.width).toBeLessThanOrEqual(panel.x + panel.width);
     }
     await page.getByTestId('add-path-input').click();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+    expect(await page.evaluate(`document.activeElement?.getAttribute('data-testid')`)).toBe(
       'add-path-input',
     );
     await screenshotSizes(page, '00-empty');
@@ -97,7 +97,7 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
         panel.x + panel.width + 0.5,
       );
       // Nothing in the window scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(size.width);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBe(size.width);
       for (const testid of ['item-name', 'inspector-name']) {
         const name = testid === 'item-name' ? row.getByTestId(testid) : page.getByTestId(testid);
         const shown = await name.evaluate((el) => ({

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { EVENT_CHANNEL, IMAGE_SCHEME } from '../../shared/api';
 import { rendererCsp } from '../../shared/content-security-policy';
-import { createEngine, resolveUserDirs, type Engine } from '../engine';
+import { createEngine, resolveUserDirs, setProbeLauncher, type Engine } from '../engine';
 import { deferHandlers } from './deferred-handlers';
 import { imageResponse } from './image-protocol';
 import { registerApiHandlers } from './ipc-handlers';
 import { registerChoosePaths } from './native-dialogs';
+import { utilityProbeLauncher } from './probe-launcher';
 import { rendererLocation, trustedSenderCheck } from './renderer-origin';
 import { guardWebContents, hardenSession } from './security';
 import { createMainWindow } from './window';
@@ -71,6 +72,8 @@ function start(): void {
   // A terminal's Ctrl+C or a service manager's stop goes through the same orderly quit.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.quit());
 
+  // Imported models get their trial run in a utility process (fork needs the RunAsNode fuse).
+  setProbeLauncher(utilityProbeLauncher);
   void app.whenReady().then(() => {
     hardenSession(
       session.defaultSession,

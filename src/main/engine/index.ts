@@ -10,3 +10,4 @@ export {
 export { dispatchApi, dispatchReply, type ApiHandlers } from './service/api-dispatch';
 export { IMAGE_TOKEN_TTL_MS, imageHeaders, type ImageSource } from './service/image-tokens';
 export { resolveUserDirs, type AppLocation, type UserDirs } from './storage/user-dirs';
+export { setProbeLauncher, type ProbeLauncher } from './runtime/isolated-session';

@@ -54,7 +54,6 @@ function crop(img: Raster, v: Rect): Uint8Array {
   return out;
 }
 
-
 describe('preview pieces', () => {
   it('partitions the region, centre first', () => {
     const pieces = planPieces(region, src, 16, 10);

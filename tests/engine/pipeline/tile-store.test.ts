@@ -156,6 +156,7 @@ describe('tile fingerprint', () => {
   const parts = (input: string) => ({
     input,
     model: { id: 'm', digest: 'd' },
+    runtime: { device: 'cpu', fp16: false },
     alpha: 0.5,
     tile: 128,
     overlap: 16,
@@ -177,6 +178,7 @@ describe('tile fingerprint', () => {
       { tta: true },
       { transparency: 'model' },
       { model: { id: 'm', digest: 'e' } },
+      { runtime: { device: 'cuda', fp16: true } },
     ])
       expect(await tileFingerprint({ ...parts(input), ...change })).not.toBe(base);
     // Same size and content, newer mtime: an edited file.

@@ -10,10 +10,7 @@ import { tiledUpscale } from '../../../src/main/engine/pipeline/tiled-upscale';
 import type { Raster } from '../../../src/main/engine/pipeline/raster';
 import type { LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
 import { ModelCache } from '../../../src/main/engine/runtime/model-cache';
-import {
-  PreviewRenderer,
-  type EndsPiece,
-} from '../../../src/main/engine/service/preview-renderer';
+import { PreviewRenderer, type EndsPiece } from '../../../src/main/engine/service/preview-renderer';
 import { TINY_SRVGG, loadTinyPair, rng } from '../../helpers/random-models';
 
 let dir: string;
@@ -146,7 +143,10 @@ describe('both ends piece by piece', () => {
     const job = previews.renderEnds(
       item,
       { region, piece: 12 },
-      { signal: stop.signal, onPiece: (p) => (p.ready.perceptual === 2 ? stop.abort() : undefined) },
+      {
+        signal: stop.signal,
+        onPiece: (p) => (p.ready.perceptual === 2 ? stop.abort() : undefined),
+      },
     );
     await expect(job).rejects.toMatchObject({ code: 'cancelled' });
     expect(runs).toBe(4);

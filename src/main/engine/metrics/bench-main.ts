@@ -5,6 +5,7 @@ import { ModelRegistry } from '../models/model-registry';
 import { loadModel } from '../runtime/loaded-model';
 import { benchAlpha, benchPreview } from './bench-alpha';
 import { benchMemory } from './bench-memory';
+import { benchPreviewDial } from './bench-preview';
 import { benchOverlap } from './bench-overlap';
 import { benchQueue } from './bench-queue';
 import { benchSpeed } from './bench-speed';
@@ -128,11 +129,25 @@ program
   .option('--model <id>', 'pair id', 'photo-x4')
   .option('--image <path>', 'photo', `${datasets}photos/DSCN0010.jpg`)
   .option('--view <px>', 'viewport side in output px', (v) => Number(v), 256)
-  .action(async (o: { model: string; image: string; view: number }) => {
-    console.log(
-      (await benchPreview(await ModelRegistry.open(), o.model, o.image, o.view)).join('\n'),
-    );
-  });
+  .option('--zoom <percent...>', 'zooms of the dial figures (1280×720 viewport)', ['100', '800'])
+  .option('--piece <px>', 'core side of a preview piece, input px', (v) => Number(v))
+  .option('--dial-only', 'only the dial figures (ends piece by piece, then the exact render)')
+  .action(
+    async (o: {
+      model: string;
+      image: string;
+      view: number;
+      zoom: string[];
+      piece?: number;
+      dialOnly?: boolean;
+    }) => {
+      const registry = await ModelRegistry.open();
+      if (!o.dialOnly)
+        console.log((await benchPreview(registry, o.model, o.image, o.view)).join('\n'));
+      const zooms = o.zoom.map((z) => Number(z) / 100);
+      console.log((await benchPreviewDial(registry, o.model, o.image, zooms, o.piece)).join('\n'));
+    },
+  );
 
 program
   .command('queue')

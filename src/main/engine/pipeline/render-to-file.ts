@@ -164,6 +164,7 @@ async function render(
     (await openStore(opt.tileStore, notes, {
       input,
       model: { id: model.id, digest: opt.tileStore.modelDigest },
+      runtime: { device: model.choice.device, fp16: model.choice.fp16 },
       alpha: model.interpolates ? (opt.alpha ?? model.defaultAlpha) : undefined,
       tile,
       overlap,

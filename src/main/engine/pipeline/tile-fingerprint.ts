@@ -13,6 +13,8 @@ export interface TileFingerprintParts {
   input: string;
   /** The model or pair id and a digest of its weights (the manifests' sha256, joined for a pair). */
   model: { id: string; digest: string };
+  /** Where it runs and in what precision: providers and fp16 differ in the last bits. */
+  runtime: { device: string; fp16: boolean };
   /** α of a pair (undefined for a single model). */
   alpha: number | undefined;
   tile: number;
@@ -40,6 +42,7 @@ export async function tileFingerprint(p: TileFingerprintParts): Promise<string> 
     dev: st.dev.toString(),
     ino: st.ino.toString(),
     model: p.model,
+    runtime: p.runtime,
     alpha: p.alpha ?? null,
     tile: p.tile,
     overlap: p.overlap,

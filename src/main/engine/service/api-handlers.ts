@@ -5,8 +5,11 @@ import type { AppEngine } from './app-engine';
 import { importModel, removeModel } from '../models/import-model';
 import type { ModelRegistry } from '../models/model-registry';
 import { writePair } from '../models/write-pair';
+import { DEFAULT_MODEL } from '../../../shared/defaults';
+import { userDeviceChoices } from '../runtime/device-choice-store';
+import { loadModel } from '../runtime/loaded-model';
 import { currentPlatform } from '../runtime/open-session';
-import { planProviders, preferredDevices } from '../runtime/provider-select';
+import { providerStatuses } from '../runtime/provider-status';
 
 function infoOf(registry: ModelRegistry, id: string): ModelInfo {
   const info = registry.info().find((m) => m.id === id);
@@ -52,21 +55,24 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
     settingsGet: async () => engine.settingsGet(),
     settingsSet: (req) => engine.settingsSet(req),
     engineInfo: async () => {
-      const p = currentPlatform();
-      const gpu = preferredDevices(p.platform, p.arch);
-      const providers = [
-        { name: 'cpu', available: true },
-        ...gpu.map((d) => {
-          const note = planProviders(d, p).notes[0];
-          return { name: d, available: note === undefined, note };
-        }),
-      ];
+      const p = currentPlatform('app');
       return {
         version,
         platform: `${p.platform}-${p.arch}`,
-        providers,
+        providers: await providerStatuses(userDeviceChoices(), 'app', p),
         defaultDevice: 'auto' as const,
       };
+    },
+    measureDevices: async ({ model }) => {
+      const store = userDeviceChoices();
+      await store.clear();
+      const m = await loadModel(registry, model ?? DEFAULT_MODEL, {
+        device: 'auto',
+        store,
+        audience: 'app',
+      });
+      await m.dispose();
+      return { providers: await providerStatuses(store, 'app') };
     },
   };
 }

@@ -205,7 +205,9 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
         await this.queue.move(req.id, req.index);
         break;
     }
-    this.sendQueueState();
+    // Item changes went out as `item` / `removed` / `moved` events; only start and pause change
+    // the queue's own state (paused, running), which no other event carries.
+    if (req.action === 'start' || req.action === 'pause') this.sendQueueState();
     return { ok: true };
   }
 

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UpresError } from '../../../shared/errors';
-import { inspectImage, MAX_INPUT_PIXELS } from '../pipeline/decode';
+import { inspectOpened, MAX_INPUT_PIXELS, openImageFile, sharpInputOf } from '../pipeline/decode';
 import type { ImageTokens, TokenImage } from './image-tokens';
 
 /** Formats every browser shows as they are; anything else (TIFF, BMP, HEIF…) is sent as PNG. */
@@ -41,33 +41,42 @@ export async function fileImageToken(
   const key = `${path}|${st.mtimeMs}|${st.size}|${maxSide ?? 'full'}`;
   const cached = tokens.cached(key);
   if (cached) return cached;
-  const header = await inspectImage(path);
-  const { width, height, meta } = header;
-  const type = BROWSER_TYPES[header.format];
-  const small = maxSide !== undefined && Math.max(width, height) > maxSide;
-  if (!small && type) return tokens.putFile(path, type, { width, height }, key, valid);
-  // sharp exposes no EXIF thumbnail (only the raw EXIF block), so a small copy is decoded with
-  // shrink-on-load (libjpeg's and libwebp's scaled decode: a 24 MP JPEG costs ~1/64 of its
-  // pixels), within the pipeline's pixel limit even if the header check above were bypassed.
-  itemImageDecodes.count++;
-  let img = sharp(path, { limitInputPixels: MAX_INPUT_PIXELS }).rotate();
-  if (small)
-    img = img.resize(maxSide, maxSide, {
-      fit: 'inside',
-      kernel: 'lanczos3',
-      fastShrinkOnLoad: true,
+  // Header and pixels come through one checked descriptor (openImageFile: a regular file, within
+  // the size limit), so the file cannot be swapped between the check and the decode.
+  const file = await openImageFile(path);
+  try {
+    const header = await inspectOpened(file, path);
+    const { width, height, meta } = header;
+    const type = BROWSER_TYPES[header.format];
+    const small = maxSide !== undefined && Math.max(width, height) > maxSide;
+    if (!small && type) return tokens.putFile(path, type, { width, height }, key, valid);
+    // sharp exposes no EXIF thumbnail (only the raw EXIF block), so a small copy is decoded with
+    // shrink-on-load (libjpeg's and libwebp's scaled decode: a 24 MP JPEG costs ~1/64 of its
+    // pixels), within the pipeline's pixel limit even if the header check above were bypassed.
+    itemImageDecodes.count++;
+    let img = sharp(await sharpInputOf(file, path), {
+      limitInputPixels: MAX_INPUT_PIXELS,
+    }).rotate();
+    if (small)
+      img = img.resize(maxSide, maxSide, {
+        fit: 'inside',
+        kernel: 'lanczos3',
+        fastShrinkOnLoad: true,
+      });
+    const out =
+      small && !meta.hasAlpha
+        ? img.jpeg({ quality: 88 })
+        : img.png({ compressionLevel: small ? 6 : 2 });
+    const { data, info } = await out.toBuffer({ resolveWithObject: true }).catch((err: unknown) => {
+      throw new UpresError(
+        'input.unreadable',
+        `${path}: cannot decode the image (${(err as Error).message})`,
+        { cause: err },
+      );
     });
-  const out =
-    small && !meta.hasAlpha
-      ? img.jpeg({ quality: 88 })
-      : img.png({ compressionLevel: small ? 6 : 2 });
-  const { data, info } = await out.toBuffer({ resolveWithObject: true }).catch((err: unknown) => {
-    throw new UpresError(
-      'input.unreadable',
-      `${path}: cannot decode the image (${(err as Error).message})`,
-      { cause: err },
-    );
-  });
-  const mime = info.format === 'jpeg' ? 'image/jpeg' : 'image/png';
-  return tokens.putBytes(data, mime, { width: info.width, height: info.height }, key, valid);
+    const mime = info.format === 'jpeg' ? 'image/jpeg' : 'image/png';
+    return tokens.putBytes(data, mime, { width: info.width, height: info.height }, key, valid);
+  } finally {
+    await file.close();
+  }
 }
