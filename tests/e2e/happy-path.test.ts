@@ -190,15 +190,29 @@ describe('the app in Chromium against upres serve', () => {
 
     const alpha = await dragAlpha(app.page, 0.15);
     expect(alpha).toBeLessThan(0.35);
+    // Before Start, the visible region is rendered exactly at the dialled α, and says so.
     await app.page.locator(`[data-testid="exact-render"][data-alpha="${alpha}"]`).waitFor();
-    // The item follows the dial once it rests (its inspector shows the new α).
     await app.page
-      .locator('[data-testid="inspector"] output', { hasText: alpha.toFixed(2) })
+      .locator('[data-testid="preview-label"][data-kind="exact"]', {
+        hasText: `Exact render at α ${alpha.toFixed(2)}`,
+      })
       .waitFor();
+    expect(await row.getAttribute('data-state')).toBe('waiting');
+    // One α for the photo: the item follows the dial once it rests, and the panel beside the
+    // photo and its queue row show that same value (the panel has no α control of its own).
+    await app.page
+      .locator('[data-testid="inspector-alpha"]', { hasText: alpha.toFixed(2) })
+      .waitFor();
+    expect(await app.page.getByTestId('settings-alpha').count()).toBe(0);
+    expect(await row.getByTestId('item-alpha').textContent()).toBe(`α ${alpha.toFixed(2)}`);
+    expect(await app.page.getByTestId('alpha-note').textContent()).toBe(
+      `Start exports it at α ${alpha.toFixed(2)}`,
+    );
     // Where it will be written is shown before Start, and is where it is written.
     const folder = (await app.page.getByTestId('inspector-export-folder').textContent())!.trim();
     const name = (await app.page.getByTestId('inspector-export-name').textContent())!.trim();
     expect(name).toBe('wings_x4.png');
+    expect(await row.getByTestId('item-output-name').textContent()).toBe(name);
 
     await app.page.getByTestId('queue-start').click();
     await rows(app.page, 'wings.png', 'done').waitFor({ timeout: 60_000 });

@@ -1,27 +1,84 @@
-// The layout of the first screen and of awkward content, measured in Chromium at the three window
-// sizes the app is reviewed at: an empty queue (the "Add path" field must be usable), an error, and
+// The layout of every state of the app, measured in Chromium at the window sizes it is reviewed at
+// (1280×720 up to 2560×1440): the first screen (the "Add path" field must be usable), an error,
 // a photo with a very long name (ellipsized with its full name as a tooltip, never pushing the
-// layout wider).
+// layout wider), then waiting, running, cancelled, done and failed photos, the compare view split
+// and side by side, the settings and collapsed side panels. In each, no two visible controls or
+// text boxes overlap, none is cut without a tooltip, and the image area does not move when the
+// words around it change.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { addPath, rows } from './helpers/app-page';
+import type { Page } from 'playwright-core';
+import { addPath, dragAlpha, rows, waitValue } from './helpers/app-page';
 import { screenshotSizes, WINDOW_SIZES } from './helpers/browser';
-import { boxOf, overlaps, settle } from './helpers/layout';
+import { boxOf, layoutProblems, overlaps, settle, type Box } from './helpers/layout';
 import { useServedApp } from './helpers/served-app';
+import { SLOW } from './helpers/serve-world';
 
 /** 120 characters before the extension: longer than any column the app has. */
 const LONG_NAME = `${'harbour-at-dusk-from-the-old-lighthouse-'.repeat(3)}.png`;
 const MIN_FIELD = 240;
 
+/** The window sizes each state is measured at: the reviewed three and a large monitor. */
+const LAYOUT_SIZES = [...WINDOW_SIZES, { width: 2560, height: 1440 }] as const;
+
 let photo: string;
+let more: string;
+let slow: string;
 
 const app = useServedApp('upres-e2e-layout-', async (world) => {
   photo = join(world.dir, 'photos', LONG_NAME);
   await sharp({ create: { width: 48, height: 32, channels: 3, background: '#3a6ea5' } })
     .png()
     .toFile(photo);
+  more = join(world.dir, 'more');
+  slow = join(world.dir, 'slow');
+  await mkdir(more);
+  await mkdir(slow);
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a56e3a' } })
+    .png()
+    .toFile(join(more, 'small.png'));
+  // Not a picture: it fails, with a message longer than its row.
+  await writeFile(join(more, 'notes.png'), 'this is not a picture\n');
+  // 128 × 96 in 16 px tiles through the small RRDBNet: seconds of work, long enough to measure.
+  const pixels = Buffer.alloc(128 * 96 * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 251;
+  await sharp(pixels, { raw: { width: 128, height: 96, channels: 3 } })
+    .png()
+    .toFile(join(slow, 'slow.png'));
 });
+
+/** The compare view's image area per window size, in each state measured with both panels open. */
+const viewports = new Map<string, { state: string; box: Box }[]>();
+
+/**
+ * Measures the page at every layout size: nothing overlaps, nothing is cut without a tooltip, no
+ * button wraps; records where the image area is (`state` names it in messages).
+ */
+async function expectLayoutHolds(page: Page, state: string, panelsOpen = true): Promise<void> {
+  for (const size of LAYOUT_SIZES) {
+    await page.setViewportSize(size);
+    await settle(page);
+    const at = `${state} at ${size.width}×${size.height}`;
+    const found = await layoutProblems(page);
+    expect(found.overlaps, `overlaps, ${at}`).toEqual([]);
+    expect(found.clipped, `clipped without a tooltip, ${at}`).toEqual([]);
+    expect(found.wrapped, `wrapped buttons, ${at}`).toEqual([]);
+    expect(await page.evaluate('document.documentElement.scrollWidth'), at).toBe(size.width);
+    const viewport = page.getByTestId('compare-viewport');
+    if (panelsOpen && (await viewport.count()) > 0) {
+      const key = `${size.width}x${size.height}`;
+      const seen = viewports.get(key) ?? [];
+      seen.push({ state, box: (await viewport.boundingBox())! });
+      viewports.set(key, seen);
+    }
+  }
+}
+
+async function select(page: Page, name: string): Promise<void> {
+  await rows(page, name).first().getByTestId('queue-row-select').click();
+}
 
 describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
   it('the empty first screen: "Add path" is wide, clickable and covered by nothing', async () => {
@@ -55,6 +112,7 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     expect(await page.evaluate(`document.activeElement?.getAttribute('data-testid')`)).toBe(
       'add-path-input',
     );
+    await expectLayoutHolds(page, 'empty');
     await screenshotSizes(page, '00-empty');
   });
 
@@ -75,6 +133,7 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
       expect(overlaps(box, await boxOf(page, 'add-path-input')), `at ${at}`).toBe(false);
       expect(overlaps(box, await boxOf(page, 'queue-empty')), `at ${at}`).toBe(false);
     }
+    await expectLayoutHolds(page, 'empty, with an error');
     await screenshotSizes(page, '00-empty-error');
     // Dismissed, the first screen is as it was.
     const dismiss = page.locator(`[data-testid="${testid}"] button`);
@@ -115,7 +174,124 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
       const inspector = await boxOf(page, 'inspector');
       expect(inspector.x + inspector.width).toBeLessThanOrEqual(size.width + 0.5);
     }
+    await expectLayoutHolds(page, 'a long name');
     await screenshotSizes(page, '00-long-name');
+  });
+
+  it('waiting photos, split and side by side, with α and the output name on each row', async () => {
+    const page = app.page;
+    await addPath(page, more);
+    await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(2);
+    await select(page, LONG_NAME);
+    await page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+    // The row says what it will write and at which α (the pair's default until dialled).
+    const row = rows(page, 'small.png');
+    expect(await row.getByTestId('item-output-name').textContent()).toBe('small_x4.png');
+    expect(await row.getByTestId('item-alpha').textContent()).toBe('α 0.80');
+    await expectLayoutHolds(page, 'waiting, split');
+    await screenshotSizes(page, '10-waiting-split');
+    await page.getByTestId('mode-side').click();
+    await expectLayoutHolds(page, 'waiting, side by side');
+    await screenshotSizes(page, '11-waiting-side');
+    await page.getByTestId('mode-split').click();
+  });
+
+  it('the settings screen', async () => {
+    const page = app.page;
+    await page.getByTestId('nav-settings').click();
+    // New photos with the small RRDBNet in 16 px tiles: the next photo runs long enough to measure.
+    await page.getByTestId('settings-default-model').selectOption(SLOW);
+    await page.getByTestId('settings-tile-mode').selectOption('fixed');
+    const tile = page.getByTestId('settings-tile');
+    await tile.fill('16');
+    await tile.press('Tab');
+    await waitValue(tile, '16');
+    await page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
+    await expectLayoutHolds(page, 'settings');
+    await screenshotSizes(page, '12-settings');
+    await page.getByTestId('settings-close').click();
+  });
+
+  it('a running photo, then cancelled', async () => {
+    const page = app.page;
+    await addPath(page, slow);
+    await page.getByTestId('queue-start').click();
+    const running = page.locator(
+      '[data-testid="queue-row"][data-name="slow.png"][data-state="running"] [data-testid="item-progress"]:not([data-value=""]):not([data-value="0"])',
+    );
+    await running.waitFor({ timeout: 60_000 });
+    await select(page, 'slow.png');
+    // Its settings cannot change now, and the panel says so instead of looking editable.
+    await page.getByTestId('inspector-locked').waitFor();
+    expect(await page.getByTestId('settings-model').isDisabled()).toBe(true);
+    expect(await page.getByTestId('settings-model').getAttribute('title')).toMatch(/rendering/);
+    await expectLayoutHolds(page, 'running');
+    await screenshotSizes(page, '13-running');
+    await page.getByTestId('queue-cancel-all').click();
+    await rows(page, 'slow.png', 'cancelled').waitFor({ timeout: 20_000 });
+    await expectLayoutHolds(page, 'cancelled');
+  });
+
+  it('a finished photo with "Export again" beside the dial, and a failed one', async () => {
+    const page = app.page;
+    await rows(page, LONG_NAME, 'done').waitFor({ timeout: 60_000 });
+    await select(page, LONG_NAME);
+    await page.getByTestId('image-upscaled').waitFor();
+    const alpha = await dragAlpha(page, 0.3);
+    await page.getByTestId('export-again').waitFor();
+    await page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+    // One α for the photo: the panel shows the exported one and cannot change it.
+    expect(await page.getByTestId('inspector-alpha').textContent()).toBe('0.80');
+    expect(await page.getByTestId('settings-format').isDisabled()).toBe(true);
+    expect(await page.getByTestId('export-again').textContent()).toBe(
+      `Export again at α ${alpha.toFixed(2)}`,
+    );
+    await expectLayoutHolds(page, 'done, export again');
+    await screenshotSizes(page, '14-done-export-again');
+
+    const failed = rows(page, 'notes.png', 'failed');
+    if ((await rows(page, 'notes.png').count()) > 0) {
+      await failed.waitFor({ timeout: 60_000 });
+      await select(page, 'notes.png');
+      await page.getByTestId('inspector-error').waitFor();
+    }
+    await expectLayoutHolds(page, 'failed');
+    await screenshotSizes(page, '15-failed');
+  });
+
+  it('the image area stays where it is in every state', () => {
+    for (const [size, seen] of viewports) {
+      expect(seen.length, size).toBeGreaterThan(3);
+      for (const { state, box } of seen) expect(box, `${state} at ${size}`).toEqual(seen[0].box);
+    }
+  });
+
+  it('the side panels collapse, the compare view grows, and the choice survives a reload', async () => {
+    const page = app.page;
+    await page.setViewportSize(WINDOW_SIZES[0]);
+    await settle(page);
+    const before = await boxOf(page, 'compare-viewport');
+    const queueWidth = (await boxOf(page, 'queue-panel')).width;
+    const inspectorWidth = (await boxOf(page, 'inspector')).width;
+    await page.getByTestId('toggle-queue').click();
+    await page.getByTestId('toggle-inspector').click();
+    await settle(page);
+    expect(await page.getByTestId('queue-panel').isVisible()).toBe(false);
+    expect(await page.getByTestId('inspector').isVisible()).toBe(false);
+    const wide = await boxOf(page, 'compare-viewport');
+    expect(wide.width).toBeCloseTo(before.width + queueWidth + inspectorWidth, -1);
+    expect(wide.x).toBeLessThan(before.x);
+    await expectLayoutHolds(page, 'panels collapsed', false);
+    await screenshotSizes(page, '16-panels-collapsed');
+
+    await page.reload();
+    await page.getByTestId('toggle-queue').waitFor();
+    expect(await page.getByTestId('toggle-queue').getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByTestId('queue-panel').isVisible()).toBe(false);
+    await page.getByTestId('toggle-queue').click();
+    await page.getByTestId('toggle-inspector').click();
+    await page.getByTestId('queue-panel').waitFor();
+    await page.getByTestId('inspector').waitFor();
   });
 
   it('logged no errors in the page', () => {

@@ -44,7 +44,7 @@ export interface LayoutProblems {
 // node's line boxes). Two of them overlap when their visible parts (cut by every clipping
 // ancestor and the window) share area and neither contains the other. A box is clipped when its
 // content is wider or taller than the box and it hides the rest without a tooltip (`title` on it or
-// an ancestor). Buttons and outputs must fit on one line.
+// an ancestor). The words of a button or an output must fit on one line.
 const LAYOUT_SCRIPT = String.raw`(() => {
   const EPS = 1;
   const out = { overlaps: [], clipped: [], wrapped: [] };
@@ -54,9 +54,10 @@ const LAYOUT_SCRIPT = String.raw`(() => {
     right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom),
   });
   const empty = (r) => r.right - r.left < 2 || r.bottom - r.top < 2;
-  const clipOf = (el) => {
+  // A control is cut by its ancestors; text also by its own element.
+  const clipOf = (el, self) => {
     let r = view;
-    for (let a = el.parentElement; a; a = a.parentElement) {
+    for (let a = self ? el : el.parentElement; a; a = a.parentElement) {
       const cs = getComputedStyle(a);
       if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || cs.clipPath !== 'none')
         r = cut(r, a.getBoundingClientRect());
@@ -74,9 +75,10 @@ const LAYOUT_SCRIPT = String.raw`(() => {
   const boxes = [];
   for (const el of document.querySelectorAll('body *')) {
     if (!shown(el)) continue;
-    const clip = clipOf(el);
+    const control = el.matches(CONTROL);
+    const clip = clipOf(el, !control);
     let rects = [];
-    if (el.matches(CONTROL)) rects = [el.getBoundingClientRect()];
+    if (control) rects = [el.getBoundingClientRect()];
     else
       for (const n of el.childNodes) {
         if (n.nodeType !== 3 || !n.textContent.trim()) continue;
@@ -95,9 +97,13 @@ const LAYOUT_SCRIPT = String.raw`(() => {
       (hides && el.scrollHeight > el.clientHeight + EPS);
     if (plain && over && !el.closest('[title]')) out.clipped.push(name(el));
     if (el.matches('button, output')) {
-      const range = document.createRange();
-      range.selectNodeContents(el);
-      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      const tops = new Set();
+      for (const n of el.childNodes) {
+        if (n.nodeType !== 3 || !n.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        for (const r of range.getClientRects()) tops.add(Math.round(r.top));
+      }
       if (tops.size > 1) out.wrapped.push(name(el));
     }
   }

@@ -96,7 +96,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const opened: { engine?: AppEngine } = {};
     const modelLog = (line: string): void => (opened.engine ? opened.engine.warn(line) : log(line));
     // One cache for the queue's renderer and the previews: the same model is loaded once.
-    const models = ModelCache.forRegistry(opt.registry, modelLog);
+    const models = ModelCache.forRegistry(opt.registry, modelLog, { audience: 'app' });
     const renderer = new ModelRenderer(models, registryModelScale(opt.registry));
     // The queue's lock is the app's and `upres serve`'s alike: a second one is refused
     // (`queue.busy`, naming the process that runs it).
