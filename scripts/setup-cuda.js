@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Opt-in for Linux CUDA users: fetches onnxruntime-node's CUDA 12 execution provider, which the
-// default install skips (see .npmrc) because it comes from outside the npm registry.
+// default install skips (package.json `allowScripts`, .npmrc) because it comes from outside the npm
+// registry. The preload in .npmrc sets ONNXRUNTIME_NODE_INSTALL only when it is unset, so this wins.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

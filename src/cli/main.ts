@@ -101,6 +101,11 @@ export function buildProgram(result: { code: number }): Command {
       false,
     )
     .option('--json', 'print one JSON report on stdout (progress stays on stderr)', false)
+    .option(
+      '--log-tiles',
+      'print one line per finished tile on stderr (`tile 3/8 photo.png`, `restored` when kept)',
+      false,
+    )
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
       result.code = await runUpscale(await openModelRegistry(), inputs, opt);
     });

@@ -27,6 +27,9 @@ function openBrowser(url: string): void {
   }
 }
 
+/** Longest a shutdown may take once the queue is paused and journaled. */
+const SHUTDOWN_MS = 1800;
+
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((done) => {
     const on = (signal: NodeJS.Signals): void => {
@@ -65,7 +68,13 @@ export async function runServe(opt: ServeCliOptions, version: string): Promise<n
   if (opt.open) openBrowser(server.url);
   const signal = await stopped;
   log(`${signal}: pausing the queue and shutting down…`);
-  await server.close();
+  // The pause stops the running tile at once and is journaled first; whatever is slower than this
+  // (a browser holding a connection open) does not keep the process alive. A second signal exits.
+  setTimeout(() => process.exit(0), SHUTDOWN_MS).unref();
+  const again = (): void => process.exit(0);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
   await engine.close();
+  await server.close();
   return 0;
 }

@@ -7,7 +7,11 @@ import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from 
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import type { OutputFormat } from '../main/engine/pipeline/encode';
 import { batchJournals, newBatchJournalPath } from '../main/engine/queue/journal';
-import { ModelRenderer, registryModelScale } from '../main/engine/queue/model-renderer';
+import {
+  ModelRenderer,
+  registryModelDigest,
+  registryModelScale,
+} from '../main/engine/queue/model-renderer';
 import { checkNameTemplate } from '../main/engine/queue/output-plan';
 import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
 import { ModelCache } from '../main/engine/runtime/model-cache';
@@ -36,6 +40,8 @@ export interface UpscaleCliOptions {
   tta: boolean;
   resume: boolean;
   json: boolean;
+  /** One line per finished tile on stderr (for scripts and tests; a terminal gets the bars). */
+  logTiles?: boolean;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -135,17 +141,44 @@ class Progress {
   }
 }
 
+/** Longest a signal's shutdown may take before the process exits anyway (the journal is on disk). */
+const SHUTDOWN_MS = 1800;
+
+/**
+ * SIGINT / SIGTERM while a batch runs: pause at once (the running tile's worker is terminated and
+ * the pause journaled), then let the command finish its report and exit; a second signal, or a
+ * shutdown slower than SHUTDOWN_MS, exits at once with the cancelled code.
+ */
+function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => void {
+  let stopping = false;
+  const on = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(EXIT.cancelled);
+    stopping = true;
+    setTimeout(() => process.exit(EXIT.cancelled), SHUTDOWN_MS).unref();
+    stop(signal);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+}
+
 /** Runs one queue (a new batch or a resumed one) to its end; returns its items. */
-async function runQueue(q: UpscaleQueue, announce: string): Promise<QueueItem[]> {
+async function runQueue(q: UpscaleQueue, announce: string, logTiles = false): Promise<QueueItem[]> {
   const items = q.snapshot();
   const progress = new Progress(items.length);
   let done = items.filter((i) => FINISHED.includes(i.state)).length;
   const names = new Map(items.map((i) => [i.id, basename(i.input)]));
   log(announce);
   q.on('warning', (w) => progress.line(`! ${w}`));
-  q.on('progress', (p) =>
-    progress.tile(names.get(p.id) ?? '', p.tile, p.tiles, p.itemEta, p.queueEta),
-  );
+  q.on('progress', (p) => {
+    if (p.estimated) return;
+    progress.tile(names.get(p.id) ?? '', p.tile, p.tiles, p.itemEta, p.queueEta);
+    if (logTiles)
+      log(`tile ${p.tile}/${p.tiles} ${names.get(p.id) ?? p.id}${p.restored ? ' restored' : ''}`);
+  });
   q.on('item', (i) => {
     if (!FINISHED.includes(i.state)) return;
     done++;
@@ -158,16 +191,15 @@ async function runQueue(q: UpscaleQueue, announce: string): Promise<QueueItem[]>
     else if (i.state === 'skipped') progress.line(`- ${i.input}: ${i.output} exists; skipped`);
     else progress.line(`✗ ${itemReport(i).error}`);
   });
-  const stop = (): void => {
-    progress.line('stopping after this tile; run `upres upscale --resume` to continue');
+  const off = onStopSignals((signal) => {
+    progress.line(`${signal}: paused; run \`upres upscale --resume\` to continue`);
     void q.pause();
-  };
-  process.once('SIGINT', stop);
+  });
   progress.start(done);
   try {
     await q.start();
   } finally {
-    process.off('SIGINT', stop);
+    off();
     progress.stop();
   }
   return q.snapshot();
@@ -196,6 +228,7 @@ export async function runUpscale(
   const renderer = new ModelRenderer(
     ModelCache.forRegistry(registry, log),
     registryModelScale(registry),
+    registryModelDigest(registry),
   );
   const dir = cliQueueDir();
   await makeFolder(dir);
@@ -206,6 +239,8 @@ export async function runUpscale(
   let stopped = false;
   /** Where the first model ran (the report says which device and precision). */
   let ran: DeviceChoice | undefined;
+  /** Seconds from process start until the first model was ready (`bench speed` reports it). */
+  let readySeconds: number | undefined;
   try {
     const journals: string[] = [];
     if (opt.resume) {
@@ -257,6 +292,8 @@ export async function runUpscale(
                 first.settings.precision,
               )
             ).choice;
+          // performance.now() counts from the process's start: transpiling, imports, model load.
+          readySeconds ??= performance.now() / 1000;
         }
         const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
         if (opt.resume && pending === 0) {
@@ -277,6 +314,7 @@ export async function runUpscale(
         const items = await runQueue(
           q,
           `${what}${pending} item(s)${s && opt.resume ? ` (${s.model})` : ''}${target}`,
+          opt.logTiles,
         );
         reports.push(...items.map(itemReport));
         if (q.isPaused) stopped = true;
@@ -302,7 +340,9 @@ export async function runUpscale(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   const device = ran && { ...ran, precision: ran.fp16 ? 'fp16' : 'fp32' };
-  if (opt.json) process.stdout.write(`${JSON.stringify({ items: reports, device }, null, 2)}\n`);
+  const startup = readySeconds === undefined ? undefined : { readySeconds };
+  if (opt.json)
+    process.stdout.write(`${JSON.stringify({ items: reports, device, startup }, null, 2)}\n`);
   if (stopped) return EXIT.cancelled;
   return failed === 0 && refused.length === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -99,16 +99,43 @@ export const api = {
       .strict(),
     response: z.object({ updated: z.number().int() }),
   },
-  /** start | pause | cancelAll act on the queue; cancel | retry | remove on one item. */
+  /**
+   * start | pause | cancelAll | retryAll (failed and cancelled) | clearFinished act on the queue;
+   * cancel | retry | remove | move on one item. Pause and cancel stop the running tile at once.
+   * `clearFinished` answers the items it removed (`removed`), for an undo with `queueRestore`.
+   */
   queueControl: {
     request: z.discriminatedUnion('action', [
-      z.object({ action: z.enum(['start', 'pause', 'cancelAll', 'clearFinished']) }).strict(),
+      z
+        .object({ action: z.enum(['start', 'pause', 'cancelAll', 'retryAll', 'clearFinished']) })
+        .strict(),
       z.object({ action: z.enum(['cancel', 'retry', 'remove']), id: z.string() }).strict(),
       z
         .object({ action: z.literal('move'), id: z.string(), index: z.number().int().min(0) })
         .strict(),
     ]),
-    response: z.object({ ok: z.literal(true) }),
+    response: z.object({ ok: z.literal(true), removed: z.array(QueueItem).optional() }),
+  },
+  /** Puts back items that `clearFinished` removed (by id; unknown ids are ignored): an undo. */
+  queueRestore: {
+    request: z.object({ ids: z.array(z.string()).min(1) }).strict(),
+    response: z.object({ restored: z.array(QueueItem) }),
+  },
+  /**
+   * Exports a pair's photo again at another α: a new row (`reexportOf` names the first, its plan
+   * the new file: by default the α in the name, beside the first export, never over it) that starts
+   * at once when the queue is idle, or right after the current item. `estimatedSeconds` on it comes
+   * from the photo's first render.
+   */
+  queueReexport: {
+    request: z
+      .object({
+        id: z.string(),
+        alpha: z.number().min(0).max(1),
+        nameTemplate: z.string().min(1).optional(),
+      })
+      .strict(),
+    response: z.object({ item: QueueItem }),
   },
   /**
    * Renders a region of a queue item's input (input px) through its model. `alpha` renders the
@@ -215,8 +242,12 @@ export const EngineEvent = z.discriminatedUnion('kind', [
     id: z.string(),
     tile: z.number(),
     tiles: z.number(),
-    /** 0–1 for the item. */
+    /** 0–1 for the item; never goes backwards within one render. */
     fraction: z.number(),
+    /** Interpolated between tiles from the measured throughput (moves at least every 2 s). */
+    estimated: z.boolean().optional(),
+    /** This tile was read back from the tile store (finished before a pause, cancel or crash). */
+    restored: z.boolean().optional(),
     itemEta: z.number().optional(),
     queueEta: z.number().optional(),
   }),

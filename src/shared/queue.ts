@@ -101,14 +101,29 @@ export const QueueItem = z.object({
   /** While an output is being committed: the finished temp file (crash recovery). */
   committing: z.string().optional(),
   seconds: z.number().optional(),
+  /** The output folder was chosen for this item; otherwise it follows the default folder. */
+  outDirSet: z.boolean().optional(),
+  /** A re-export: the item whose photo this renders again (at another α, under another name). */
+  reexportOf: z.string().optional(),
+  /** Seconds this item is expected to take (a re-export: from its photo's first render). */
+  estimatedSeconds: z.number().nonnegative().optional(),
+  /** Runs without Start, ahead of the other waiting items (re-exports). */
+  autoStart: z.boolean().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItem>;
 
 /** Per-tile progress of the running item and throughput-based estimates. */
 export interface QueueProgress {
   id: string;
+  /** Tiles finished (read back from the tile store or computed). */
   tile: number;
   tiles: number;
+  /** 0–1 for the item; never goes backwards within one render. */
+  fraction: number;
+  /** The fraction is interpolated between tiles from the measured throughput, not a tile count. */
+  estimated?: boolean;
+  /** The tile was read back from the tile store (finished before a pause, cancel or crash). */
+  restored?: boolean;
   /** Seconds left for this item and for the whole queue (undefined until measurable). */
   itemEta?: number;
   queueEta?: number;

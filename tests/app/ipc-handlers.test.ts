@@ -71,6 +71,10 @@ function fakeHandlers(): ApiHandlers {
     queueAdd: vi.fn(async () => ({ added: [], problems: [] })),
     queueUpdate: vi.fn(async () => ({ updated: 0 })),
     queueControl: vi.fn(async () => ({ ok: true as const })),
+    queueRestore: vi.fn(async () => ({ restored: [] })),
+    queueReexport: vi.fn(async () => {
+      throw new Error('not used here');
+    }),
     previewEnds: vi.fn(async () => ({
       request: 'r',
       region: { x: 0, y: 0, w: 1, h: 1 },

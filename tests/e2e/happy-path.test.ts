@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { addPath, dragAlpha, rows, stageState, type StageState } from './helpers/app-page';
 import { screenshotSizes } from './helpers/browser';
 import { engineRender, maxPixelDiff } from './helpers/pixels';
-import { recorded } from './helpers/recorder';
+import { clearRecording, recorded } from './helpers/recorder';
 import { useServedApp } from './helpers/served-app';
 import { PAIR } from './helpers/serve-world';
 
@@ -144,25 +144,33 @@ describe('the app in Chromium against upres serve', () => {
     expect(kinds.indexOf('exact', blend)).toBeGreaterThan(blend);
     await screenshotSizes(app.page, '05-dial-exact-render');
 
-    // The photo was exported at α 0.8: "Export again" queues it at the dialled α.
+    // The photo was exported at α 0.8: "Export again" exports it at the dialled α, at once (no
+    // Start), as its own row that says so, with its α and a new name beside the first export.
     const again = app.page.getByTestId('export-again');
     expect(await again.textContent()).toBe(`Export again at α ${text}`);
     const known = new Set(await rows(app.page).evaluateAll((els) => els.map((e) => e.dataset.id)));
+    await clearRecording(app.page);
     await again.click();
     await expect.poll(() => rows(app.page, 'bird.png').count()).toBe(2);
     const id = (await rows(app.page, 'bird.png').evaluateAll((els) => els.map((e) => e.dataset.id)))
       .filter((i) => !known.has(i))
       .at(0)!;
     const row = app.page.locator(`[data-testid="queue-row"][data-id="${id}"]`);
-    expect(await row.getAttribute('data-state')).toBe('waiting');
-    await app.page.getByTestId('queue-start').click();
+    expect(await row.getByTestId('item-alpha').textContent()).toBe(`α ${text}`);
+    const planned = (await row.getByTestId('item-output-name').textContent())!.trim();
+    expect(planned).not.toBe('bird_x4.png');
     await app.page
       .locator(`[data-testid="queue-row"][data-id="${id}"][data-state="done"]`)
-      .waitFor();
+      .waitFor({ timeout: 60_000 });
+    const rowStates = (await recorded(app.page, 'queue-row')).filter(
+      (s) => s.attr === 'data-state' && s.row === 'bird.png',
+    );
+    expect(rowStates.map((s) => s.value)).toContain('running');
+    expect(await row.getByTestId('item-status').textContent()).toMatch(/^Re-export, done/);
 
     await row.getByTestId('queue-row-select').click();
     const output = (await app.page.getByTestId('inspector-output').textContent())!.trim();
-    expect(basename(output)).toBe('bird_x4_1.png');
+    expect(basename(output)).toBe(planned);
     const reference = await engineRender(
       app.world.env,
       app.world.dir,
@@ -226,6 +234,65 @@ describe('the app in Chromium against upres serve', () => {
       alpha,
     );
     expect(await maxPixelDiff(output, reference)).toBeLessThanOrEqual(1);
+  });
+
+  it('a pair’s photo: both ends arrive piece by piece, the view says how far, and they blend', async () => {
+    const big = join(app.world.dir, 'big');
+    await mkdir(big);
+    // 256 × 192: at fit the whole photo is previewed, in 3 × 2 pieces of the engine's 96 px.
+    await sharp(join(SET5, 'baby.png'))
+      .extract({ left: 100, top: 100, width: 256, height: 192 })
+      .png()
+      .toFile(join(big, 'cheeks.png'));
+    await clearRecording(app.page);
+    await addPath(app.page, join(big, 'cheeks.png'));
+    await rows(app.page, 'cheeks.png', 'waiting').getByTestId('queue-row-select').click();
+    // The ends come first, then the exact render of the photo's α.
+    await app.page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+
+    const label = await recorded(app.page, 'preview-label');
+    const counts = label
+      .filter((s) => s.attr === 'data-ends' && s.value !== '')
+      .map((s) => s.value);
+    const [total] = counts.map((c) => Number(c.split('/')[1]));
+    expect(total).toBeGreaterThan(1);
+    // Pieces were counted as they came, up to all of them.
+    expect(counts.some((c) => Number(c.split('/')[0]) < total)).toBe(true);
+    expect(counts.at(-1)).toBe(`${total}/${total}`);
+    const words = label.filter((s) => s.attr === 'title').map((s) => s.value);
+    expect(
+      words.some((w) => /both ends: \d+ of \d+ pieces/i.test(w)),
+      words.join(' | '),
+    ).toBe(true);
+    expect(words.some((w) => /^Loading/.test(w))).toBe(false);
+    // The blend of what was ready was drawn before everything was in.
+    const drawn = (await recorded(app.page, 'blend-canvas'))
+      .filter((s) => s.attr === 'data-pieces')
+      .map((s) => Number(s.value));
+    expect(drawn.some((n) => n > 0)).toBe(true);
+    const kinds = label.filter((s) => s.attr === 'data-kind').map((s) => s.value);
+    expect(kinds.indexOf('blend')).toBeGreaterThanOrEqual(0);
+    expect(kinds.indexOf('blend')).toBeLessThan(kinds.lastIndexOf('exact'));
+
+    // Taking hold of the dial shows the whole blend at once, over the whole view.
+    const slider = app.page.getByTestId('alpha-slider');
+    const box = (await slider.boundingBox())!;
+    const value = Number(await slider.inputValue());
+    await app.page.mouse.move(box.x + 8 + value * (box.width - 16), box.y + box.height / 2);
+    await app.page.mouse.down();
+    const canvas = app.page.locator(`[data-testid="blend-canvas"][data-pieces="${total}"]`);
+    await canvas.waitFor();
+    expect(await canvas.isVisible()).toBe(true);
+    const [shown, pane] = await Promise.all([
+      canvas.boundingBox(),
+      app.page.getByTestId('stage-upscaled').boundingBox(),
+    ]);
+    // The photo is previewed whole: the blend covers the stage.
+    expect(shown!.width).toBeCloseTo(pane!.width, 0);
+    expect(shown!.height).toBeCloseTo(pane!.height, 0);
+    await screenshotSizes(app.page, '05b-dial-blend-of-ends');
+    await app.page.mouse.up();
+    await app.page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
   });
 
   it('logged no errors in the page', () => {

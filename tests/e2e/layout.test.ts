@@ -14,7 +14,7 @@ import { addPath, dragAlpha, rows, waitValue } from './helpers/app-page';
 import { screenshotSizes, WINDOW_SIZES } from './helpers/browser';
 import { boxOf, layoutProblems, overlaps, settle, type Box } from './helpers/layout';
 import { useServedApp } from './helpers/served-app';
-import { SLOW } from './helpers/serve-world';
+import { SLOW, SLOW_PAIR } from './helpers/serve-world';
 
 /** 120 characters before the extension: longer than any column the app has. */
 const LONG_NAME = `${'harbour-at-dusk-from-the-old-lighthouse-'.repeat(3)}.png`;
@@ -26,6 +26,7 @@ const LAYOUT_SIZES = [...WINDOW_SIZES, { width: 2560, height: 1440 }] as const;
 let photo: string;
 let more: string;
 let slow: string;
+let ends: string;
 
 const app = useServedApp('upres-e2e-layout-', async (world) => {
   photo = join(world.dir, 'photos', LONG_NAME);
@@ -47,6 +48,13 @@ const app = useServedApp('upres-e2e-layout-', async (world) => {
   await sharp(pixels, { raw: { width: 128, height: 96, channels: 3 } })
     .png()
     .toFile(join(slow, 'slow.png'));
+  // 192 × 96 through the slow pair: two pieces of each end, seconds each.
+  ends = join(world.dir, 'ends', 'ends.png');
+  await mkdir(join(world.dir, 'ends'));
+  await sharp(pixels, { raw: { width: 128, height: 96, channels: 3 } })
+    .resize(192, 96)
+    .png()
+    .toFile(ends);
 });
 
 /** The compare view's image area per window size, in each state measured with both panels open. */
@@ -196,6 +204,24 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     await page.getByTestId('mode-split').click();
   });
 
+  it('a pair’s photo while both ends render: their progress beside the view', async () => {
+    const page = app.page;
+    // New photos with the slow pair: its ends take a second or more per piece.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-default-model').selectOption(SLOW_PAIR);
+    await page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
+    await page.getByTestId('settings-close').click();
+    await addPath(page, ends);
+    await select(page, 'ends.png');
+    const label = page.getByTestId('preview-label');
+    await page
+      .locator('[data-testid="preview-label"]', { hasText: /both ends: \d+ of \d+ pieces/i })
+      .waitFor({ timeout: 60_000 });
+    expect(await label.getAttribute('title')).toMatch(/both ends: \d+ of \d+ pieces/i);
+    await expectLayoutHolds(page, 'both ends rendering');
+    await screenshotSizes(page, '11b-ends-rendering');
+  });
+
   it('the settings screen', async () => {
     const page = app.page;
     await page.getByTestId('nav-settings').click();
@@ -207,6 +233,28 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     await tile.press('Tab');
     await waitValue(tile, '16');
     await page.locator('[data-testid="settings-status"]', { hasText: /^Saved$/ }).waitFor();
+    // Every provider of the platform with its state; WebGPU among them, offered by the device menu.
+    const webgpu = page.locator('[data-testid="provider"][data-provider="webgpu"]');
+    await webgpu.waitFor();
+    expect(await webgpu.textContent()).toContain('WebGPU');
+    const cpu = page.locator('[data-testid="provider"][data-provider="cpu"]');
+    expect(await cpu.getByTestId('provider-state').textContent()).toMatch(/in use|available/);
+    expect(
+      await page.locator('[data-testid="settings-device"] option[value="webgpu"]').count(),
+    ).toBe(1);
+    // Measured again: each usable provider shows its speed, an unusable one says why.
+    await page.getByTestId('measure-devices').click();
+    await page.locator('[data-testid="measure-devices"]:enabled').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('measure-error').count()).toBe(0);
+    const state = await webgpu.getAttribute('data-state');
+    expect(['in-use', 'available', 'unavailable']).toContain(state);
+    if (state === 'unavailable')
+      expect(
+        (await webgpu.getByTestId('provider-note').textContent())!.trim().length,
+      ).toBeGreaterThan(10);
+    else
+      expect(await webgpu.getByTestId('provider-speed').textContent()).toMatch(/s per megapixel/);
+    expect(await cpu.getByTestId('provider-speed').textContent()).toMatch(/s per megapixel/);
     await expectLayoutHolds(page, 'settings');
     await screenshotSizes(page, '12-settings');
     await page.getByTestId('settings-close').click();
@@ -257,6 +305,21 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     }
     await expectLayoutHolds(page, 'failed');
     await screenshotSizes(page, '15-failed');
+  });
+
+  it('cleared finished photos, with the undo offered', async () => {
+    const page = app.page;
+    const before = await rows(page).count();
+    await page.getByTestId('queue-clear-finished').click();
+    await page.getByTestId('undo-clear').waitFor();
+    await expectLayoutHolds(page, 'cleared, with undo');
+    if (await page.getByTestId('undo-clear').isVisible())
+      await screenshotSizes(page, '15b-cleared-undo');
+    const undo = page.getByTestId('undo-clear-button');
+    if (await undo.isVisible()) {
+      await undo.click();
+      await expect.poll(() => rows(page).count()).toBe(before);
+    }
   });
 
   it('the image area stays where it is in every state', () => {

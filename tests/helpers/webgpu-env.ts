@@ -38,7 +38,8 @@ export async function runGpuCase<T>(
     stderr: string;
   }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, name, out], {
-      env,
+      // Remembered tiles and device choices go to the case's own folder, never the user's.
+      env: { ...env, UPRES_USER_DIR: join(out, 'user-data') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let o = '';

@@ -12,6 +12,8 @@ export class EngineSession {
   readonly models = new Resource<ModelList>();
   readonly info = new Resource<EngineInfo>();
   #workspace = $state.raw<Workspace | undefined>(undefined);
+  #measuring = $state(false);
+  #measureError = $state<string | undefined>(undefined);
 
   readonly #connect: () => Promise<Connection>;
 
@@ -22,6 +24,15 @@ export class EngineSession {
   /** Set once connected. */
   get workspace(): Workspace | undefined {
     return this.#workspace;
+  }
+
+  /** The providers are being measured again (`measureDevices`). */
+  get measuring(): boolean {
+    return this.#measuring;
+  }
+  /** Why the last measurement failed. */
+  get measureError(): string | undefined {
+    return this.#measureError;
   }
 
   constructor(connect: () => Promise<Connection>) {
@@ -46,5 +57,26 @@ export class EngineSession {
   reloadInfo(): Promise<void> {
     const c = this.#connection;
     return c.kind === 'connected' ? this.info.load(() => c.api.engineInfo({})) : Promise.resolve();
+  }
+
+  /**
+   * Forgets the measured device choices and measures each provider again on `model` (the engine's
+   * default when absent); the provider list shows the new figures.
+   */
+  async measureDevices(model?: string): Promise<void> {
+    const c = this.#connection;
+    if (c.kind !== 'connected' || this.#measuring) return;
+    this.#measuring = true;
+    this.#measureError = undefined;
+    try {
+      const { providers } = await c.api.measureDevices(model ? { model } : {});
+      const info = this.info.state;
+      if (info.status === 'ready') this.info.set({ ...info.value, providers });
+      else await this.reloadInfo();
+    } catch (err) {
+      this.#measureError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.#measuring = false;
+    }
   }
 }

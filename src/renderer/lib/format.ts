@@ -13,6 +13,7 @@ const PROVIDERS: Record<string, string> = {
   cuda: 'CUDA',
   dml: 'DirectML',
   coreml: 'Core ML',
+  webgpu: 'WebGPU',
 };
 
 /** "rrdbnet" → "RRDBNet". */
@@ -61,4 +62,27 @@ export function fileName(path: string): string {
 /** α as shown beside the dial: 0.6349 → "0.63". */
 export function formatAlpha(alpha: number): string {
   return (Math.round(alpha * 100) / 100).toFixed(2);
+}
+
+/** A measured speed as the provider list shows it: 14.2 → "14 s per megapixel", 0.83 → "0.83 s…". */
+export function formatSpeed(secondsPerMegapixel: number): string {
+  const s = secondsPerMegapixel;
+  if (!Number.isFinite(s) || s <= 0) return '';
+  const shown = s >= 10 ? String(Math.round(s)) : s >= 1 ? s.toFixed(1) : s.toPrecision(2);
+  return `${shown} s per megapixel`;
+}
+
+/**
+ * The model family a speed was measured on, as the engine keys it (an architecture spec as JSON,
+ * or `onnx:<id>`): its architecture's name.
+ */
+export function familyLabel(family: string): string {
+  if (family.startsWith('onnx:')) return 'ONNX';
+  try {
+    const kind = (JSON.parse(family) as { kind?: unknown }).kind;
+    if (typeof kind === 'string') return architectureLabel(kind);
+  } catch {
+    // Not JSON: shown as it comes.
+  }
+  return family;
 }

@@ -1,8 +1,12 @@
 import type { UpresApi } from '../../shared/api';
 import { sameRegion, type Region } from './compare-geometry';
+import { EndsJob } from './ends-job.svelte';
 import { formatAlpha } from './format';
 
-export type PreviewApi = Pick<UpresApi, 'preview' | 'imageUrl'>;
+export type PreviewApi = Pick<
+  UpresApi,
+  'preview' | 'previewEnds' | 'previewCancel' | 'imageUrl' | 'onEvent'
+>;
 
 /** The item facts the preview needs. */
 export interface PreviewTarget {
@@ -13,13 +17,8 @@ export interface PreviewTarget {
   pair: boolean;
   /** α the export uses (the item's, or the pair's default); undefined for single models. */
   exportAlpha: number | undefined;
-}
-
-/** α = 0 and α = 1 renders of one region, decoded for the pixel blend. */
-export interface Ends {
-  region: Region;
-  fidelity: ImageBitmap;
-  perceptual: ImageBitmap;
+  /** The model it renders with: another one makes every render so far stale. */
+  model?: string;
 }
 
 /** A render through the network of one region (at one α for pairs). */
@@ -36,10 +35,13 @@ const same = (a: number | undefined, b: number | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && Math.abs(a - b) < 1e-6);
 
 /**
- * The dial and the preview of the visible region. While α moves, the α = 0 / α = 1 renders of the
- * region (fetched once per region) are blended pixel by pixel; when α rests, the exact network
- * interpolation for the region is rendered and swapped in. Items not rendered yet show the
- * preview render of the region. One request runs at a time and only the newest wish is asked.
+ * The dial and the preview of the visible region. For a pair, once the view settles, both ends
+ * (α 0 and α 1) of the region are rendered in the background in small pieces, centre first
+ * (`EndsJob`); while α moves, and until the exact render is in, what is ready of them is blended
+ * pixel by pixel. When α rests the exact network interpolation for the region is rendered and
+ * swapped in. Moving the view stops the ends job; the next settled view starts another. Items not
+ * rendered yet show the exact render of the region. One exact request runs at a time and only the
+ * newest wish is asked.
  */
 export class PreviewState {
   #target = $state.raw<PreviewTarget | undefined>(undefined);
@@ -47,21 +49,28 @@ export class PreviewState {
   #region = $state.raw<Region | undefined>(undefined);
   /** The view shows too much of the photo for a preview: the user is asked to zoom in. */
   #zoomedOut = $state(false);
+  /** The view is moving (between a pan or zoom and its settling). */
+  #viewMoving = false;
   #alpha = $state(0);
   /** α is moving (the blend is on screen until it settles). */
   #moving = $state(false);
-  #ends = $state.raw<Ends | undefined>(undefined);
+  /** α was let go on this view: its exact render is wanted now, before the ends are done. */
+  #dialled = $state(false);
+  #ends = $state.raw<EndsJob | undefined>(undefined);
   #exact = $state.raw<ExactRender | undefined>(undefined);
-  #busy = $state<'ends' | 'exact' | undefined>(undefined);
+  #busy = $state(false);
   #error = $state<string | undefined>(undefined);
 
   readonly #api: PreviewApi;
   readonly #loadBitmap: (url: string) => Promise<ImageBitmap>;
   readonly #decode: (url: string) => Promise<void>;
   readonly #onSettle: (alpha: number, id: string) => void;
+  readonly #off: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #failed: string | undefined;
+  /** The ends calls, one after another (see `EndsJob`). */
+  #endsCalls: Promise<unknown> = Promise.resolve();
 
   constructor(opts: {
     api: PreviewApi;
@@ -76,6 +85,7 @@ export class PreviewState {
     this.#loadBitmap = opts.loadBitmap;
     this.#decode = opts.decode;
     this.#onSettle = opts.onSettle;
+    this.#off = opts.api.onEvent((e) => this.#ends?.accept(e));
   }
 
   /** The item previewed. */
@@ -98,21 +108,21 @@ export class PreviewState {
   get moving(): boolean {
     return this.#moving;
   }
-  /** The α = 0 / 1 renders of the region, for the blend. */
-  get ends(): Ends | undefined {
+  /** The ends job of the latest settled view (pairs only). */
+  get ends(): EndsJob | undefined {
     return this.#ends;
   }
   /** The last exact render. */
   get exact(): ExactRender | undefined {
     return this.#exact;
   }
-  /** The request in flight, if any. */
-  get busy(): 'ends' | 'exact' | undefined {
+  /** An exact render is in flight. */
+  get busy(): boolean {
     return this.#busy;
   }
   /** Why the last preview failed. */
   get error(): string | undefined {
-    return this.#error;
+    return this.#error ?? (this.endsNow?.state === 'failed' ? this.endsNow.error : undefined);
   }
 
   /** Whether anything is drawn over the base image. */
@@ -136,16 +146,34 @@ export class PreviewState {
       : undefined;
   }
 
-  get endsNow(): Ends | undefined {
-    return this.#ends && sameRegion(this.#ends.region, this.#region) ? this.#ends : undefined;
+  /** The ends job of the region on screen, in whatever state. */
+  get endsNow(): EndsJob | undefined {
+    const j = this.#ends;
+    return j && j.id === this.#target?.id && sameRegion(j.region, this.#region) ? j : undefined;
   }
 
   /** What is on screen over the base image. */
   get shown(): 'none' | 'blend' | 'exact' | 'stale' {
     if (!this.wanted) return 'none';
     if (this.exactNow && !this.#moving) return 'exact';
-    if (this.#target?.pair && this.endsNow && (this.#moving || !this.exactNow)) return 'blend';
+    const ends = this.endsNow;
+    if (this.#target?.pair && ends && ends.both > 0 && (this.#moving || !this.exactNow))
+      return 'blend';
     return this.#exact && sameRegion(this.#exact.region, this.#region) ? 'stale' : 'none';
+  }
+
+  /** How far the ends of the view have got, while they are on their way ('' otherwise). */
+  get endsProgress(): string {
+    const j = this.endsNow;
+    if (!j || !j.loading) return '';
+    if (j.state === 'planning') return 'both ends: preparing';
+    return `both ends: ${j.both} of ${j.total} pieces`;
+  }
+
+  /** The ends of the view so far as `both/total` pieces ('' before the plan, or for none). */
+  get endsCount(): string {
+    const j = this.endsNow;
+    return j && j.total > 0 ? `${j.both}/${j.total}` : '';
   }
 
   /** The words beside the view saying what it shows. */
@@ -156,21 +184,28 @@ export class PreviewState {
     const differs = t.pair && !same(this.#alpha, t.exportAlpha);
     if (this.#zoomedOut && (!t.done || differs))
       return t.done || t.pair ? `Zoom in to preview α ${a}` : 'Zoom in to preview';
+    const progress = this.endsProgress;
+    const withProgress = (words: string): string =>
+      !progress ? words : words ? `${words} · ${progress}` : capitalised(progress);
     switch (this.shown) {
       case 'blend':
-        return `Blend preview at α ${a}`;
+        return withProgress(`Blend preview at α ${a}`);
       case 'exact':
         return t.pair ? `Exact render at α ${a}` : 'Exact render of the visible region';
       case 'stale':
       case 'none':
-        if (this.#error && this.wanted) return 'Preview failed';
-        if (this.wanted && this.#busy === 'ends') return 'Loading the blend preview…';
-        if (this.wanted) return t.pair ? `Rendering α ${a}…` : 'Rendering preview…';
-        return t.done
-          ? t.pair
-            ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.#alpha)}`
-            : 'Exported output'
-          : '';
+        if (this.error && this.wanted) return 'Preview failed';
+        // Nothing to blend yet: the pieces' progress is the news.
+        if (this.wanted && progress && (this.#moving || this.#exactWaits))
+          return capitalised(progress);
+        if (this.wanted) return withProgress(t.pair ? `Rendering α ${a}…` : 'Rendering preview…');
+        return withProgress(
+          t.done
+            ? t.pair
+              ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.#alpha)}`
+              : 'Exported output'
+            : '',
+        );
     }
   }
 
@@ -179,7 +214,7 @@ export class PreviewState {
     const prev = this.#target;
     this.#target = target;
     if (!target) return this.#reset();
-    if (!prev || prev.id !== target.id) {
+    if (!prev || prev.id !== target.id || prev.model !== target.model) {
       this.#reset();
       this.#alpha = target.exportAlpha ?? 0;
     } else if (!this.#moving && prev.exportAlpha !== target.exportAlpha && !this.#timer) {
@@ -191,11 +226,19 @@ export class PreviewState {
   /** The view settled on a new region (none, `zoomedOut`, when it shows too much to preview). */
   setRegion(region: Region | undefined, zoomedOut = false): void {
     this.#zoomedOut = !region && zoomedOut;
-    if (sameRegion(region, this.#region) || (!region && !this.#region)) return;
+    this.#viewMoving = false;
+    if (sameRegion(region, this.#region) || (!region && !this.#region)) return this.#pump();
     this.#region = region;
+    this.#dialled = false;
     this.#error = undefined;
     this.#failed = undefined;
     this.#pump();
+  }
+
+  /** The view is moving (pan, zoom): the ends of the last view stop; the next settle asks again. */
+  viewMoved(): void {
+    this.#viewMoving = true;
+    if (this.#ends?.active) this.#ends.cancel();
   }
 
   /** The dial was grabbed: make sure the ends of this region are on their way. */
@@ -224,12 +267,15 @@ export class PreviewState {
 
   dispose(): void {
     clearTimeout(this.#timer);
+    this.#off();
+    this.#closeEnds();
     this.#target = undefined;
   }
 
   #settle(): void {
     this.#timer = undefined;
     this.#moving = false;
+    this.#dialled = true;
     if (this.#target) this.#onSettle(this.#alpha, this.#target.id);
     this.#pump();
   }
@@ -238,22 +284,61 @@ export class PreviewState {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#moving = false;
-    this.#ends = undefined;
+    this.#dialled = false;
+    this.#closeEnds();
     this.#exact = undefined;
     this.#error = undefined;
     this.#failed = undefined;
   }
 
-  /** The next request worth making, as a key and a runner; undefined when all is in hand. */
+  #closeEnds(tell = true): void {
+    this.#ends?.close(tell);
+    this.#ends = undefined;
+  }
+
+  /**
+   * The first exact render of a pair's view waits for its ends (rendering both is what makes the
+   * dial answer at once, and the blend of what is ready is on screen meanwhile); once α is let go
+   * its exact render is asked at once (the engine lets it pass after the piece in flight).
+   */
+  get #exactWaits(): boolean {
+    return !!this.#target?.pair && !this.#dialled && !!this.endsNow?.loading;
+  }
+
+  /** Starts the ends job of the settled view of a pair, unless it has one already. */
+  #pumpEnds(): void {
+    const t = this.#target;
+    const region = this.#region;
+    if (!t?.pair || !region || this.#viewMoving) return;
+    const j = this.endsNow;
+    // A job stopped by a view that moved and came back is asked again; a failed one is not.
+    if (j && j.state !== 'cancelled') return;
+    // The new job supersedes the item's last one in the engine.
+    this.#closeEnds(this.#ends?.id !== t.id);
+    const job = new EndsJob({
+      api: this.#api,
+      loadBitmap: this.#loadBitmap,
+      id: t.id,
+      region,
+      onChange: () => {
+        if (this.#ends === job) this.#pump();
+      },
+      inOrder: (call) => {
+        const next = this.#endsCalls.catch(() => undefined).then(call);
+        this.#endsCalls = next;
+        return next;
+      },
+    });
+    this.#ends = job;
+    void job.start();
+  }
+
+  /** The next exact request worth making, as a key and a runner; undefined when all is in hand. */
   #next(): { key: string; run: () => Promise<void> } | undefined {
     const t = this.#target;
     const region = this.#region;
     if (!t || !region) return undefined;
-    if (t.pair && this.#moving && !this.endsNow) {
-      const key = `ends:${t.id}:${JSON.stringify(region)}`;
-      return { key, run: () => this.#fetchEnds(t.id, region) };
-    }
-    if (this.wanted && !this.#moving && !this.exactNow) {
+    if (this.wanted && !this.#moving && !this.exactNow && !this.#exactWaits) {
       const alpha = this.renderAlpha;
       const key = `exact:${t.id}:${JSON.stringify(region)}:${alpha}`;
       return { key, run: () => this.#fetchExact(t.id, region, alpha) };
@@ -262,11 +347,15 @@ export class PreviewState {
   }
 
   #pump(): void {
+    // A region that is gone (zoomed out) or another item has no use for the last view's ends.
+    const j = this.#ends;
+    if (j && (j.id !== this.#target?.id || !this.#region)) this.#closeEnds();
+    this.#pumpEnds();
     if (this.#running) return;
     const job = this.#next();
     if (!job || job.key === this.#failed) return;
     this.#running = true;
-    this.#busy = job.key.startsWith('ends') ? 'ends' : 'exact';
+    this.#busy = true;
     job
       .run()
       .then(
@@ -280,19 +369,9 @@ export class PreviewState {
       )
       .finally(() => {
         this.#running = false;
-        this.#busy = undefined;
+        this.#busy = false;
         this.#pump();
       });
-  }
-
-  async #fetchEnds(id: string, region: Region): Promise<void> {
-    const r = await this.#api.preview({ id, region, ends: true });
-    if (!r.fidelity || !r.perceptual) throw new Error('the engine sent no α = 0 / α = 1 renders');
-    const [fidelity, perceptual] = await Promise.all([
-      this.#loadBitmap(this.#api.imageUrl(r.fidelity)),
-      this.#loadBitmap(this.#api.imageUrl(r.perceptual)),
-    ]);
-    if (this.#target?.id === id) this.#ends = { region, fidelity, perceptual };
   }
 
   async #fetchExact(id: string, region: Region, alpha: number | undefined): Promise<void> {
@@ -302,4 +381,8 @@ export class PreviewState {
     await this.#decode(url);
     if (this.#target?.id === id) this.#exact = { region, alpha, url };
   }
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

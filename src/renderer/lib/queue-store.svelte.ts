@@ -1,6 +1,7 @@
 import type { UpresApi } from '../../shared/api';
 import { errorCode, type ErrorCode } from '../../shared/errors';
 import { FINISHED, type ItemState, type QueueItem } from '../../shared/queue';
+import type { AddProblem } from './add-problems';
 import type { EventStream } from './connection';
 import { QueueSelection } from './queue-selection.svelte';
 import { QueueSync, type ItemProgress } from './queue-sync.svelte';
@@ -10,14 +11,25 @@ export type { ItemProgress } from './queue-sync.svelte';
 /** The calls the queue uses. */
 export type QueueApi = Pick<
   UpresApi,
-  'queueList' | 'queueAdd' | 'queueUpdate' | 'queueControl' | 'onEvent'
+  | 'queueList'
+  | 'queueAdd'
+  | 'queueUpdate'
+  | 'queueControl'
+  | 'queueRestore'
+  | 'queueReexport'
+  | 'onEvent'
 > &
   EventStream;
 
-export interface AddProblem {
-  path: string;
-  error: string;
+/** How long *Clear finished* can be undone. */
+export const UNDO_MS = 10_000;
+
+/** What the last *Clear finished* took out, while it can be undone. */
+export interface Cleared {
+  items: readonly QueueItem[];
 }
+
+export type { AddProblem } from './add-problems';
 
 type AddRequest = Parameters<UpresApi['queueAdd']>[0];
 /** A settings change: absent keys stay, `null` resets a key to its default. */
@@ -46,6 +58,8 @@ export class QueueStore {
   #problems = $state<AddProblem[]>([]);
   #actionError = $state<string | undefined>(undefined);
   #actionErrorCode = $state<ErrorCode | undefined>(undefined);
+  #cleared = $state.raw<Cleared | undefined>(undefined);
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(api: QueueApi) {
     this.#api = api;
@@ -85,6 +99,10 @@ export class QueueStore {
   get problems(): readonly AddProblem[] {
     return this.#problems;
   }
+  /** The last *Clear finished*, for `UNDO_MS` after it (its undo is offered meanwhile). */
+  get cleared(): Cleared | undefined {
+    return this.#cleared;
+  }
   /** Message of the last action that failed, shown until the next one. */
   get actionError(): string | undefined {
     return this.#actionError;
@@ -123,6 +141,14 @@ export class QueueStore {
 
   get hasFinished(): boolean {
     return this.items.some((i) => FINISHED_STATES.has(i.state));
+  }
+
+  /** Items *Retry* puts back in the queue: failed and cancelled ones. */
+  get retryable(): number {
+    return this.items.reduce(
+      (n, i) => n + (i.state === 'failed' || i.state === 'cancelled' ? 1 : 0),
+      0,
+    );
   }
 
   /** Whether items are being worked on now (not paused, something running). */
@@ -217,9 +243,25 @@ export class QueueStore {
     return this.#control({ action: 'retry', id });
   }
 
-  async retryFailed(): Promise<void> {
-    for (const item of this.items.filter((i) => i.state === 'failed'))
-      await this.#control({ action: 'retry', id: item.id });
+  /** Puts every failed and cancelled item back in the queue (one call). */
+  retryAll(): Promise<void> {
+    return this.#control({ action: 'retryAll' });
+  }
+
+  /**
+   * Exports a finished photo of a pair again at another α: a new row, labelled as a re-export,
+   * that the engine starts at once (or after the current item). The selection stays on the photo
+   * compared.
+   */
+  async reexport(id: string, alpha: number): Promise<void> {
+    await this.#act(async () => {
+      const { item } = await this.#api.queueReexport({ id, alpha });
+      this.#sync.applyEvent({ kind: 'item', item });
+      // Placed beside its first export: the engine says where with a `moved` event, and a refetch
+      // follows if that came before the item did.
+      const at = this.items.findIndex((i) => i.id === id);
+      if (at >= 0) this.#sync.applyEvent({ kind: 'moved', id: item.id, index: at + 1 });
+    });
   }
 
   // The engine answers remove, clear and move with `removed` / `moved` events; the same change is
@@ -233,11 +275,39 @@ export class QueueStore {
     );
   }
 
-  clearFinished(): Promise<void> {
-    const finished = this.items.filter((i) => FINISHED_STATES.has(i.state)).map((i) => i.id);
-    return this.#control({ action: 'clearFinished' }, () =>
-      this.#sync.applyEvent({ kind: 'removed', ids: finished }),
-    );
+  /** Removes finished items; the undo (`undoClear`) is offered for `UNDO_MS`. */
+  async clearFinished(): Promise<void> {
+    const finished = this.items.filter((i) => FINISHED_STATES.has(i.state));
+    await this.#act(async () => {
+      const r = await this.#api.queueControl({ action: 'clearFinished' });
+      this.#sync.applyEvent({ kind: 'removed', ids: finished.map((i) => i.id) });
+      const removed = r.removed ?? [];
+      this.#offerUndo(removed.length > 0 ? { items: removed } : undefined);
+    });
+  }
+
+  /** Puts back what the last *Clear finished* removed, where it was. */
+  async undoClear(): Promise<void> {
+    const cleared = this.#cleared;
+    if (!cleared) return;
+    this.#offerUndo(undefined);
+    await this.#act(async () => {
+      const { restored } = await this.#api.queueRestore({ ids: cleared.items.map((i) => i.id) });
+      for (const item of restored) this.#sync.applyEvent({ kind: 'item', item });
+      // The engine puts them back at their places: the list is fetched to show its order.
+      if (restored.length > 0) await this.#sync.load();
+    });
+  }
+
+  /** Stops offering the undo. */
+  dismissUndo(): void {
+    this.#offerUndo(undefined);
+  }
+
+  #offerUndo(cleared: Cleared | undefined): void {
+    clearTimeout(this.#undoTimer);
+    this.#cleared = cleared;
+    this.#undoTimer = cleared ? setTimeout(() => (this.#cleared = undefined), UNDO_MS) : undefined;
   }
 
   /** Moves a waiting item past the previous (`delta` −1) or next (+1) waiting item. */

@@ -26,4 +26,10 @@ export class Resource<T> {
       if (generation === this.#generation) this.#state = { status: 'error', message };
     }
   }
+
+  /** Shows a value got another way (a call that answers with a newer copy); drops loads in flight. */
+  set(value: T): void {
+    this.#generation++;
+    this.#state = { status: 'ready', value };
+  }
 }

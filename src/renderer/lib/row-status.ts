@@ -9,17 +9,27 @@ export function rowStatus(
   stopping: boolean,
 ): string {
   switch (item.state) {
-    case 'waiting':
-      return 'Waiting';
+    case 'waiting': {
+      // A re-export starts without Start; how long it takes is known from the first render.
+      if (!item.reexportOf) return 'Waiting';
+      const about =
+        item.estimatedSeconds !== undefined
+          ? ` · about ${formatDuration(item.estimatedSeconds)}`
+          : '';
+      return `Re-export, starting${about}`;
+    }
     case 'running': {
+      const what = item.reexportOf ? 'Re-export · ' : '';
       if (stopping) return 'Stopping after this tile…';
-      if (!progress) return 'Starting…';
+      if (!progress) return `${what}Starting…`;
       const eta =
         progress.itemEta !== undefined ? ` · ${formatDuration(progress.itemEta)} left` : '';
-      return `Tile ${Math.min(progress.tile, progress.tiles)} of ${progress.tiles}${eta}`;
+      return `${what}Tile ${Math.min(progress.tile, progress.tiles)} of ${progress.tiles}${eta}`;
     }
-    case 'done':
-      return item.seconds !== undefined ? `Done in ${formatDuration(item.seconds)}` : 'Done';
+    case 'done': {
+      const done = item.seconds !== undefined ? `done in ${formatDuration(item.seconds)}` : 'done';
+      return item.reexportOf ? `Re-export, ${done}` : capitalised(done);
+    }
     case 'failed': {
       // The row already names the file: start with what went wrong, not with its path.
       const prefix = `${item.input}: `;
@@ -31,4 +41,8 @@ export function rowStatus(
     case 'skipped':
       return 'Skipped: the output exists';
   }
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -13,11 +13,12 @@ export interface Seen {
 
 // Runs in the page (a string: the test's tsconfig has no DOM types). States that last a few
 // milliseconds (a tiny model's running item, the blend before the exact render swaps in) are too
-// short to poll for, so a MutationObserver writes down every value the watched attributes take.
+// short to poll for, so a MutationObserver writes down every value the watched attributes take
+// (`title` too: labels that can be cut carry their words there).
 const INSTALL = `(() => {
   if (window.__upresSeen) return;
   const seen = (window.__upresSeen = []);
-  const attrs = ['data-state', 'data-kind', 'data-value', 'data-alpha'];
+  const attrs = ['data-state', 'data-kind', 'data-value', 'data-alpha', 'data-ends', 'data-pieces', 'title'];
   const note = (el, attr) => {
     if (!(el instanceof Element) || !el.hasAttribute('data-testid') || !el.hasAttribute(attr)) return;
     const last = seen.findLast((s) => s.el === el && s.attr === attr);

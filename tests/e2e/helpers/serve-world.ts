@@ -19,6 +19,8 @@ export const PAIR_DEFAULT_ALPHA = 0.8;
 /** A single ×4 RRDBNet, slow enough per tile (with a small fixed tile) to cancel mid-item. */
 export const SLOW = 'tiny-rrdb';
 const SLOW_SPEC: ArchitectureSpec = { ...TINY_RRDB, features: 16, blocks: 2, growth: 8 };
+/** A pair of two such RRDBNets: its ends take a second or more per piece, long enough to watch. */
+export const SLOW_PAIR = 'slow-pair';
 
 /** Folders of one `upres serve` under test: models, the user's folder, scratch for photos. */
 export interface ServeWorld {
@@ -33,7 +35,8 @@ export async function buildRendererOnce(): Promise<void> {
 }
 
 /**
- * Tiny random models (a pair `tiny-pair` of `tiny-f` ↔ `tiny-p`, and `tiny-rrdb`), a user folder
+ * Tiny random models (a pair `tiny-pair` of `tiny-f` ↔ `tiny-p`, `tiny-rrdb`, and the pair
+ * `slow-pair` of two such RRDBNets), a user folder
  * whose saved settings add new photos with the pair, and the environment that points
  * `upres serve` (and the CLI, for reference renders) at them.
  */
@@ -56,15 +59,20 @@ export async function serveWorld(prefix: string): Promise<ServeWorld> {
       dtype: 'float32',
     });
   }
-  await writeModel(shipped, {
-    id: SLOW,
-    name: 'Tiny RRDB',
-    role: 'general',
-    spec: SLOW_SPEC,
-    weights: randomWeights(SLOW_SPEC, 5),
-    provenance,
-    dtype: 'float32',
-  });
+  for (const [id, role, seed] of [
+    [SLOW, 'general', 5],
+    ['slow-f', 'fidelity', 6],
+    ['slow-p', 'perceptual', 7],
+  ] as const)
+    await writeModel(shipped, {
+      id,
+      name: id === SLOW ? 'Tiny RRDB' : id,
+      role,
+      spec: SLOW_SPEC,
+      weights: randomWeights(SLOW_SPEC, seed),
+      provenance,
+      dtype: 'float32',
+    });
   const registry = await ModelRegistry.open({ shipped, user: userModels });
   await writePair(registry, userModels, {
     id: PAIR,
@@ -72,6 +80,12 @@ export async function serveWorld(prefix: string): Promise<ServeWorld> {
     fidelity: 'tiny-f',
     perceptual: 'tiny-p',
     defaultAlpha: PAIR_DEFAULT_ALPHA,
+  });
+  await writePair(registry, userModels, {
+    id: SLOW_PAIR,
+    name: 'Slow pair',
+    fidelity: 'slow-f',
+    perceptual: 'slow-p',
   });
   await writeFile(
     join(userData, 'settings.json'),

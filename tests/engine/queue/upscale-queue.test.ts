@@ -484,18 +484,39 @@ describe('the plan an item carries', () => {
     });
   });
 
-  it('is made when its turn comes for a file whose header could not be read when added', async () => {
+  it('refuses, when added, a file that is not a readable image, naming it once', async () => {
     const late = join(inDir, 'late.png');
     writeFileSync(late, 'not yet an image');
+    const missing = join(inDir, 'gone.png');
     const q = await open(scripted());
-    const { added } = await q.add([late], settings, { outDir });
-    expect(added[0].plan).toBeUndefined();
-    await png(late, 5, 3);
-    await q.start();
-    expect(q.snapshot()[0]).toMatchObject({
-      state: 'done',
-      plan: { path: join(outDir, 'late_x4.png'), width: 20, height: 12 },
+    const { added, problems } = await q.add([late, missing], settings, { outDir });
+    expect(added).toEqual([]);
+    expect(q.snapshot()).toEqual([]);
+    expect(problems.map((p) => p.path).sort()).toEqual([missing, late].sort());
+    for (const p of problems) {
+      // One message: the path appears once, followed by the cause.
+      expect(p.error.split(p.path)).toHaveLength(2);
+      expect(p.error.startsWith(`${p.path}: `)).toBe(true);
+    }
+    const said = (path: string) => problems.find((p) => p.path === path)?.error;
+    expect(said(late)).toMatch(/not a readable image/);
+    expect(said(missing)).toMatch(/no such file/);
+  });
+
+  it('skips a photo already waiting with the same settings, saying so', async () => {
+    const q = await open(scripted());
+    const a = join(inDir, 'a.png');
+    expect((await q.add([a], settings, { outDir })).added).toHaveLength(1);
+    const again = await q.add([a, a], settings, { outDir });
+    expect(again.added).toEqual([]);
+    expect(again.problems).toHaveLength(2);
+    expect(again.problems[0]).toMatchObject({
+      path: a,
+      error: expect.stringMatching(/already in the queue/),
     });
+    // Other settings are other work: queued.
+    expect((await q.add([a], { ...settings, scale: 2 }, { outDir })).added).toHaveLength(1);
+    expect(q.snapshot()).toHaveLength(2);
   });
 });
 

@@ -16,7 +16,13 @@ interface ItemProgress {
 }
 type QueueApi = Pick<
   UpresApi,
-  'queueList' | 'queueAdd' | 'queueUpdate' | 'queueControl' | 'onEvent'
+  | 'queueList'
+  | 'queueAdd'
+  | 'queueUpdate'
+  | 'queueControl'
+  | 'queueRestore'
+  | 'queueReexport'
+  | 'onEvent'
 > & { onEventsLost?(listener: () => void): () => void };
 interface QueueStore {
   readonly items: QueueItem[];
@@ -35,6 +41,7 @@ interface QueueStore {
   readonly selectedItems: QueueItem[];
   readonly overall: number;
   readonly busy: boolean;
+  byId(id: string): QueueItem | undefined;
   attach(): () => void;
   load(): Promise<void>;
   applyEvent(e: EngineEvent): void;
@@ -48,6 +55,11 @@ interface QueueStore {
   cancelAll(): Promise<void>;
   remove(id: string): Promise<void>;
   clearFinished(): Promise<void>;
+  readonly cleared: { items: readonly QueueItem[] } | undefined;
+  readonly retryable: number;
+  undoClear(): Promise<void>;
+  retryAll(): Promise<void>;
+  reexport(id: string, alpha: number): Promise<void>;
   moveTo(id: string, index: number): Promise<void>;
   fail(message: string): void;
   moveBy(id: string, delta: -1 | 1): Promise<void>;
@@ -55,8 +67,9 @@ interface QueueStore {
   update(ids: string[], settings: Record<string, unknown>): Promise<number>;
 }
 
-const { QueueStore } = (await loadSvelteModule(rendererLib('queue-store.svelte.ts'))) as {
+const { QueueStore, UNDO_MS } = (await loadSvelteModule(rendererLib('queue-store.svelte.ts'))) as {
   QueueStore: new (api: QueueApi) => QueueStore;
+  UNDO_MS: number;
 };
 
 // ---- a fake engine: an event source and the queue calls ----
@@ -92,6 +105,8 @@ function deferred<T>(): Deferred<T> {
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+const FINISHED = new Set<ItemState>(['done', 'failed', 'cancelled', 'skipped']);
 
 class FakeEngine {
   listeners = new Set<(e: EngineEvent) => void>();
@@ -130,9 +145,40 @@ class FakeEngine {
       this.calls.push({ method: 'queueControl', request });
       if (request.action === 'remove')
         this.list.items = this.list.items.filter((i) => i.id !== request.id);
+      if (request.action === 'clearFinished') {
+        const removed = this.list.items.filter((i) => FINISHED.has(i.state));
+        this.cleared.push(
+          ...removed.map((item) => ({ item, index: this.list.items.indexOf(item) })),
+        );
+        this.list.items = this.list.items.filter((i) => !FINISHED.has(i.state));
+        return { ok: true, removed };
+      }
       return { ok: true };
     },
+    queueRestore: async (request) => {
+      this.calls.push({ method: 'queueRestore', request });
+      const back = this.cleared.filter((c) => request.ids.includes(c.item.id));
+      this.cleared = this.cleared.filter((c) => !back.includes(c));
+      for (const c of back.sort((a, b) => a.index - b.index))
+        this.list.items.splice(c.index, 0, c.item);
+      return { restored: back.map((c) => c.item) };
+    },
+    queueReexport: async (request) => {
+      this.calls.push({ method: 'queueReexport', request });
+      const source = this.list.items.find((i) => i.id === request.id)!;
+      const item = makeItem(`${request.id}-again`, {
+        input: source.input,
+        settings: { ...source.settings, alpha: request.alpha },
+        reexportOf: request.id,
+        autoStart: true,
+        estimatedSeconds: 12,
+      });
+      this.list.items.splice(this.list.items.indexOf(source) + 1, 0, item);
+      return { item };
+    },
   };
+  /** Items clearFinished took out, with their places. */
+  cleared: { item: QueueItem; index: number }[] = [];
 }
 
 describe('QueueStore: the queue list kept live by engine events', () => {
@@ -322,6 +368,64 @@ describe('QueueStore: the queue list kept live by engine events', () => {
     expect(store.actionError).toBe('queueControl: no item "b"');
     expect(store.actionErrorCode).toBe('not-found');
   });
+
+  it('clears finished items with an undo for a while; the undo puts them back where they were', async () => {
+    vi.useFakeTimers();
+    try {
+      engine.list.items[0].state = 'done';
+      engine.list.items[2].state = 'cancelled';
+      await store.load();
+      await store.clearFinished();
+      expect(store.items.map((i) => i.id)).toEqual(['b']);
+      expect(store.cleared?.items.map((i) => i.id)).toEqual(['a', 'c']);
+      await store.undoClear();
+      expect(engine.calls.at(-2)).toEqual({
+        method: 'queueRestore',
+        request: { ids: ['a', 'c'] },
+      });
+      expect(store.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+      expect(store.cleared).toBeUndefined();
+
+      await store.clearFinished();
+      expect(store.cleared).toBeDefined();
+      await vi.advanceTimersByTimeAsync(UNDO_MS - 100);
+      expect(store.cleared).toBeDefined();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(store.cleared).toBeUndefined();
+      // Nothing finished: nothing to undo.
+      await store.clearFinished();
+      expect(store.cleared).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('retries failed and cancelled items in one call', async () => {
+    engine.list.items[0].state = 'failed';
+    engine.list.items[1].state = 'cancelled';
+    engine.list.items[2].state = 'done';
+    await store.load();
+    expect(store.retryable).toBe(2);
+    await store.retryAll();
+    expect(engine.calls.at(-1)).toEqual({
+      method: 'queueControl',
+      request: { action: 'retryAll' },
+    });
+  });
+
+  it('exports again at another α as its own row beside the first, keeping the selection', async () => {
+    engine.list.items[1].state = 'done';
+    await store.load();
+    store.select('b');
+    await store.reexport('b', 0.3);
+    expect(engine.calls.at(-1)).toEqual({
+      method: 'queueReexport',
+      request: { id: 'b', alpha: 0.3 },
+    });
+    expect(store.items.map((i) => i.id)).toEqual(['a', 'b', 'b-again', 'c']);
+    expect(store.byId('b-again')?.reexportOf).toBe('b');
+    expect(store.selected).toEqual(['b']);
+  });
 });
 
 // ---- against a naive copy of the engine's list ----
@@ -429,6 +533,10 @@ class OracleEngine {
     queueAdd: async () => ({ added: [], problems: [] }),
     queueUpdate: async () => ({ updated: 0 }),
     queueControl: async () => ({ ok: true }),
+    queueRestore: async () => ({ restored: [] }),
+    queueReexport: async () => {
+      throw new Error('not used here');
+    },
   };
 }
 

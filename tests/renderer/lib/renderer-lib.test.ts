@@ -18,10 +18,17 @@ type Connection =
 const rendererLib = (name: string): string =>
   fileURLToPath(new URL(`../../../src/renderer/lib/${name}.ts`, import.meta.url));
 
-const { architectureLabel, formatParameters, formatScale, providerLabel } = (await import(
-  /* @vite-ignore */ rendererLib('format')
-)) as {
+const {
+  architectureLabel,
+  familyLabel,
+  formatParameters,
+  formatScale,
+  formatSpeed,
+  providerLabel,
+} = (await import(/* @vite-ignore */ rendererLib('format'))) as {
   architectureLabel(kind: string): string;
+  familyLabel(family: string): string;
+  formatSpeed(secondsPerMegapixel: number): string;
   providerLabel(name: string): string;
   formatParameters(count: number): string;
   formatScale(scale: number): string;
@@ -46,7 +53,19 @@ describe('format', () => {
     expect(architectureLabel('srvgg')).toBe('SRVGGNetCompact');
     expect(architectureLabel('newnet')).toBe('newnet');
     expect(providerLabel('dml')).toBe('DirectML');
+    expect(providerLabel('webgpu')).toBe('WebGPU');
+    expect(providerLabel('cpu')).toBe('CPU');
     expect(formatScale(4)).toBe('×4');
+  });
+
+  it('says measured speeds and the family they were measured on', () => {
+    expect(formatSpeed(14.2)).toBe('14 s per megapixel');
+    expect(formatSpeed(2.345)).toBe('2.3 s per megapixel');
+    expect(formatSpeed(0.0834)).toBe('0.083 s per megapixel');
+    expect(formatSpeed(Number.NaN)).toBe('');
+    expect(familyLabel(JSON.stringify({ kind: 'rrdbnet', features: 64 }))).toBe('RRDBNet');
+    expect(familyLabel('onnx:my-model')).toBe('ONNX');
+    expect(familyLabel('something else')).toBe('something else');
   });
 });
 

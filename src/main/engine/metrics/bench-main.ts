@@ -1,6 +1,7 @@
-// `npm run bench -- <speed|overlap|alpha|preview|memory|queue> [options]`: benchmarks that print figures measured side by side.
+// `npm run bench -- <speed|devices|overlap|alpha|preview|memory|queue> [options]`: benchmarks that print figures measured side by side.
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { DeviceRequest, ExecutionDevice, Precision } from '../../../shared/device';
 import { ModelRegistry } from '../models/model-registry';
 import { loadModel } from '../runtime/loaded-model';
 import { benchAlpha, benchPreview } from './bench-alpha';
@@ -9,6 +10,7 @@ import { benchPreviewDial } from './bench-preview';
 import { benchOverlap } from './bench-overlap';
 import { benchQueue } from './bench-queue';
 import { benchSpeed } from './bench-speed';
+import { benchDevices, measureRow } from './bench-devices';
 
 const datasets = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
 const cli = fileURLToPath(new URL('../../../../bin/upres.js', import.meta.url));
@@ -20,6 +22,15 @@ function parseSize(v: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
+/** A commander parser from a zod enum (the bench takes the shared device and precision words). */
+const oneOf =
+  <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }) =>
+  (v: string): T => {
+    const r = schema.safeParse(v);
+    if (!r.success) throw new InvalidArgumentError(`not one of the accepted values: ${v}`);
+    return r.data;
+  };
+
 const program = new Command('bench');
 program
   .command('speed')
@@ -28,17 +39,82 @@ program
   .option('--size <WxH>', 'input size', parseSize, [128, 128] as [number, number])
   .option('--repeat <n>', 'images / runs to take the median of', (v) => Number(v), 3)
   .option('--image <path>', 'source photo', `${datasets}Set14/baboon.png`)
-  .action(async (o: { model: string; size: [number, number]; repeat: number; image: string }) => {
-    const lines = await benchSpeed(await ModelRegistry.open(), {
-      model: o.model,
-      width: o.size[0],
-      height: o.size[1],
-      repeat: o.repeat,
+  .option('--device <d>', 'auto | cpu | cuda | dml | coreml | webgpu', oneOf(DeviceRequest), 'cpu')
+  .option('--precision <p>', 'auto | fp32 | fp16', oneOf(Precision), 'auto')
+  .action(
+    async (o: {
+      model: string;
+      size: [number, number];
+      repeat: number;
+      image: string;
+      device: DeviceRequest;
+      precision: Precision;
+    }) => {
+      const lines = await benchSpeed(await ModelRegistry.open(), {
+        model: o.model,
+        width: o.size[0],
+        height: o.size[1],
+        repeat: o.repeat,
+        source: o.image,
+        cli,
+        device: o.device,
+        precision: o.precision,
+      });
+      console.log(lines.join('\n'));
+    },
+  );
+
+program
+  .command('devices')
+  .description(
+    'per provider and precision: s per output MP and PSNR against the CPU, on one small crop',
+  )
+  .option('--models <list>', 'model ids', (v) => v.split(','), [
+    'realesrgan-x4plus',
+    'realesr-general-x4v3',
+  ])
+  // 32 px keeps the WebGPU-on-SwiftShader rows to minutes; on a real GPU use e.g. --size 256.
+  .option('--size <px>', 'side of the square crop (input px, one tile)', (v) => Number(v), 32)
+  .option('--image <path>', 'source photo', `${datasets}photos/DSCN0010.jpg`)
+  .action(async (o: { models: string[]; size: number; image: string }) => {
+    await benchDevices({
+      models: o.models,
+      side: o.size,
       source: o.image,
-      cli,
+      self: [process.execPath, ...process.execArgv, process.argv[1]],
     });
-    console.log(lines.join('\n'));
   });
+
+// One row of `devices`, in its own process (its environment, its failure); not for people.
+program
+  .command('device-row', { hidden: true })
+  .requiredOption('--model <id>')
+  .requiredOption('--device <d>', '', oneOf(ExecutionDevice))
+  .requiredOption('--precision <p>', '', oneOf(Precision))
+  .requiredOption('--input <png>')
+  .requiredOption('--out <file>')
+  .action(
+    async (o: {
+      model: string;
+      device: ExecutionDevice;
+      precision: Precision;
+      input: string;
+      out: string;
+    }) => {
+      try {
+        const r = await measureRow(await ModelRegistry.open(), {
+          model: o.model,
+          device: o.device,
+          fp16: o.precision === 'fp16',
+          input: o.input,
+          out: o.out,
+        });
+        console.log(`@@row ${JSON.stringify(r)}`);
+      } catch (err) {
+        console.log(`@@fail ${JSON.stringify((err as Error).message)}`);
+      }
+    },
+  );
 
 program
   .command('memory')

@@ -7,8 +7,10 @@ import { median } from './median';
 import type { ModelRegistry } from '../models/model-registry';
 import { rasterRegionToTensor, type Raster } from '../pipeline/raster';
 import { planTiles } from '../pipeline/tile-plan';
-import { chooseTileSize } from '../pipeline/choose-tile-size';
+import { chooseTileSize, onGpu } from '../pipeline/choose-tile-size';
+import type { DeviceRequest, Precision } from '../../../shared/device';
 import { loadModel } from '../runtime/loaded-model';
+import { onSwiftShader, SWIFTSHADER_HINT } from './bench-devices';
 
 export interface SpeedOptions {
   model: string;
@@ -17,6 +19,15 @@ export interface SpeedOptions {
   repeat: number;
   source: string;
   cli: string;
+  device: DeviceRequest;
+  precision: Precision;
+}
+
+/** The CLI's --json report, as far as the bench reads it. */
+interface CliReport {
+  items: { status: string; seconds: number }[];
+  device?: { device: string; precision: string };
+  startup?: { readySeconds: number };
 }
 
 function runCli(cli: string, args: string[]): Promise<{ stdout: string; wall: number }> {
@@ -52,9 +63,21 @@ export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Prom
       data: new Uint8Array(data),
     };
 
-    const model = await loadModel(registry, o.model, { device: 'cpu' });
+    const model = await loadModel(registry, o.model, { device: o.device, precision: o.precision });
+    if (o.device !== 'auto' && model.choice.device !== o.device) {
+      await model.dispose();
+      const hint =
+        o.device === 'webgpu' && !process.env.VK_ICD_FILENAMES
+          ? `; without a GPU, WebGPU runs on SwiftShader (Debian's chromium package): ${SWIFTSHADER_HINT} npm run bench -- speed --device webgpu`
+          : '';
+      throw new Error(`${o.device} did not start: ${model.choice.fallbackReason ?? '?'}${hint}`);
+    }
+    const ran = model.choice;
     const tile = chooseTileSize(model, model.defaultOverlap);
-    const tiles = planTiles(o.width, o.height, tile, model.defaultOverlap);
+    // The plan the pipeline makes (one region shape per job on a GPU).
+    const tiles = planTiles(o.width, o.height, tile, model.defaultOverlap, {
+      uniform: onGpu(model),
+    });
     const rawTimes: number[] = [];
     try {
       for (let r = 0; r <= o.repeat; r++) {
@@ -77,11 +100,17 @@ export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Prom
       out,
       '--model',
       o.model,
+      // The same device, precision and tiles as the raw session.
       '--device',
-      'cpu',
+      ran.device,
+      '--precision',
+      ran.fp16 ? 'fp16' : 'fp32',
+      '--tile',
+      String(tile),
       '--json',
     ]);
-    const items = (JSON.parse(stdout) as { items: { status: string; seconds: number }[] }).items;
+    const report = JSON.parse(stdout) as CliReport;
+    const items = report.items;
     if (items.some((i) => i.status !== 'done'))
       throw new Error('the CLI failed on the benchmark image');
     const e2e = median(items.map((i) => i.seconds));
@@ -89,12 +118,15 @@ export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Prom
     const outMp = (o.width * o.height * model.scale ** 2) / 1e6;
     const f = (s: number): string =>
       `${s.toFixed(2)} s/image  ${(outMp / s).toFixed(4)} output MP/s`;
+    const where = `${ran.device}${onSwiftShader() && ran.device === 'webgpu' ? ' (SwiftShader, software)' : ''} ${ran.fp16 ? 'fp16' : 'fp32'}`;
+    const ready = report.startup?.readySeconds;
     return [
-      `model ${o.model} on cpu, ${o.width}×${o.height} → ${o.width * model.scale}×${o.height * model.scale}, ${tiles.length} tile(s) of ≤ ${tile} px + ${model.defaultOverlap} px overlap, median of ${o.repeat}`,
+      `model ${o.model} on ${where}, ${o.width}×${o.height} → ${o.width * model.scale}×${o.height * model.scale}, ${tiles.length} tile(s) of ≤ ${tile} px + ${model.defaultOverlap} px overlap, median of ${o.repeat}`,
       `raw session (same tiles, no I/O):       ${f(raw)}`,
       `end-to-end CLI (decode → encode → file): ${f(e2e)}`,
       `CLI process wall time for ${o.repeat} images, incl. start-up and model load: ${wall.toFixed(2)} s`,
       `ratio end-to-end / raw throughput: ${(raw / e2e).toFixed(3)}`,
+      `CLI start-up (process start → model ready for the first tile): ${ready === undefined ? '?' : `${ready.toFixed(2)} s`}`,
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

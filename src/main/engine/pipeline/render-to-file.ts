@@ -5,7 +5,7 @@ import { UpresError } from '../../../shared/errors';
 import type { MetadataPolicy, OutputPlan, TransparencyMode } from '../../../shared/queue';
 import type { LoadedModel } from '../runtime/loaded-model';
 import { diskError, isDiskFault } from '../storage/disk-errors';
-import { chooseTileSize } from './choose-tile-size';
+import { chooseTileSize, onGpu } from './choose-tile-size';
 import { decodeImage, type ImageHeader } from './decode';
 import { checkOutputSize, encodeToFile } from './encode';
 import type { Raster } from './raster';
@@ -46,8 +46,8 @@ export interface RenderToFileOptions {
   transparency?: TransparencyMode;
   /** Checked between the stages (decode, model, each tile, encode): stops with `cancelled`. */
   signal?: AbortSignal;
-  /** Called with the tile size once chosen, before the first tile. */
-  onPlan?: (tileSize: number) => void;
+  /** Called with the tile size once chosen, before the first tile (again with the tile count). */
+  onPlan?: (tileSize: number, tiles?: number) => void;
   /**
    * Keeps finished tiles in a tile store in `dir` (see tile-store.ts; `tileStoreDirFor(output)`), so
    * an interrupted render continues from the next unfinished tile. `modelDigest` names the weights
@@ -152,12 +152,13 @@ async function render(
   const overlap = opt.overlap ?? model.defaultOverlap;
   const tile = opt.tile ?? chooseTileSize(model, overlap);
   opt.onPlan?.(tile);
-  const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap);
+  const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap, { uniform: onGpu(model) });
   const work = plan.reduce((n, t) => n + t.region.w * t.region.h, 0) * (throughModel ? 2 : 1);
   const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
   throwIfCancelled(opt.signal, input);
   const runTile = opt.tta ? selfEnsemble(run) : run;
   const tiles = plan.length * (throughModel ? 2 : 1);
+  opt.onPlan?.(tile, tiles);
   const feather = Math.min(model.defaultFeather, overlap);
   const store =
     opt.tileStore &&

@@ -11,8 +11,19 @@ export interface Tile {
   region: Rect;
 }
 
-/** Splits the image into cores of at most `tile` px, each read with `overlap` px of context. */
-export function planTiles(width: number, height: number, tile: number, overlap: number): Tile[] {
+/**
+ * Splits the image into cores of at most `tile` px, each read with `overlap` px of context. With
+ * `uniform` every region has the same size (edge regions reach further into the image instead of
+ * being clamped short): a GPU compiles its shaders per input shape, so one job gets one shape, and
+ * a region with more context than the overlap only agrees better with the untiled output.
+ */
+export function planTiles(
+  width: number,
+  height: number,
+  tile: number,
+  overlap: number,
+  opt: { uniform?: boolean } = {},
+): Tile[] {
   if (!(tile >= 1) || !(overlap >= 0)) throw new Error(`bad tile plan ${tile}/${overlap}`);
   const split = (len: number): number[] => {
     const n = Math.max(1, Math.ceil(len / tile));
@@ -22,9 +33,23 @@ export function planTiles(width: number, height: number, tile: number, overlap: 
   const xs = split(width);
   const ys = split(height);
   const tiles: Tile[] = [];
+  // The largest region the ordinary plan reads, so a uniform plan needs no more memory than it.
+  const widest = (cuts: number[], len: number): number =>
+    Math.max(
+      ...cuts.slice(1).map((c, k) => Math.min(len, c + overlap) - Math.max(0, cuts[k] - overlap)),
+    );
+  const rw = widest(xs, width);
+  const rh = widest(ys, height);
+  const span = (start: number, size: number, len: number): number =>
+    Math.min(Math.max(0, start - overlap), len - size);
   for (let j = 0; j + 1 < ys.length; j++) {
     for (let i = 0; i + 1 < xs.length; i++) {
       const core = { x: xs[i], y: ys[j], w: xs[i + 1] - xs[i], h: ys[j + 1] - ys[j] };
+      if (opt.uniform) {
+        const region = { x: span(core.x, rw, width), y: span(core.y, rh, height), w: rw, h: rh };
+        tiles.push({ index: tiles.length, core, region });
+        continue;
+      }
       const x0 = Math.max(0, core.x - overlap);
       const y0 = Math.max(0, core.y - overlap);
       const x1 = Math.min(width, core.x + core.w + overlap);

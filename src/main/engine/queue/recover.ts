@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { QueueItem } from '../../../shared/queue';
 import { cleanTempFiles, findCommitted, finishCommit } from '../pipeline/safe-write';
+import { discardTileStores } from './tile-stores';
 
 /** Crashes during one item after which it is failed instead of tried again. */
 const MAX_CRASHES = 2;
@@ -10,7 +11,8 @@ const MAX_CRASHES = 2;
  * committed and whose output has its final name is done; any other item left running counts a
  * crash and waits again (the queue runs it after the others), or fails with `engine.stopped` at
  * the second crash, so a photo that kills the engine cannot block every resume. Temp files the
- * dead process left beside the outputs are deleted.
+ * dead process left beside the outputs are deleted; tile stores are kept (the interrupted item
+ * continues from them).
  */
 export async function recoverAfterCrash(items: QueueItem[]): Promise<void> {
   for (const item of items) {
@@ -21,6 +23,8 @@ export async function recoverAfterCrash(items: QueueItem[]): Promise<void> {
         Object.assign(item, { state: 'done', output: done });
         await finishCommit(item.committing);
         item.committing = undefined;
+        // Killed between the commit and the clean-up: its kept tiles are not wanted any more.
+        await discardTileStores([item], {});
         continue;
       }
     }

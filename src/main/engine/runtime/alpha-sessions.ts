@@ -79,6 +79,13 @@ export class AlphaSessions {
     return (t) => session.run(t);
   }
 
+  /** Kills the constant-weight session now (see InferenceSession.terminate). */
+  async terminate(): Promise<void> {
+    const fixed = this.fixed;
+    this.fixed = undefined;
+    await fixed?.session.terminate();
+  }
+
   async dispose(): Promise<void> {
     await this.fixed?.session.dispose();
     this.fixed = undefined;

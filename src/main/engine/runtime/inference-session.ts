@@ -1,16 +1,30 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ExecutionDevice } from '../../../shared/device';
+import { UpresError } from '../../../shared/errors';
 import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
+import { launchChild } from './isolated-session';
+import type { ProbeRequest, ProbeResponse } from './probe-protocol';
 import { runtimeError } from './runtime-errors';
-import { inferenceWorkerEntry } from './worker-entry';
+import { inferenceProcessEntry, inferenceWorkerEntry } from './worker-entry';
 
 export interface Tensor4 {
   data: Float32Array;
   dims: number[];
 }
 
+/**
+ * Where a session lives. A child `process` (the default) can be killed mid-run: that is how a pause
+ * or cancel stops a tile at once, and how a shutdown is never held up by one. A `thread` is cheaper
+ * to start but cannot be stopped while a native run is in flight (terminating it then aborts the
+ * whole process when the run returns), so it suits only runs nobody needs to stop.
+ */
+export type SessionHost = 'process' | 'thread';
+
 /** How a session is started, beyond its model and provider. */
 export interface SessionStart {
+  /** Default: `UPRES_SESSION_HOST`, else 'process'. */
+  host?: SessionHost;
+  /** Thread host only: bounds the worker's JavaScript heap. */
   resourceLimits?: ResourceLimits;
   signal?: AbortSignal;
   /** Side of a probe tile run right after creation, so faults that show only at run fail here. */
@@ -21,39 +35,83 @@ export interface SessionStart {
 
 type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void };
 
-/** One onnxruntime session living in its own worker thread. */
+/** What a session needs of the thread or process it lives in. */
+interface Host {
+  post(msg: WorkerRequest, transfer: ArrayBuffer[]): void;
+  onMessage(cb: (res: WorkerResponse) => void): void;
+  onGone(cb: (err: Error) => void): void;
+  /** Stops it; resolves once it has ended (a killed process ends at once). */
+  stop(): Promise<void>;
+}
+
+function threadHost(resourceLimits?: ResourceLimits): Host {
+  const entry = inferenceWorkerEntry();
+  const worker = new Worker(entry.url, { workerData: entry.workerData, resourceLimits });
+  return {
+    post: (msg, transfer) => worker.postMessage(msg, transfer),
+    onMessage: (cb) => worker.on('message', cb),
+    onGone: (cb) => {
+      worker.on('error', cb);
+      worker.on('exit', (code) => cb(new Error(`inference worker exited (code ${code})`)));
+    },
+    stop: async () => void (await worker.terminate()),
+  };
+}
+
+function processHost(): Host {
+  const { path, args } = inferenceProcessEntry();
+  const child = launchChild(path, args);
+  const ended = new Promise<void>((done) => child.once('exit', done));
+  return {
+    // Structured-clone IPC: typed arrays pass as they are (copied, not transferred).
+    post: (msg) => child.send(msg as unknown as ProbeRequest),
+    onMessage: (cb) =>
+      child.on('message', (m: ProbeResponse) => cb(m as unknown as WorkerResponse)),
+    onGone: (cb) => {
+      child.on('error', cb);
+      child.on('exit', (code, signal) =>
+        cb(new Error(`inference process ended (${signal ?? `code ${code}`})`)),
+      );
+    },
+    stop: () => {
+      child.kill();
+      return ended;
+    },
+  };
+}
+
+const defaultHost = (): SessionHost =>
+  process.env.UPRES_SESSION_HOST === 'thread' ? 'thread' : 'process';
+
+/** One onnxruntime session living in its own child process (or worker thread; see SessionHost). */
 export class InferenceSession {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private failure: Error | undefined;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly host: Host,
     readonly device: ExecutionDevice,
   ) {
-    worker.on('message', (res: WorkerResponse) => {
+    host.onMessage((res: WorkerResponse) => {
       const p = this.pending.get(res.id);
       this.pending.delete(res.id);
       if (!p) return;
       if (res.ok) p.resolve(res);
       else p.reject(runtimeError(res.error, this.device));
     });
-    const failAll = (err: Error): void => {
-      this.failure = err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', failAll);
-    worker.on('exit', (code) => failAll(new Error(`inference worker exited (code ${code})`)));
+    host.onGone((err) => this.failAll(err));
+  }
+
+  private failAll(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
   }
 
   /**
-   * Starts a worker and creates a session for the model on the given provider. `resourceLimits`
-   * bounds the worker's JavaScript heap only, not onnxruntime's native allocations; `signal`
-   * terminates the worker when it aborts. A worker busy in a native run (onnxruntime-node's `run`
-   * is synchronous on its thread) cannot be stopped that way, nor can the process then exit: what
-   * must be stoppable mid-run (an untrusted graph's trial) runs in a child process instead
-   * (isolated-session.ts).
+   * Starts a worker (a child process unless `opt.host` says otherwise) and creates a session for
+   * the model on the given provider. `signal` terminates the worker when it aborts.
    */
   static async create(
     model: Uint8Array,
@@ -61,15 +119,15 @@ export class InferenceSession {
     threads?: number,
     opt: SessionStart = {},
   ): Promise<InferenceSession> {
-    const entry = inferenceWorkerEntry();
-    const { resourceLimits, signal } = opt;
-    const worker = new Worker(entry.url, { workerData: entry.workerData, resourceLimits });
-    const s = new InferenceSession(worker, device);
+    const { signal } = opt;
+    const kind = opt.host ?? defaultHost();
+    const host = kind === 'thread' ? threadHost(opt.resourceLimits) : processHost();
+    const s = new InferenceSession(host, device);
     if (signal) {
       const stop = () => void s.terminate();
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
-      worker.once('exit', () => signal.removeEventListener('abort', stop));
+      host.onGone(() => signal.removeEventListener('abort', stop));
     }
     try {
       await s.call({
@@ -82,10 +140,15 @@ export class InferenceSession {
         inject: opt.inject,
       });
     } catch (err) {
-      await worker.terminate();
+      await host.stop();
       throw err;
     }
     return s;
+  }
+
+  /** Whether the session was terminated or its worker ended (every later run fails at once). */
+  get ended(): boolean {
+    return this.failure !== undefined;
   }
 
   private call(req: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
@@ -93,7 +156,7 @@ export class InferenceSession {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id }, transfer);
+      this.host.post({ ...req, id }, transfer);
     });
   }
 
@@ -109,10 +172,13 @@ export class InferenceSession {
     return { data: res.data, dims: res.dims };
   }
 
-  /** Stops the worker between runs (a native run in flight keeps its thread; see `create`). */
+  /**
+   * Stops the worker now: runs in flight fail at once with `cancelled` (a child process is killed
+   * mid-run; a thread host must only be terminated between runs, see SessionHost).
+   */
   async terminate(): Promise<void> {
-    this.failure ??= new Error('session terminated');
-    await this.worker.terminate();
+    this.failAll(new UpresError('cancelled', 'the inference worker was stopped'));
+    await this.host.stop();
   }
 
   /** Seconds one run of a synthetic `side`-px tile takes (a warm-up run first, not counted). */
@@ -124,7 +190,7 @@ export class InferenceSession {
 
   async dispose(): Promise<void> {
     if (!this.failure) await this.call({ type: 'dispose', id: 0 }).catch(() => undefined);
-    this.failure ??= new Error('session disposed');
-    await this.worker.terminate();
+    this.failAll(new Error('session disposed'));
+    await this.host.stop();
   }
 }

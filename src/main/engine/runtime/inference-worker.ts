@@ -1,10 +1,49 @@
-// Worker thread that owns one onnxruntime session: `run` blocks its thread, so it never runs on the caller's.
+// Owns one onnxruntime session, in a child process (the default: it can be killed mid-run, which is
+// how a pause or cancel stops a tile at once) or a worker thread. `run` blocks its thread, so it
+// never runs on the caller's.
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
 
-const port = parentPort;
-if (!port) throw new Error('inference-worker must run in a worker thread');
+/** The channel to the session's owner: a worker thread's port, Node's IPC, or Electron's parentPort. */
+interface Channel {
+  on(cb: (msg: WorkerRequest) => void): void;
+  /** Resolves once the message has left (a child's IPC pipe can lag behind a blocking run). */
+  post(res: WorkerResponse, transfer: ArrayBuffer[]): Promise<void>;
+}
+interface ElectronParentPort {
+  on(event: 'message', cb: (e: { data: unknown }) => void): void;
+  postMessage(msg: unknown): void;
+}
+const electronPort = (process as { parentPort?: ElectronParentPort }).parentPort;
+
+function channel(): Channel {
+  if (parentPort) {
+    const p = parentPort;
+    return {
+      on: (cb) => p.on('message', cb),
+      post: async (res, transfer) => p.postMessage(res, transfer),
+    };
+  }
+  if (electronPort) {
+    const p = electronPort;
+    return {
+      on: (cb) => p.on('message', (e) => cb(e.data as WorkerRequest)),
+      post: async (res) => p.postMessage(res),
+    };
+  }
+  if (process.send) {
+    // The owner going away (killed, crashed) ends the session too.
+    process.on('disconnect', () => process.exit(0));
+    return {
+      on: (cb) => process.on('message', (m) => cb(m as WorkerRequest)),
+      post: (res) =>
+        new Promise<void>((done) => void process.send!(res, undefined, {}, () => done())),
+    };
+  }
+  throw new Error('inference-worker must run in a worker thread or a child process');
+}
+const port = channel();
 
 // Failures reach the caller as exceptions and a GPU provider that fails to load is reported with
 // its reason, so onnxruntime's own prints stay off the user's terminal unless UPRES_DEBUG is set.
@@ -84,14 +123,18 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
-port.on('message', (msg: WorkerRequest) => {
-  handle(msg).then(
-    (res) => port.postMessage(res, res.ok && res.data ? [res.data.buffer as ArrayBuffer] : []),
-    (err: unknown) =>
-      port.postMessage({
-        id: msg.id,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-      }),
+// One request at a time, each answer sent before the next starts: `run` blocks this thread, and an
+// answer still waiting in the IPC pipe would otherwise reach the owner only after the next run.
+let chain = Promise.resolve();
+port.on((msg: WorkerRequest) => {
+  chain = chain.then(() =>
+    handle(msg).then(
+      (res) => port.post(res, res.ok && res.data ? [res.data.buffer as ArrayBuffer] : []),
+      (err: unknown) =>
+        port.post(
+          { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) },
+          [],
+        ),
+    ),
   );
 });

@@ -137,3 +137,11 @@ export class IsolatedSession {
     this.child.kill();
   }
 }
+
+/**
+ * Starts a child process the way probes are started (Node's fork, or the launcher the app set):
+ * for other engine children that must be killable at once (inference-session.ts).
+ */
+export function launchChild(modulePath: string, args: string[], heapMb?: number): ProbeChild {
+  return launcher(modulePath, args, heapMb);
+}

@@ -90,6 +90,19 @@ export class LoadedModel {
     return this.padded(await this.alphaSessions.runner(a, pixels));
   }
 
+  /**
+   * Stops every session of this model now, a run in flight included (it fails with `cancelled`):
+   * how a pause or cancel stops a tile at once. The model is unusable after this (see `ended`).
+   */
+  async terminate(): Promise<void> {
+    await Promise.all([this.alphaSessions?.terminate(), this.session.terminate()]);
+  }
+
+  /** Whether the model was terminated or its worker ended: load a fresh one. */
+  get ended(): boolean {
+    return this.session.ended;
+  }
+
   async dispose(): Promise<void> {
     await this.alphaSessions?.dispose();
     await this.session.dispose();

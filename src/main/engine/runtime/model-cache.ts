@@ -23,6 +23,8 @@ export interface ModelLease extends Disposable {
 interface Entry {
   refs: number;
   model: Promise<LoadedModel>;
+  /** The model once loaded. */
+  loaded?: LoadedModel;
 }
 
 const keyOf = (k: ModelKey): string => modelCacheKey(k.id, k.device, k.precision);
@@ -61,8 +63,17 @@ export class ModelCache {
     throwIfCancelled(signal, `loading ${key.id}`);
     const k = keyOf(key);
     let entry = this.entries.get(k);
+    // A model whose sessions were terminated is never handed out again.
+    if (entry?.loaded?.ended) {
+      this.entries.delete(k);
+      entry = undefined;
+    }
     if (!entry) {
       const e: Entry = { refs: 0, model: this.load(key) };
+      e.model.then(
+        (m) => (e.loaded = m),
+        () => undefined,
+      );
       // A failed load is not kept: the next call tries again.
       e.model.catch(() => {
         if (this.entries.get(k) === e) this.entries.delete(k);
@@ -92,6 +103,14 @@ export class ModelCache {
       throwIfCancelled(signal, `loading ${key.id}`);
     }
     return lease;
+  }
+
+  /**
+   * Forgets the model of a key (its sessions were terminated): the next `acquire` loads a fresh
+   * one; leases on the old one still let go of it as usual.
+   */
+  evict(key: ModelKey): void {
+    this.entries.delete(keyOf(key));
   }
 
   /** How many models are loaded or loading (for tests and diagnostics). */

@@ -13,3 +13,13 @@ export function inferenceWorkerEntry(): { url: URL; workerData?: { tsEntry: stri
     workerData: { tsEntry: new URL('./inference-worker.ts', import.meta.url).href },
   };
 }
+
+/** The inference worker's code as a child process: the bundled `.js`, or the source through tsx. */
+export function inferenceProcessEntry(): { path: string; args: string[] } {
+  const built = new URL('./inference-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return { path: fileURLToPath(built), args: [] };
+  return {
+    path: fileURLToPath(new URL('./ts-process-bootstrap.js', import.meta.url)),
+    args: [new URL('./inference-worker.ts', import.meta.url).href],
+  };
+}

@@ -48,6 +48,8 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
     queueAdd: (req) => engine.queueAdd(req),
     queueUpdate: (req) => engine.queueUpdate(req),
     queueControl: (req) => engine.queueControl(req),
+    queueRestore: (req) => engine.queueRestore(req),
+    queueReexport: (req) => engine.queueReexport(req),
     preview: (req) => engine.preview(req),
     previewEnds: (req) => engine.previewEnds(req),
     previewCancel: async (req) => engine.previewCancel(req),

@@ -15,7 +15,7 @@ import type { AppSettings } from '../../../shared/settings';
 import { disposeAll } from '../../../shared/dispose';
 import type { ModelRegistry } from '../models/model-registry';
 import { appJournalPath, journalDir } from '../queue/journal';
-import { ModelRenderer, registryModelScale } from '../queue/model-renderer';
+import { ModelRenderer, registryModelDigest, registryModelScale } from '../queue/model-renderer';
 import { UpscaleQueue } from '../queue/upscale-queue';
 import { ModelCache } from '../runtime/model-cache';
 import { ImageTokens } from './image-tokens';
@@ -82,9 +82,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     queue.on('moved', (id, index) => this.send({ kind: 'moved', id, index }));
     // The loop stopped (done, paused or failed): the queue's own state says it is no longer running.
     queue.on('idle', () => this.sendQueueState());
-    queue.on('progress', (p) =>
-      this.send({ kind: 'progress', ...p, fraction: p.tiles > 0 ? p.tile / p.tiles : 0 }),
-    );
+    queue.on('progress', (p) => this.send({ kind: 'progress', ...p }));
     queue.on('warning', (message) => this.warn(message));
   }
 
@@ -97,7 +95,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const modelLog = (line: string): void => (opened.engine ? opened.engine.warn(line) : log(line));
     // One cache for the queue's renderer and the previews: the same model is loaded once.
     const models = ModelCache.forRegistry(opt.registry, modelLog, { audience: 'app' });
-    const renderer = new ModelRenderer(models, registryModelScale(opt.registry));
+    const renderer = new ModelRenderer(
+      models,
+      registryModelScale(opt.registry),
+      registryModelDigest(opt.registry),
+    );
     // The queue's lock is the app's and `upres serve`'s alike: a second one is refused
     // (`queue.busy`, naming the process that runs it).
     const queue = await UpscaleQueue.open({
@@ -164,10 +166,31 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const outDir = expandPath(req.outDir ?? (s.outDir || (await defaultOutDir(paths[0]))));
     return this.queue.add(paths, settings as ItemSettingsInput, {
       outDir,
+      // A folder given with the request is the items' own; otherwise they follow the default.
+      outDirSet: req.outDir !== undefined,
       nameTemplate: req.nameTemplate ?? s.nameTemplate,
       onExists: req.onExists ?? s.onExists,
       recursive: req.recursive ?? true,
     });
+  }
+
+  /** Puts back items *Clear finished* removed (an undo). */
+  async queueRestore(req: ApiRequest<'queueRestore'>): Promise<ApiResponse<'queueRestore'>> {
+    return { restored: await this.queue.controls.restore(req.ids) };
+  }
+
+  /** Exports a pair's photo again at another α, as its own row that starts at once. */
+  async queueReexport(req: ApiRequest<'queueReexport'>): Promise<ApiResponse<'queueReexport'>> {
+    if (this.closing) throw new UpresError('engine.stopped', 'the engine is shutting down');
+    const source = this.item(req.id);
+    if (!this.registry.isPair(source.settings.model))
+      throw new UpresError(
+        'request.invalid',
+        `${source.input}: ${source.settings.model} is a single model; α applies to pairs only`,
+      );
+    const item = await this.queue.controls.reexport(req.id, req.alpha, req.nameTemplate);
+    this.sendQueueState();
+    return { item };
   }
 
   async queueUpdate(req: ApiRequest<'queueUpdate'>): Promise<ApiResponse<'queueUpdate'>> {
@@ -175,6 +198,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   async queueControl(req: ApiRequest<'queueControl'>): Promise<ApiResponse<'queueControl'>> {
+    let removed: QueueItem[] | undefined;
     switch (req.action) {
       case 'start':
         this.start();
@@ -185,8 +209,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
       case 'cancelAll':
         await this.queue.cancelAll();
         break;
+      case 'retryAll':
+        await this.queue.controls.retryAll();
+        break;
       case 'clearFinished':
-        await this.queue.clearFinished();
+        removed = await this.queue.clearFinished();
         break;
       case 'cancel':
         this.item(req.id);
@@ -208,7 +235,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     // Item changes went out as `item` / `removed` / `moved` events; only start and pause change
     // the queue's own state (paused, running), which no other event carries.
     if (req.action === 'start' || req.action === 'pause') this.sendQueueState();
-    return { ok: true };
+    return removed ? { ok: true, removed } : { ok: true };
   }
 
   private start(): void {
@@ -271,15 +298,24 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return this.settings.get();
   }
 
-  settingsSet(patch: ApiRequest<'settingsSet'>): Promise<AppSettings> {
-    return this.settings.set(patch as Patch<AppSettings>);
+  /**
+   * Changes the settings; a new default output folder moves the waiting items that have no folder
+   * of their own (their outputs planned again).
+   */
+  async settingsSet(patch: ApiRequest<'settingsSet'>): Promise<AppSettings> {
+    const before = this.settings.get().outDir;
+    const next = await this.settings.set(patch as Patch<AppSettings>);
+    if (next.outDir && next.outDir !== before)
+      await this.queue.controls.followDefaultFolder(expandPath(next.outDir));
+    return next;
   }
 
   /**
-   * Shuts down cleanly: pauses the queue (journaled, so the running item restarts next time),
-   * waits up to `waitMs` for the running tile to finish, and disposes every session.
+   * Shuts down cleanly: pauses the queue (journaled; the running tile is stopped at once, its
+   * worker terminated, and the item continues from its kept tiles next time), waits up to `waitMs`
+   * for the loop to stop, and disposes every session.
    */
-  close(waitMs = 10_000): Promise<void> {
+  close(waitMs = 1500): Promise<void> {
     this.closing ??= (async () => {
       await this.queue.pause();
       if (this.queue.isRunning) {

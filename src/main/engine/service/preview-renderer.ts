@@ -199,7 +199,7 @@ export class PreviewRenderer {
 
   private async loaded(key: ModelKey): Promise<LoadedModel> {
     const k = modelCacheKey(key.id, key.device, key.precision);
-    if (this.model?.key === k) return this.model.lease.model;
+    if (this.model?.key === k && !this.model.lease.model.ended) return this.model.lease.model;
     // Let go of the last one first (renders run one at a time, so nothing here still uses it).
     const previous = this.model;
     this.model = undefined;

@@ -24,6 +24,12 @@ export interface TileFacts {
   bytesPerPixel: number;
   /** Largest tile core (px) automatic sizing gives, however much memory there is. */
   maxTile: number;
+  /**
+   * Tile core (px) a GPU provider starts from, per precision: GPUs report no free memory (WebGPU
+   * none at all), so this is a size a 4 GB card holds; an out-of-memory halves it and the size that
+   * worked is kept per device and model (runtime/gpu-tile-store.ts).
+   */
+  gpuTile: { fp32: number; fp16: number };
 }
 
 /**

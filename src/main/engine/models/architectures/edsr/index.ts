@@ -33,5 +33,7 @@ export const edsr: ArchitectureDefinition<EdsrSpec> = {
     // never runs out.
     bytesPerPixel: 40_000,
     maxTile: 512,
+    // ≈40 KB/px fp32 (wide body): a 192² core is ≈2.5 GB.
+    gpuTile: { fp32: 192, fp16: 256 },
   },
 };

@@ -21,5 +21,7 @@ export const onnx: ArchitectureDefinition<OnnxSpec> = {
     // Unknown activations: sized like RRDBNet (a 64-feature ×4 network).
     bytesPerPixel: 12_000,
     maxTile: 512,
+    // Sized like RRDBNet, as above.
+    gpuTile: { fp32: 256, fp16: 384 },
   },
 };

@@ -33,5 +33,7 @@ export const rrdbnet: ArchitectureDefinition<RrdbNetSpec> = {
     // with 20 % margin.
     bytesPerPixel: 12_000,
     maxTile: 512,
+    // ≈12 KB/px fp32: a 256² core + 2×48 overlap is ≈1.5 GB, half that in fp16.
+    gpuTile: { fp32: 256, fp16: 384 },
   },
 };

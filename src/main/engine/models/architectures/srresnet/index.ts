@@ -35,5 +35,7 @@ export const srresnet: ArchitectureDefinition<SrResNetSpec> = {
     // pixel at 64 features), like RRDBNet.
     bytesPerPixel: 12_000,
     maxTile: 512,
+    // Sized like RRDBNet (≈12 KB/px fp32).
+    gpuTile: { fp32: 256, fp16: 384 },
   },
 };

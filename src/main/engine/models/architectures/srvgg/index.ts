@@ -26,5 +26,7 @@ export const srvgg: ArchitectureDefinition<SrvggSpec> = {
     // Peak RSS growth running one tile (≈1 KB/px) with 100 % margin.
     bytesPerPixel: 2_000,
     maxTile: 512,
+    // ≈1 KB/px: the largest tile fits any GPU.
+    gpuTile: { fp32: 512, fp16: 512 },
   },
 };
