@@ -28,6 +28,18 @@ export interface ExactRender {
   url: string;
 }
 
+/**
+ * The ends calls of every preview, one after another (see `EndsJob`): the compare view is made anew
+ * when the user comes back from the settings, and its first start must not overtake the cancel of
+ * the last view's job.
+ */
+let endsCalls: Promise<unknown> = Promise.resolve();
+const endsInOrder = <T>(call: () => Promise<T>): Promise<T> => {
+  const next = endsCalls.catch(() => undefined).then(call);
+  endsCalls = next;
+  return next;
+};
+
 /** How long α must rest before the exact render is asked for. */
 export const SETTLE_MS = 250;
 
@@ -69,8 +81,6 @@ export class PreviewState {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #failed: string | undefined;
-  /** The ends calls, one after another (see `EndsJob`). */
-  #endsCalls: Promise<unknown> = Promise.resolve();
 
   constructor(opts: {
     api: PreviewApi;
@@ -323,11 +333,7 @@ export class PreviewState {
       onChange: () => {
         if (this.#ends === job) this.#pump();
       },
-      inOrder: (call) => {
-        const next = this.#endsCalls.catch(() => undefined).then(call);
-        this.#endsCalls = next;
-        return next;
-      },
+      inOrder: endsInOrder,
     });
     this.#ends = job;
     void job.start();
