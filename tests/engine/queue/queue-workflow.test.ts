@@ -172,7 +172,9 @@ describe('progress between tiles', () => {
     await q.add([join(inDir, 'a.png')], settings, { outDir });
     const loop = q.start();
     while (!release) await new Promise((d) => setTimeout(d, 5));
-    await new Promise((d) => setTimeout(d, 150));
+    // Wait for estimates rather than for a time: a loaded machine ticks late, not never.
+    while (progress.filter((p) => p.estimated).length < 3)
+      await new Promise((d) => setTimeout(d, 5));
     (release as () => void)();
     await loop;
     const during = progress.filter((p) => p.estimated);

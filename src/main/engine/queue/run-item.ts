@@ -41,10 +41,13 @@ export async function runItem(
   await ctx.store.change(item, { state: 'running', error: undefined, errorCode: undefined });
   try {
     const { patch, cleanup } = await attempts(ctx, item, abort.signal);
-    await ctx.store.change(item, { ...patch, seconds: (performance.now() - t0) / 1000 });
-    if (cleanup) await finishCommit(cleanup);
+    // The output has its final name: its kept tiles go before the item is journaled done, so a
+    // kill in between leaves a `committing` item, whose recovery discards them too (a kill after
+    // the journal could otherwise leave a done item's tiles behind for ever).
     const dir = itemTileStore(item, ctx.opt);
     if (dir) await TileStore.discardAt(dir).catch(() => undefined);
+    await ctx.store.change(item, { ...patch, seconds: (performance.now() - t0) / 1000 });
+    if (cleanup) await finishCommit(cleanup);
   } catch (err) {
     const seconds = (performance.now() - t0) / 1000;
     if (err instanceof Stop || abort.signal.aborted) {
