@@ -44,8 +44,25 @@ export async function openApp(
   page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // Chromium logs every 4xx/5xx answer as "Failed to load resource", including a preview the
+  // page itself superseded (answered with the error code `cancelled`): failed answers are judged
+  // by their code instead, so a cancellation is not an error and every other failure still is.
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (
+      m.type() === 'error' &&
+      !/^Failed to load resource: the server responded with a status/.test(m.text())
+    )
+      errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() < 400) return;
+    void r
+      .json()
+      .then((b: { error?: { code?: string } }) => b.error?.code)
+      .catch(() => undefined)
+      .then((code) => {
+        if (code !== 'cancelled') errors.push(`http ${r.status()} ${r.url()} ${code ?? ''}`.trim());
+      });
   });
   await page.goto(url);
   return { page, errors };
