@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight from source through tsx, so `npx upres` works right after
-// `npm install` with no build step to remember.
-import { register } from 'tsx/esm/api';
+// Runs the command line from its JavaScript build in out/cli (made at install by `prepare`, and made
+// again here when a source file changed since), or from source through tsx when it cannot be built.
+import { freshCli } from '../scripts/cli-build.mjs';
 
-register();
-await import('../src/cli/main.ts');
+const built = await freshCli();
+if (built) {
+  await import(built);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -4,10 +4,20 @@ import { openModelRegistry } from '../main/engine';
 import { DEFAULT_MODEL, DEFAULT_NAME_TEMPLATE } from '../shared/defaults';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
 import { exitCodeOf } from './exit-codes';
+import { addFarmCommands } from './farm-command';
 import { runImport, runModels, runPair, runRemove, type ImportCliOptions } from './models-command';
-import { intInRange, numberInRange, parseDevice, parseFormat, parsePrecision } from './options';
+import {
+  intInRange,
+  numberInRange,
+  parseBitDepth,
+  parseDevice,
+  parseFormat,
+  parsePrecision,
+} from './options';
+import { addPresetCommands } from './presets-command';
 import { runServe, type ServeCliOptions } from './serve-command';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
+import { addWorkerCommand } from './worker-command';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -35,6 +45,10 @@ export function buildProgram(result: { code: number }): Command {
     .option('-r, --recursive', 'also take images from sub-folders (the structure is kept)', false)
     .option('-m, --model <id>', 'model or pair id (see `upres models`)', DEFAULT_MODEL)
     .option(
+      '--chain <id,id>',
+      'run models one after another on each tile, e.g. a 1× cleanup then a 4× upscaler (instead of --model)',
+    )
+    .option(
       '-a, --alpha <0..1>',
       'for pairs: 0 = fidelity (faithful), 1 = perceptual (sharp, invented texture); default 0.8',
       numberInRange('alpha', 0, 1),
@@ -54,8 +68,29 @@ export function buildProgram(result: { code: number }): Command {
       'output height (width follows the aspect ratio); with --width: fit inside',
       intInRange('height', 1, 1_000_000),
     )
-    .option('-f, --format <format>', "png | jpeg | webp (default: the input's format)", parseFormat)
-    .option('-q, --quality <1-100>', 'JPEG / WebP quality', intInRange('quality', 1, 100))
+    .option(
+      '-f, --format <format>',
+      "png | jpeg | webp | tiff | avif (default: the input's format)",
+      parseFormat,
+    )
+    .option('-q, --quality <1-100>', 'JPEG / WebP / AVIF quality', intInRange('quality', 1, 100))
+    .addOption(
+      new Option(
+        '--compression <method>',
+        'TIFF compression (lossless): deflate | lzw | none',
+      ).choices(['deflate', 'lzw', 'none']),
+    )
+    .option(
+      '--bit-depth <bits>',
+      "bits per channel: 8 | 16 (PNG, TIFF), 8 | 10 | 12 (AVIF) (default: the input's)",
+      parseBitDepth,
+    )
+    .option('--effort <0-9>', 'AVIF encoder effort (slower, smaller)', intInRange('effort', 0, 9))
+    .option(
+      '--keep-print-size',
+      'multiply the resolution (DPI) by the scale so the print size stays (default: DPI kept)',
+      false,
+    )
     .option(
       '-n, --name <template>',
       'output name: {name} {scale} {model} {alpha}',
@@ -109,6 +144,10 @@ export function buildProgram(result: { code: number }): Command {
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
       result.code = await runUpscale(await openModelRegistry(), inputs, opt);
     });
+
+  addWorkerCommand(program, result);
+  addFarmCommands(program, result);
+  addPresetCommands(program, result);
 
   program
     .command('bench')

@@ -26,5 +26,11 @@ export function oneOf<T extends string>(name: string, values: readonly T[]): (v:
 }
 
 export const parseFormat = oneOf<OutputFormat>('format', OUTPUT_FORMATS);
+export const parseBitDepth = (v: string): 8 | 10 | 12 | 16 => {
+  const n = Number(v);
+  if (n !== 8 && n !== 10 && n !== 12 && n !== 16)
+    throw new InvalidArgumentError('bit depth must be 8, 10, 12 or 16');
+  return n;
+};
 export const parseDevice = oneOf('device', DeviceRequest.options);
 export const parsePrecision = oneOf('precision', Precision.options);

@@ -3,7 +3,9 @@ import cliProgress from 'cli-progress';
 import type { DeviceChoice, DeviceRequest, Precision } from '../shared/device';
 import { isError } from '../shared/errors';
 import { itemReport, problemReport, type ItemReport } from '../shared/item-report';
+import { BIT_DEPTHS } from '../shared/output-rules';
 import { FINISHED, type ItemSettingsInput, type OnExists, type QueueItem } from '../shared/queue';
+import { chainId, chainStages } from '../main/engine/models/chain-id';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import type { OutputFormat } from '../main/engine/pipeline/encode';
 import { batchJournals, newBatchJournalPath } from '../main/engine/queue/journal';
@@ -24,12 +26,18 @@ export interface UpscaleCliOptions {
   output?: string;
   recursive: boolean;
   model: string;
+  /** Model ids run one after another ("a,b"); replaces `model`. */
+  chain?: string;
   alpha?: number;
   scale?: number;
   width?: number;
   height?: number;
   format?: OutputFormat;
   quality?: number;
+  compression?: 'deflate' | 'lzw' | 'none';
+  bitDepth?: 8 | 10 | 12 | 16;
+  effort?: number;
+  keepPrintSize?: boolean;
   name: string;
   onExists: OnExists;
   transparency: 'model' | 'resize';
@@ -51,7 +59,7 @@ export function cliQueueDir(): string {
   return resolveUserDirs().queue;
 }
 
-function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
+export function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
   return {
     model: opt.model,
     alpha: opt.alpha,
@@ -60,6 +68,10 @@ function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
     height: opt.height,
     format: opt.format,
     quality: opt.quality,
+    compression: opt.compression,
+    bitDepth: opt.bitDepth,
+    effort: opt.effort,
+    keepPrintSize: opt.keepPrintSize,
     keepMetadata: opt.keepMetadata,
     transparency: opt.transparency,
     tta: opt.tta,
@@ -67,6 +79,16 @@ function settingsFrom(opt: UpscaleCliOptions): ItemSettingsInput {
     device: opt.device,
     precision: opt.precision,
   };
+}
+
+/** The chain id of `--chain a,b`: two or more known models or pairs, at most one pair. */
+function checkChain(registry: ModelRegistry, list: string): string {
+  const ids = list.split(',').map((s) => s.trim());
+  if (ids.length < 2 || ids.some((s) => s === ''))
+    throw new UsageError(`--chain takes two or more model ids separated by commas, got "${list}"`);
+  if (ids.filter((id) => registry.isPair(id)).length > 1)
+    throw new UsageError(`--chain ${list}: at most one pair (the dial applies to one stage)`);
+  return chainId(ids);
 }
 
 function checkUsage(registry: ModelRegistry, args: string[], opt: UpscaleCliOptions): void {
@@ -78,14 +100,22 @@ function checkUsage(registry: ModelRegistry, args: string[], opt: UpscaleCliOpti
   if (args.length === 0) throw new UsageError('give at least one file or folder to upscale');
   if (!opt.output) throw new UsageError('give an output folder with -o <dir>');
   // Usage errors come before any work: an unknown model, or α for a single model.
-  if (!registry.isPair(opt.model)) registry.get(opt.model);
-  if (opt.alpha !== undefined && !registry.isPair(opt.model)) {
+  if (opt.chain !== undefined) opt.model = checkChain(registry, opt.chain);
+  const stages = chainStages(opt.model) ?? [opt.model];
+  for (const id of stages) if (!registry.isPair(id)) registry.get(id);
+  if (opt.alpha !== undefined && !stages.some((id) => registry.isPair(id))) {
     throw new UsageError(
       `--alpha applies to pairs (fidelity ↔ perceptual); ${opt.model} is a single model`,
     );
   }
   if (opt.scale !== undefined && (opt.width !== undefined || opt.height !== undefined))
     throw new UsageError('give either --scale or --width / --height, not both');
+  if (opt.format && opt.bitDepth !== undefined && !BIT_DEPTHS[opt.format].includes(opt.bitDepth))
+    throw new UsageError(
+      `--bit-depth ${opt.bitDepth}: ${opt.format} holds ${BIT_DEPTHS[opt.format].join(' or ')} bits per channel`,
+    );
+  if (opt.compression && opt.format && opt.format !== 'tiff')
+    throw new UsageError('--compression applies to TIFF output (--format tiff)');
   try {
     checkNameTemplate(opt.name);
   } catch (err) {
@@ -340,7 +370,7 @@ export async function runUpscale(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   const device = ran && { ...ran, precision: ran.fp16 ? 'fp16' : 'fp32' };
-  const startup = readySeconds === undefined ? undefined : { readySeconds };
+  const startup = readySeconds === undefined ? undefined : { readySeconds, graph: ran?.graph };
   if (opt.json)
     process.stdout.write(`${JSON.stringify({ items: reports, device, startup }, null, 2)}\n`);
   if (stopped) return EXIT.cancelled;

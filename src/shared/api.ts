@@ -3,7 +3,9 @@ import { DeviceRequest, ProviderStatus } from './device';
 import { ModelInfo } from './model-manifest';
 import { ItemSettings, OnExists, QueueItem } from './queue';
 import { patchOf } from './patch';
+import { Preset, PresetListing, PresetName } from './presets';
 import { AppSettings } from './settings';
+import { FarmBatchView, FarmSettingsPatch, FarmSettingsView, FarmTestResult } from './farm';
 
 /** A preview region in input px (the API's largest side: 1024). */
 const PreviewRegion = z.object({
@@ -232,6 +234,78 @@ export const api = {
     request: z.object({ model: z.string().optional() }).strict(),
     response: z.object({ providers: z.array(ProviderStatus) }),
   },
+  /** The presets in `<user data>/presets.json` (shared with `upres presets`), and any problems. */
+  presetList: {
+    request: z.object({}).strict(),
+    response: PresetListing,
+  },
+  /**
+   * Saves a queue item's output settings and naming as a preset. An existing name is refused
+   * (`output.exists`) unless `replace`.
+   */
+  presetSave: {
+    request: z
+      .object({ name: PresetName, id: z.string(), replace: z.boolean().optional() })
+      .strict(),
+    response: Preset,
+  },
+  presetRemove: {
+    request: z.object({ name: z.string().min(1) }).strict(),
+    response: z.object({ removed: z.string() }),
+  },
+  /**
+   * Applies a preset to the waiting items among `ids` (others are left alone and not counted):
+   * their output settings and naming become the preset's. An unknown or invalid preset, or one
+   * naming a model that is not installed, is refused with a message naming it and its file.
+   */
+  presetApply: {
+    request: z.object({ name: z.string().min(1), ids: z.array(z.string()).min(1) }).strict(),
+    response: z.object({ updated: z.number().int() }),
+  },
+  /** The farm settings (Settings → Farm): the Redis address, password hidden. */
+  farmGet: {
+    request: z.object({}).strict(),
+    response: FarmSettingsView,
+  },
+  /** Changes the farm settings; a URL that does not parse is refused with its reason. */
+  farmSet: {
+    request: FarmSettingsPatch,
+    response: FarmSettingsView,
+  },
+  /**
+   * Connects to a farm's Redis and answers in one sentence whether it works and how many workers
+   * take photos. Absent fields come from the saved settings; nothing is saved.
+   */
+  farmTest: {
+    request: z
+      .object({ url: z.string().min(1).optional(), password: z.string().min(1).optional() })
+      .strict(),
+    response: FarmTestResult,
+  },
+  /**
+   * Sends waiting photos to the farm instead of the local engine, as one batch with their own
+   * settings and output plans: those among `ids`, or every waiting photo when absent. Sent photos
+   * leave the local queue and are followed as `farm` events.
+   */
+  farmSend: {
+    request: z.object({ ids: z.array(z.string()).min(1).optional() }).strict(),
+    response: z.object({ batch: z.string(), sent: z.number().int() }),
+  },
+  /** The batches this app sent to the farm, photo by photo. */
+  farmStatus: {
+    request: z.object({}).strict(),
+    response: z.object({ batches: z.array(FarmBatchView) }),
+  },
+  /** Cancels a batch sent to the farm (waiting photos removed, running ones stopped). */
+  farmCancel: {
+    request: z.object({ batch: z.string().min(1) }).strict(),
+    response: z.object({ removed: z.number().int(), stopping: z.number().int() }),
+  },
+  /** Forgets a finished batch (its rows leave the panel; outputs stay). */
+  farmForget: {
+    request: z.object({ batch: z.string().min(1) }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
 } as const;
 
 /** Pushed from the engine to the renderer (IPC `EVENT_CHANNEL`, or the WebSocket). */
@@ -262,6 +336,8 @@ export const EngineEvent = z.discriminatedUnion('kind', [
   /** An item moved to `index` in the queue's order (positions after the move). */
   z.object({ kind: z.literal('moved'), id: z.string(), index: z.number().int().min(0) }),
   z.object({ kind: z.literal('warning'), message: z.string() }),
+  /** The batches this app sent to the farm, after any of them changed (see `farmStatus`). */
+  z.object({ kind: z.literal('farm'), batches: z.array(FarmBatchView) }),
   /** One piece of one end of a `previewEnds` job, with how many of each end are ready. */
   z.object({
     kind: z.literal('previewPiece'),

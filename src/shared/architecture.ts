@@ -69,6 +69,97 @@ export const EdsrSpec = z.object({
 export type EdsrSpec = z.infer<typeof EdsrSpec>;
 
 /**
+ * SPAN (Wan et al. 2024, "Swift Parameter-free Attention Network"): Conv3XC layers (a 1×1 → 3×3 →
+ * 1×1 chain plus a 1×1 skip, merged into one 3×3 convolution on import), six SPAB blocks with
+ * parameter-free attention (sigmoid(x) − 0.5), a 1×1 conv over four concatenated features and a
+ * pixel-shuffle upsampler. `norm`: the input is (x − DIV2K mean)·255 first (the default; files
+ * with a `no_norm` buffer skip it); the output is never de-normalised.
+ */
+export const SpanSpec = z.object({
+  kind: z.literal('span'),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  features: z.number().int().positive(),
+  scale: z.number().int().min(1).max(8),
+  norm: z.boolean(),
+});
+export type SpanSpec = z.infer<typeof SpanSpec>;
+
+/**
+ * RealPLKSR (neosr / traiNNer-redux; "Partial Large Kernel CNNs", Lee & Yoo 2024): conv, blocks of
+ * [layer norm] → conv3×3 (2×) → Mish → conv3×3 → a k×k conv on the first `split` channels →
+ * [element-wise sigmoid attention] → 1×1 → [group norm] + skip, a conv to out·scale² plus the
+ * input repeated scale² times, then pixel shuffle or DySample (learned offsets, bilinear
+ * grid-sample with border padding, 1×1 end conv).
+ */
+export const RealPlksrSpec = z.object({
+  kind: z.literal('realplksr'),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  features: z.number().int().positive(),
+  blocks: z.number().int().positive(),
+  kernelSize: z.number().int().positive(),
+  split: z.number().int().positive(),
+  attention: z.boolean(),
+  /** 'layer': channel layer norm at the block's start (eps 1e-6); 'group': GroupNorm at its end. */
+  norm: z.enum(['layer', 'group']),
+  normGroups: z.number().int().positive(),
+  scale: z.number().int().min(1).max(8),
+  upsampler: z.enum(['pixelshuffle', 'dysample']),
+  /** DySample: offset groups (offset conv has 2·groups·scale² channels). */
+  dysampleGroups: z.number().int().positive().optional(),
+});
+export type RealPlksrSpec = z.infer<typeof RealPlksrSpec>;
+
+/**
+ * RCAN (Zhang et al. 2018): MeanShift, head conv, residual groups of RCABs (conv-ReLU-conv and
+ * channel attention: global average pool, 1×1 down to `squeeze` channels, ReLU, 1×1 up, sigmoid,
+ * multiply) each closed by a conv and a skip, a conv after the body with a long skip, a
+ * pixel-shuffle upsampler, a tail conv and MeanShift back. Works on [0, rgbRange].
+ */
+export const RcanSpec = z.object({
+  kind: z.literal('rcan'),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  features: z.number().int().positive(),
+  groups: z.number().int().positive(),
+  blocks: z.number().int().positive(),
+  squeeze: z.number().int().positive(),
+  scale: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)]),
+  rgbRange: z.number().positive(),
+});
+export type RcanSpec = z.infer<typeof RcanSpec>;
+
+/**
+ * SwinIR (Liang et al. 2021): conv, residual Swin transformer blocks (window attention with a
+ * relative position bias; odd blocks on windows shifted by half a window, with their masks), a
+ * conv per group and after the body, then one of four upsamplers: `pixelshuffle` (classical),
+ * `pixelshuffledirect` (lightweight), `nearest+conv` (real-world), `none` (×1 denoise / JPEG, the
+ * input added back). The input is reflect-padded to a multiple of the window and cropped back.
+ */
+export const SwinIrSpec = z.object({
+  kind: z.literal('swinir'),
+  inChannels: z.number().int().positive(),
+  outChannels: z.number().int().positive(),
+  embedDim: z.number().int().positive(),
+  /** Blocks per residual group, and attention heads per group. */
+  depths: z.array(z.number().int().positive()).min(1),
+  heads: z.array(z.number().int().positive()).min(1),
+  windowSize: z.number().int().positive(),
+  /** Whether odd blocks shift their windows by windowSize / 2 (not when trained on tiny crops). */
+  shift: z.boolean(),
+  mlpHidden: z.number().int().positive(),
+  qkvBias: z.boolean(),
+  patchNorm: z.boolean(),
+  resiConnection: z.enum(['1conv', '3conv']),
+  upsampler: z.enum(['pixelshuffle', 'pixelshuffledirect', 'nearest+conv', 'none']),
+  /** Channels of the upsampler (num_feat); the embedding width for pixelshuffledirect / none. */
+  features: z.number().int().positive(),
+  scale: z.number().int().min(1).max(8),
+});
+export type SwinIrSpec = z.infer<typeof SwinIrSpec>;
+
+/**
  * A plain ONNX model run as-is: the graph is the file (NCHW RGB in, NCHW RGB out, float32 at the
  * graph's edges after import). Channels and scale were measured by running it once on import.
  */
@@ -87,6 +178,10 @@ export const ArchitectureSpec = z.discriminatedUnion('kind', [
   SrvggSpec,
   SrResNetSpec,
   EdsrSpec,
+  SpanSpec,
+  RealPlksrSpec,
+  RcanSpec,
+  SwinIrSpec,
   OnnxSpec,
 ]);
 export type ArchitectureSpec = z.infer<typeof ArchitectureSpec>;

@@ -24,6 +24,8 @@ export interface DeviceChoice {
   precisionNote?: string;
   /** For `auto`: how the provider was picked (measured now, a kept measurement, the order). */
   decidedBy?: string;
+  /** `saved`: the session loaded the optimised graph an earlier start saved (no build, no optimising). */
+  graph?: 'saved' | 'built';
 }
 
 /** A device's measured speed on one model family (a representative tile, session creation excluded). */

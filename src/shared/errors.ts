@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'engine.stopped',
   /** A queue journal is being run by another live process. */
   'queue.busy',
+  /** The render farm's Redis cannot be reached (wrong address, down, refused the password). */
+  'farm.unreachable',
   'cancelled',
   'internal',
 ] as const;

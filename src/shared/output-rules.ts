@@ -1,7 +1,25 @@
 // How outputs are sized and named. The engine applies these rules and the renderer shows their
 // result before anything runs, so both import them from here.
 
-export type OutputFormatName = 'png' | 'jpeg' | 'webp';
+export type OutputFormatName = 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';
+
+/** A format's file extension (without the dot). */
+export function extensionFor(format: OutputFormatName): string {
+  return format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format;
+}
+
+/** TIFF compression methods Upres writes (lossless all; Deflate is the default). */
+export const TIFF_COMPRESSIONS = ['deflate', 'lzw', 'none'] as const;
+export type TiffCompression = (typeof TIFF_COMPRESSIONS)[number];
+
+/** Bits per channel each output format can hold. */
+export const BIT_DEPTHS: Record<OutputFormatName, readonly number[]> = {
+  png: [8, 16],
+  jpeg: [8],
+  webp: [8],
+  tiff: [8, 16],
+  avif: [8, 10, 12],
+};
 
 /** The settings that decide an output's size (a subset of ItemSettings). */
 export interface SizeSettings {
@@ -38,11 +56,17 @@ export function outputSize(
   return { outWidth, outHeight, scale };
 }
 
-/** Output format for an input file when none is chosen: the input's if Upres writes it, else PNG. */
+/**
+ * Output format for an input file when none is chosen: the input's if Upres writes it (a TIFF
+ * gives a TIFF), JPEG for HEIC/HEIF (Upres has no HEVC encoder; iPhone photos are shared as
+ * JPEG), else PNG.
+ */
 export function defaultFormatFor(input: string): OutputFormatName {
   const ext = input.toLowerCase().split('.').pop() ?? '';
-  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
+  if (ext === 'jpg' || ext === 'jpeg' || ext === 'heic' || ext === 'heif') return 'jpeg';
   if (ext === 'webp') return 'webp';
+  if (ext === 'tif' || ext === 'tiff') return 'tiff';
+  if (ext === 'avif') return 'avif';
   return 'png';
 }
 
@@ -85,5 +109,5 @@ export function outputFileName(
     alpha: values.alpha === undefined ? '' : num(values.alpha),
   };
   const name = template.replace(/\{(name|scale|model|alpha)\}/g, (_, f: NameField) => fields[f]);
-  return `${name}.${format === 'jpeg' ? 'jpg' : format}`;
+  return `${name}.${extensionFor(format)}`;
 }

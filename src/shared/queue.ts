@@ -14,7 +14,8 @@ export type TransparencyMode = z.infer<typeof TransparencyMode>;
 export const MetadataPolicy = z.enum(['all', 'none']);
 export type MetadataPolicy = z.infer<typeof MetadataPolicy>;
 
-export const OutputFormatName = z.enum(['png', 'jpeg', 'webp']);
+export const OutputFormatName = z.enum(['png', 'jpeg', 'webp', 'tiff', 'avif']);
+export const TiffCompression = z.enum(['deflate', 'lzw', 'none']);
 
 /** Per-item settings: every item carries its own. */
 export const ItemSettings = z.object({
@@ -30,6 +31,14 @@ export const ItemSettings = z.object({
   /** Output format (default: the input's; PNG for formats Upres does not write). */
   format: OutputFormatName.optional(),
   quality: z.number().int().min(1).max(100).optional(),
+  /** TIFF compression (default deflate). */
+  compression: TiffCompression.optional(),
+  /** Bits per channel: 8 | 16 (PNG, TIFF), 8 | 10 | 12 (AVIF); default: the input's depth. */
+  bitDepth: z.union([z.literal(8), z.literal(10), z.literal(12), z.literal(16)]).optional(),
+  /** AVIF encoder effort, 0 (fastest) – 9 (smallest file). */
+  effort: z.number().int().min(0).max(9).optional(),
+  /** Multiply the resolution (DPI) by the scale so the print size stays (default: DPI kept). */
+  keepPrintSize: z.boolean().optional(),
   keepMetadata: MetadataPolicy.default('all'),
   transparency: TransparencyMode.default('resize'),
   tta: z.boolean().default(false),

@@ -67,6 +67,10 @@ function fakeHandlers(): ApiHandlers {
       defaultDevice: 'auto' as const,
     })),
     measureDevices: vi.fn(async () => ({ providers: [] })),
+    presetList: vi.fn(async () => ({ path: '/presets.json', presets: [], problems: [] })),
+    presetSave: vi.fn(async () => ({ name: 'p', settings: { model: 'tiny' } })),
+    presetRemove: vi.fn(async ({ name }: { name: string }) => ({ removed: name })),
+    presetApply: vi.fn(async () => ({ updated: 0 })),
     queueList: vi.fn(async () => ({ items: [], paused: false })),
     queueAdd: vi.fn(async () => ({ added: [], problems: [] })),
     queueUpdate: vi.fn(async () => ({ updated: 0 })),
@@ -93,6 +97,13 @@ function fakeHandlers(): ApiHandlers {
     itemImage: vi.fn(async () => ({ token: 'token', width: 10, height: 10 })),
     settingsGet: vi.fn(async () => AppSettings.parse({})),
     settingsSet: vi.fn(async () => AppSettings.parse({})),
+    farmGet: vi.fn(async () => ({ url: '', hasPassword: false })),
+    farmSet: vi.fn(async () => ({ url: '', hasPassword: false })),
+    farmTest: vi.fn(async () => ({ ok: false, message: 'no farm', shown: '', workers: [] })),
+    farmSend: vi.fn(async () => ({ batch: 'b', sent: 0 })),
+    farmStatus: vi.fn(async () => ({ batches: [] })),
+    farmCancel: vi.fn(async () => ({ removed: 0, stopping: 0 })),
+    farmForget: vi.fn(async () => ({ ok: true as const })),
   };
 }
 

@@ -147,6 +147,8 @@ describe('upres upscale, end to end', () => {
     for (const args of [
       ['upscale', 'x.png', '-o', dir, '--format', 'gif'],
       ['upscale', 'x.png', '-o', dir, '--quality', '0'],
+      ['upscale', 'x.png', '-o', dir, '--format', 'jpeg', '--bit-depth', '16'],
+      ['upscale', 'x.png', '-o', dir, '--format', 'png', '--compression', 'lzw'],
       ['upscale', 'x.png'],
       ['upscale', 'x.png', '-o', dir, '--model', 'no-such-model', '--json'],
       ['frobnicate'],

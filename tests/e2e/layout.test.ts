@@ -14,11 +14,14 @@ import { addPath, dragAlpha, rows, waitValue } from './helpers/app-page';
 import { screenshotSizes, WINDOW_SIZES } from './helpers/browser';
 import { boxOf, layoutProblems, overlaps, settle, type Box } from './helpers/layout';
 import { useServedApp } from './helpers/served-app';
-import { SLOW, SLOW_PAIR } from './helpers/serve-world';
+import { CLEAN, SLOW, SLOW_PAIR } from './helpers/serve-world';
 
 /** 120 characters before the extension: longer than any column the app has. */
 const LONG_NAME = `${'harbour-at-dusk-from-the-old-lighthouse-'.repeat(3)}.png`;
 const MIN_FIELD = 240;
+/** 80 characters, the longest preset name there is. */
+const LONG_PRESET =
+  'Prints for the harbour exhibition: large, fidelity first, TIFF 16 bit, kept DPI.';
 
 /** The window sizes each state is measured at: the reviewed three and a large monitor. */
 const LAYOUT_SIZES = [...WINDOW_SIZES, { width: 2560, height: 1440 }] as const;
@@ -55,6 +58,18 @@ const app = useServedApp('upres-e2e-layout-', async (world) => {
     .resize(192, 96)
     .png()
     .toFile(ends);
+  // Presets as `upres presets save` writes them, one with a long name, and an invalid entry.
+  await writeFile(
+    join(world.env.UPRES_USER_DIR!, 'presets.json'),
+    JSON.stringify({
+      version: 1,
+      presets: [
+        { name: 'Web', settings: { model: SLOW_PAIR, format: 'webp', quality: 80 } },
+        { name: LONG_PRESET, settings: { model: SLOW_PAIR, scale: 2 } },
+        { name: 'Broken by hand', settings: { model: SLOW_PAIR, format: 'gif' } },
+      ],
+    }),
+  );
 });
 
 /** The compare view's image area per window size, in each state measured with both panels open. */
@@ -204,6 +219,41 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     await page.getByTestId('mode-split').click();
   });
 
+  it('the presets in the inspector: the list, a preset just saved, an invalid entry', async () => {
+    const page = app.page;
+    expect(LONG_PRESET.length).toBe(80);
+    await select(page, 'small.png');
+    const presets = page.getByTestId('presets');
+    await presets.getByTestId('preset-choice').selectOption(LONG_PRESET);
+    await presets.getByTestId('preset-problem').waitFor();
+    await presets.getByTestId('preset-name').fill('Small photos, doubled');
+    await presets.getByTestId('preset-save').click();
+    await presets
+      .locator('[data-testid="preset-done"]', { hasText: 'Saved preset “Small photos, doubled”' })
+      .waitFor();
+    await expectLayoutHolds(page, 'presets');
+    // Below the fold of a small window: the inspector scrolls to show it (the scroll is kept
+    // while the screenshots go from the smallest size up).
+    await page.setViewportSize(WINDOW_SIZES[0]);
+    await presets.scrollIntoViewIfNeeded();
+    await screenshotSizes(page, '10b-presets');
+  });
+
+  it('a photo cleaned first with a 1× model: the chain in words on its row and in the panel', async () => {
+    const page = app.page;
+    await select(page, 'small.png');
+    await page.getByTestId('settings-cleanup').selectOption(CLEAN);
+    await page.getByTestId('apply-selected').click();
+    await page.getByTestId('inspector-chain').waitFor();
+    const row = rows(page, 'small.png');
+    expect(await row.getByTestId('item-chain').textContent()).toMatch(/cleaned first with/);
+    // The chain's upscaler is the pair: its α still shows on the row.
+    expect(await row.getByTestId('item-alpha').textContent()).toBe('α 0.80');
+    await page.locator('[data-testid="preview-label"][data-kind="exact"]').waitFor();
+    await expectLayoutHolds(page, 'waiting, cleaned first');
+    await screenshotSizes(page, '10c-clean-first');
+  });
+
   it('a pair’s photo while both ends render: their progress beside the view', async () => {
     const page = app.page;
     // New photos with the slow pair: its ends take a second or more per piece.
@@ -257,6 +307,26 @@ describe('the layout at 1280×720, 1440×900 and 1920×1080', () => {
     expect(await cpu.getByTestId('provider-speed').textContent()).toMatch(/s per megapixel/);
     await expectLayoutHolds(page, 'settings');
     await screenshotSizes(page, '12-settings');
+    await page.getByTestId('settings-close').click();
+  });
+
+  it('the farm settings, with the answer of a failed connection test', async () => {
+    const page = app.page;
+    await page.getByTestId('nav-settings').click();
+    const url = page.getByTestId('settings-farm-url');
+    await url.scrollIntoViewIfNeeded();
+    // Nothing listens on port 1: a clear "cannot reach" answer, typed but never saved.
+    await url.fill('redis://:not-shown@127.0.0.1:1');
+    await page.getByTestId('settings-farm-test').click();
+    const answer = page.getByTestId('settings-farm-test-result');
+    await answer.waitFor({ timeout: 20_000 });
+    expect(await answer.textContent()).toContain(
+      "cannot reach the farm's Redis at redis://:***@127.0.0.1:1",
+    );
+    await answer.scrollIntoViewIfNeeded();
+    await expectLayoutHolds(page, 'farm settings');
+    await screenshotSizes(page, '12b-settings-farm');
+    await url.fill('');
     await page.getByTestId('settings-close').click();
   });
 

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { ArchitectureSpec, EdsrSpec, SrResNetSpec } from '../../src/shared/architecture';
 import type { DeviceChoice } from '../../src/shared/device';
 import { isError } from '../../src/shared/errors';
+import { readModelFile } from '../../src/main/engine/models/read-model-file';
 import { ModelRenderer } from '../../src/main/engine/queue/model-renderer';
 import { UpscaleQueue } from '../../src/main/engine/queue/upscale-queue';
 import { planTiles } from '../../src/main/engine/pipeline/tile-plan';
@@ -87,7 +88,31 @@ async function runOn(
   }
 }
 
+/**
+ * One fixture per new architecture (tools/fixtures/make_modern_fixtures.py, calibrated outputs);
+ * RealPLKSR's with DySample, whose blocks are the pixel-shuffle model's plus GridSample. Each takes
+ * ~30 s to start on SwiftShader (shader compilation), so one each.
+ */
+export const MODERN = ['span-x4', 'realplksr-dysample-x4', 'rcan-x2', 'swinir-classical-x2'];
+
 export const cases: Record<string, (out: string) => Promise<unknown>> = {
+  /** SPAN, RealPLKSR (pixel shuffle and DySample), RCAN and SwinIR on WebGPU (fp32) and the CPU. */
+  async modernParity(out) {
+    const dir = join(import.meta.dirname, '..', 'fixtures', 'arch-modern');
+    const choices: Record<string, Choice> = {};
+    for (const name of MODERN) {
+      const m = await readModelFile(join(dir, `${name}.pth`));
+      for (const d of ['cpu', 'webgpu'] as const)
+        choices[`${name}-${d}`] = await runOn(
+          out,
+          name,
+          (o) => loadWeights(name, m.spec, m.weights, o),
+          d,
+        );
+    }
+    return { choices };
+  },
+
   /** Every architecture family and a pair's blend graph at two α, on WebGPU (fp32) and the CPU. */
   async parity(out) {
     const choices: Record<string, Choice> = {};

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { psnr } from '../../src/main/engine/metrics/psnr';
+import { MODERN } from '../helpers/webgpu-cases';
 import { haveSwiftShader, runGpuCase, swiftShaderEnv } from '../helpers/webgpu-env';
 
 const f32 = async (out: string, name: string) => {
@@ -33,6 +34,19 @@ describe.skipIf(!haveSwiftShader && !process.env.CI)('WebGPU on SwiftShader', ()
       psnr(await f32(out, 'pair-a0.25-webgpu'), await f32(out, 'pair-a0.9-webgpu'), 1),
     ).toBeLessThan(40);
   });
+
+  it('gives the CPU output (≥ 60 dB) for SPAN, RealPLKSR, RCAN and SwinIR', async () => {
+    const { result, out } = await runGpuCase<{
+      choices: Record<string, { device: string; fp16: boolean }>;
+    }>('modernParity');
+    for (const name of MODERN) {
+      const cpu = await f32(out, `${name}-cpu`);
+      const gpu = await f32(out, `${name}-webgpu`);
+      console.log(`${name}: WebGPU vs CPU ${psnr(gpu, cpu, 1).toFixed(1)} dB`);
+      expect(psnr(gpu, cpu, 1), name).toBeGreaterThanOrEqual(60);
+      expect(result.choices[`${name}-webgpu`], name).toEqual({ device: 'webgpu', fp16: false });
+    }
+  }, 420_000);
 
   it('an fp16 request on an adapter without f16 runs fp32 on WebGPU and says so', async () => {
     const { result, out } = await runGpuCase<{

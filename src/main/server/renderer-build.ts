@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /** The folder holding this package's package.json (the repository, or the installed package). */
 export async function packageRoot(from = import.meta.dirname): Promise<string> {
@@ -48,10 +47,17 @@ export async function rendererBuildStale(root: string): Promise<boolean> {
  * a server already running never serves half a build.
  */
 export async function buildRenderer(root: string): Promise<void> {
-  const { build } = await import('vite');
-  const configUrl = pathToFileURL(join(root, 'electron.vite.config.ts')).href;
-  const config = ((await import(configUrl)) as { default: { renderer: import('vite').UserConfig } })
-    .default.renderer;
+  const { build, loadConfigFromFile } = await import('vite');
+  // Vite's own loader bundles the TypeScript config, so this works from the built CLI too (plain
+  // Node cannot import a .ts file).
+  const loaded = await loadConfigFromFile(
+    { command: 'build', mode: 'production' },
+    join(root, 'electron.vite.config.ts'),
+    root,
+    'silent',
+  );
+  const config = (loaded?.config as { renderer?: import('vite').UserConfig } | undefined)?.renderer;
+  if (!config) throw new Error(`${join(root, 'electron.vite.config.ts')} has no renderer section`);
   const target = join(root, 'out', 'renderer');
   const tmp = join(root, 'out', `.renderer-${process.pid}-${Date.now()}`);
   // Vite builds for production only when NODE_ENV is unset or says so: a shell's or a test

@@ -5,6 +5,10 @@ const ARCHITECTURES: Record<string, string> = {
   srvgg: 'SRVGGNetCompact',
   srresnet: 'SRResNet',
   edsr: 'EDSR',
+  span: 'SPAN',
+  realplksr: 'RealPLKSR',
+  rcan: 'RCAN',
+  swinir: 'SwinIR',
   onnx: 'ONNX',
 };
 

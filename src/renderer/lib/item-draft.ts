@@ -3,10 +3,11 @@
 
 import type { ModelInfo } from '../../shared/model-manifest';
 import type { QueueItem } from '../../shared/queue';
+import { BIT_DEPTHS, type OutputFormatName } from '../../shared/output-rules';
 import type { SettingsPatch } from './queue-store.svelte';
 
 export type SizeMode = 'model' | 'scale' | 'width' | 'height';
-export type DraftFormat = '' | 'png' | 'jpeg' | 'webp';
+export type DraftFormat = '' | 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';
 
 export interface Draft {
   model: string;
@@ -18,6 +19,12 @@ export interface Draft {
   height: number;
   format: DraftFormat;
   quality: number;
+  /** TIFF compression; '' = the default (Deflate). */
+  compression: '' | 'deflate' | 'lzw' | 'none';
+  /** Bits per channel; 0 = as the photo (within what the format holds). */
+  bitDepth: number;
+  /** Multiply the resolution (DPI) by the scale, so the print size stays. */
+  keepPrintSize: boolean;
 }
 
 /** The fields as an item has them; sizes not set start at what the engine plans now. */
@@ -40,14 +47,23 @@ export function draftOf(item: QueueItem, model: Pick<ModelInfo, 'scale'> | undef
     height: s.height ?? item.plan?.height ?? item.height ?? 1000,
     format: s.format ?? '',
     quality: s.quality ?? 90,
+    compression: s.compression ?? '',
+    bitDepth: s.bitDepth ?? 0,
+    keepPrintSize: s.keepPrintSize ?? false,
   };
 }
 
 /**
  * The settings patch of the edited fields (`null` resets a field: the size fields exclude each
- * other); α only for a pair.
+ * other); α only for a pair; a bit depth only where the format holds it.
  */
-export function patchOf(edits: Partial<Draft>, d: Draft, pair: boolean): SettingsPatch {
+export function patchOf(
+  edits: Partial<Draft>,
+  d: Draft,
+  pair: boolean,
+  /** The format "same as the photo" means for this item. */
+  inputFormat: OutputFormatName = 'png',
+): SettingsPatch {
   const p: SettingsPatch = {};
   if ('model' in edits) p.model = d.model;
   if (d.alpha !== undefined && 'alpha' in edits && pair) p.alpha = d.alpha;
@@ -62,5 +78,11 @@ export function patchOf(edits: Partial<Draft>, d: Draft, pair: boolean): Setting
   }
   if ('format' in edits) p.format = d.format === '' ? null : d.format;
   if ('quality' in edits) p.quality = Math.round(d.quality);
+  if ('compression' in edits) p.compression = d.compression === '' ? null : d.compression;
+  // A depth the chosen format cannot hold goes back to "as the photo" (the engine would refuse it).
+  const holds = BIT_DEPTHS[d.format || inputFormat].includes(d.bitDepth);
+  if ('bitDepth' in edits || ('format' in edits && d.bitDepth !== 0 && !holds))
+    p.bitDepth = d.bitDepth !== 0 && holds ? (d.bitDepth as 8 | 10 | 12 | 16) : null;
+  if ('keepPrintSize' in edits) p.keepPrintSize = d.keepPrintSize ? true : null;
   return p;
 }

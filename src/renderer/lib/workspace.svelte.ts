@@ -1,6 +1,7 @@
 import type { ModelInfo } from '../../shared/model-manifest';
 import { addSettingsFrom } from './add-settings';
 import type { EngineApi } from './connection';
+import { FarmState } from './farm-state.svelte';
 import { QueueStore } from './queue-store.svelte';
 import { SettingsStore } from './settings-store.svelte';
 import { Thumbnails } from './thumbnails.svelte';
@@ -13,6 +14,8 @@ export class Workspace {
   readonly queue: QueueStore;
   readonly settings: SettingsStore;
   readonly thumbnails: Thumbnails;
+  /** The render farm (Settings → Farm, *Send to farm*, the sent batches). */
+  readonly farm: FarmState;
   #screen = $state<Screen>('work');
   #detach: (() => void) | undefined;
 
@@ -21,6 +24,7 @@ export class Workspace {
     this.queue = new QueueStore(api);
     this.settings = new SettingsStore(api);
     this.thumbnails = new Thumbnails(api);
+    this.farm = new FarmState(api);
   }
 
   /** The screen shown: the work (queue, compare, inspector) or the settings. */
@@ -34,8 +38,15 @@ export class Workspace {
 
   /** Subscribes to engine events, then loads the queue (as the engine kept it) and settings. */
   async start(): Promise<void> {
-    this.#detach ??= this.queue.attach();
-    await Promise.all([this.queue.load(), this.settings.load()]);
+    if (!this.#detach) {
+      const queue = this.queue.attach();
+      const farm = this.farm.attach();
+      this.#detach = () => {
+        queue();
+        farm();
+      };
+    }
+    await Promise.all([this.queue.load(), this.settings.load(), this.farm.load()]);
   }
 
   /** Adds files and folders with the saved defaults; false when nothing could be added. */

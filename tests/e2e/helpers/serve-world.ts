@@ -22,6 +22,10 @@ const SLOW_SPEC: ArchitectureSpec = { ...TINY_RRDB, features: 16, blocks: 2, gro
 /** A pair of two such RRDBNets: its ends take a second or more per piece, long enough to watch. */
 export const SLOW_PAIR = 'slow-pair';
 
+/** A single 1× model (random SRVGG) to "clean first with" before the pair: a chain. */
+export const CLEAN = 'tiny-clean';
+const CLEAN_SPEC: ArchitectureSpec = { ...TINY_SRVGG, scale: 1 };
+
 /** Folders of one `upres serve` under test: models, the user's folder, scratch for photos. */
 export interface ServeWorld {
   dir: string;
@@ -35,8 +39,8 @@ export async function buildRendererOnce(): Promise<void> {
 }
 
 /**
- * Tiny random models (a pair `tiny-pair` of `tiny-f` ↔ `tiny-p`, `tiny-rrdb`, and the pair
- * `slow-pair` of two such RRDBNets), a user folder
+ * Tiny random models (a pair `tiny-pair` of `tiny-f` ↔ `tiny-p`, `tiny-rrdb`, the pair
+ * `slow-pair` of two such RRDBNets, and the 1× `tiny-clean`), a user folder
  * whose saved settings add new photos with the pair, and the environment that points
  * `upres serve` (and the CLI, for reference renders) at them.
  */
@@ -73,6 +77,15 @@ export async function serveWorld(prefix: string): Promise<ServeWorld> {
       provenance,
       dtype: 'float32',
     });
+  await writeModel(shipped, {
+    id: CLEAN,
+    name: 'Tiny clean',
+    role: 'general',
+    spec: CLEAN_SPEC,
+    weights: randomWeights(CLEAN_SPEC, 13),
+    provenance,
+    dtype: 'float32',
+  });
   const registry = await ModelRegistry.open({ shipped, user: userModels });
   await writePair(registry, userModels, {
     id: PAIR,

@@ -55,7 +55,7 @@ describe('safetensors', () => {
     ).toThrow(/8 bytes for shape/);
     expect(() =>
       decodeSafetensors(
-        withHeader({ t: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, data),
+        withHeader({ t: { dtype: 'BOOL', shape: [8], data_offsets: [0, 8] } }, data),
       ),
     ).toThrow(/unsupported dtype/);
     const huge = Buffer.alloc(16);

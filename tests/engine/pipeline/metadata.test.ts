@@ -175,7 +175,7 @@ describe('metadata round trip', () => {
     // TIFFs keep IPTC as raw IIM records in tag 33723; sharp cannot write them, so add the tag.
     await writeFile(input, addTiffExif(addTiffTag(tiff, 33723, 7, iimRecords())));
     expect((await sharp(input).metadata()).iptc?.[0]).toBe(0x1c);
-    const res = await upscaleOne(model, input, { outDir: dir });
+    const res = await upscaleOne(model, input, { outDir: dir, format: 'png' });
     expect(res.output).toMatch(/scan_x4\.png$/);
     const t = await tagsOf(res.output);
     expectExif(t);

@@ -10,8 +10,11 @@ interface Draft {
   scale: number;
   width: number;
   height: number;
-  format: '' | 'png' | 'jpeg' | 'webp';
+  format: '' | 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif';
   quality: number;
+  compression: '' | 'deflate' | 'lzw' | 'none';
+  bitDepth: number;
+  keepPrintSize: boolean;
 }
 const { draftOf, patchOf } = (await import(
   /* @vite-ignore */ fileURLToPath(
@@ -19,7 +22,12 @@ const { draftOf, patchOf } = (await import(
   )
 )) as {
   draftOf(item: QueueItem, model: { scale: number } | undefined): Draft;
-  patchOf(edits: Partial<Draft>, d: Draft, pair: boolean): Record<string, unknown>;
+  patchOf(
+    edits: Partial<Draft>,
+    d: Draft,
+    pair: boolean,
+    inputFormat?: 'png' | 'jpeg' | 'webp' | 'tiff' | 'avif',
+  ): Record<string, unknown>;
 };
 
 const item: QueueItem = {
@@ -61,6 +69,9 @@ describe("the settings panel's draft", () => {
       height: 642,
       format: '',
       quality: 90,
+      compression: '',
+      bitDepth: 0,
+      keepPrintSize: false,
     });
     const plain = { ...item, settings: { ...item.settings, scale: undefined, height: 900 } };
     expect(draftOf(plain, { scale: 4 })).toMatchObject({
@@ -97,6 +108,46 @@ describe("the settings panel's draft", () => {
     ).toEqual({
       format: 'webp',
       quality: 81,
+    });
+  });
+});
+
+describe('the output details: bit depth, TIFF compression, print size', () => {
+  const d = draftOf(item, { scale: 4 });
+  it('start unset, and only edited fields reach the patch', () => {
+    expect(d).toMatchObject({ compression: '', bitDepth: 0, keepPrintSize: false });
+    expect(
+      patchOf({ compression: 'lzw' }, { ...d, format: 'tiff', compression: 'lzw' }, false),
+    ).toEqual({
+      compression: 'lzw',
+    });
+    expect(patchOf({ compression: '' }, d, false)).toEqual({ compression: null });
+    expect(patchOf({ keepPrintSize: true }, { ...d, keepPrintSize: true }, false)).toEqual({
+      keepPrintSize: true,
+    });
+    expect(patchOf({ keepPrintSize: false }, d, false)).toEqual({ keepPrintSize: null });
+  });
+
+  it('a bit depth is kept only where the format holds it, "as the photo" included', () => {
+    const tiff16 = { ...d, format: 'tiff' as const, bitDepth: 16 };
+    expect(patchOf({ bitDepth: 16 }, tiff16, false)).toEqual({ bitDepth: 16 });
+    // The photo's own format decides when the format is "same as the photo".
+    expect(patchOf({ bitDepth: 16 }, { ...d, bitDepth: 16 }, false, 'tiff')).toEqual({
+      bitDepth: 16,
+    });
+    expect(patchOf({ bitDepth: 16 }, { ...d, bitDepth: 16 }, false, 'jpeg')).toEqual({
+      bitDepth: null,
+    });
+    // Switching a 16-bit TIFF to AVIF (8/10/12) drops the depth; to PNG (8/16) keeps it.
+    expect(patchOf({ format: 'avif' }, { ...tiff16, format: 'avif' }, false)).toEqual({
+      format: 'avif',
+      bitDepth: null,
+    });
+    expect(patchOf({ format: 'png' }, { ...tiff16, format: 'png' }, false)).toEqual({
+      format: 'png',
+    });
+    expect(patchOf({ bitDepth: 10 }, { ...d, format: 'avif', bitDepth: 10 }, false)).toEqual({
+      bitDepth: 10,
     });
   });
 });

@@ -23,7 +23,9 @@ describe('output names before start', () => {
         { scale: 2, model: 'dial', alpha: 0.63 },
         'IMG_1-dial-a0.63.webp',
       ],
-      ['{name}-{alpha}', '/p/x.tiff', { scale: 2, model: 'one' }, 'x-.png'],
+      ['{name}-{alpha}', '/p/x.tiff', { scale: 2, model: 'one' }, 'x-.tif'],
+      ['{name}', '/p/IMG_0001.HEIC', { scale: 2, model: 'one' }, 'IMG_0001.jpg'],
+      ['{name}', '/p/anim.gif', { scale: 2, model: 'one' }, 'anim.png'],
     ];
     for (const [template, input, values, want] of cases) {
       const format = defaultFormatFor(input);

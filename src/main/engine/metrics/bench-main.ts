@@ -1,4 +1,4 @@
-// `npm run bench -- <speed|devices|overlap|alpha|preview|memory|queue> [options]`: benchmarks that print figures measured side by side.
+// `npm run bench -- <speed|devices|overlap|alpha|preview|memory|queue|eta> [options]`: benchmarks that print figures measured side by side.
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { DeviceRequest, ExecutionDevice, Precision } from '../../../shared/device';
@@ -11,6 +11,8 @@ import { benchOverlap } from './bench-overlap';
 import { benchQueue } from './bench-queue';
 import { benchSpeed } from './bench-speed';
 import { benchDevices, measureRow } from './bench-devices';
+import { benchEta } from './bench-eta';
+import { benchFarm } from './bench-farm';
 
 const datasets = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
 const cli = fileURLToPath(new URL('../../../../bin/upres.js', import.meta.url));
@@ -122,14 +124,14 @@ program
   .option('--model <id>', 'model id (the fast one, so 24 MP finishes)', 'realesr-general-x4v3')
   .option('--image <path>', 'source photo, enlarged to each size', `${datasets}photos/DSCN0010.jpg`)
   .option('--mp <list>', 'input sizes in megapixels', (v) => v.split(',').map(Number), [2, 8, 24])
-  .option('--format <f>', 'jpeg | png (input and output)', 'jpeg')
+  .option('--format <f>', 'jpeg | png | tiff (input and output)', 'jpeg')
   .option('--tile <px>', 'fixed tile size (default: auto)', (v) => Number(v))
   .action(
     async (o: {
       model: string;
       image: string;
       mp: number[];
-      format: 'jpeg' | 'png';
+      format: 'jpeg' | 'png' | 'tiff';
       tile?: number;
     }) => {
       const lines = await benchMemory({
@@ -233,6 +235,29 @@ program
   .option('--sizes <list>', 'queue sizes', (v) => v.split(',').map(Number), [1000, 4000, 16000])
   .action(async (o: { sizes: number[] }) => {
     console.log((await benchQueue(o.sizes)).join('\n'));
+  });
+
+program
+  .command('eta')
+  .description(
+    "the queue's ETA against the time really left, on a folder run with the app's defaults",
+  )
+  .option('--folder <dir>', 'photos', `${datasets}photos`)
+  .option('--model <id>', "model or pair (default: the app's)")
+  .action(async (o: { folder: string; model?: string }) => {
+    console.log((await benchEta(o.folder, o.model)).join('\n'));
+  });
+
+program
+  .command('farm')
+  .description(
+    'photos/s and per-photo queue overhead of a farm of 1 and 2 local workers (redis-server) next to the local upscale',
+  )
+  .option('--photos <n>', 'photos in the batch', (v) => Number(v), 50)
+  .option('--size <WxH>', 'photo size', parseSize, [32, 24] as [number, number])
+  .option('--workers <list>', 'worker counts', (v) => v.split(',').map(Number), [1, 2])
+  .action(async (o: { photos: number; size: [number, number]; workers: number[] }) => {
+    console.log((await benchFarm({ cli, ...o })).join('\n'));
   });
 
 await program.parseAsync(process.argv);

@@ -11,7 +11,8 @@ export interface MemoryBenchOptions {
   source: string;
   model: string;
   megapixels: number[];
-  format: 'jpeg' | 'png';
+  /** Input and output format (the output keeps the input's). */
+  format: 'jpeg' | 'png' | 'tiff';
   tile?: number;
 }
 
@@ -56,9 +57,16 @@ export async function benchMemory(o: MemoryBenchOptions): Promise<string[]> {
     for (const mp of o.megapixels) {
       const h = Math.round(Math.sqrt((mp * 1e6) / aspect));
       const w = Math.round(h * aspect);
-      const input = join(dir, `photo-${mp}mp.${o.format === 'png' ? 'png' : 'jpg'}`);
+      const ext = { png: 'png', jpeg: 'jpg', tiff: 'tif' }[o.format];
+      const input = join(dir, `photo-${mp}mp.${ext}`);
       const img = sharp(o.source).resize(w, h, { kernel: 'lanczos3' });
-      await (o.format === 'png' ? img.png() : img.jpeg({ quality: 92 })).toFile(input);
+      const encoded =
+        o.format === 'png'
+          ? img.png()
+          : o.format === 'tiff'
+            ? img.tiff({ compression: 'deflate' })
+            : img.jpeg({ quality: 92 });
+      await encoded.toFile(input);
       const out = join(dir, `out-${mp}`);
       const args = [o.cli, 'upscale', input, '-o', out, '-m', o.model, '-d', 'cpu'];
       if (o.tile) args.push('--tile', String(o.tile));

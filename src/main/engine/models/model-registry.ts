@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpresError } from '../../../shared/errors';
 import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/model-manifest';
@@ -193,6 +193,17 @@ export class ModelRegistry {
       };
     });
     return [...single, ...pairs];
+  }
+
+  /**
+   * What a model's graph is built from, without reading it: the manifest and the weights file's
+   * identity (a replaced or rewritten file has another inode, size or time).
+   */
+  async weightsIdentity(id: string): Promise<unknown> {
+    const m = this.get(id);
+    const file = join(m.dir, m.manifest.weights.file);
+    const st = await stat(file);
+    return { id, manifest: m.manifest, file, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   }
 
   /** Reads a model's weights (buildGraph checks them against the manifest's architecture). */

@@ -103,7 +103,7 @@ export async function readModelFile(path: string, opt: ReadModelOptions = {}): P
     tensors = decodeSafetensors(bytes, name).tensors;
     format = 'safetensors';
     halfPrecision = [...(tensors as Map<string, NamedTensor>).values()].every(
-      (t) => t.dtype === 'F16',
+      (t) => t.dtype === 'F16' || t.dtype === 'I64',
     );
   } else {
     const dict = extractStateDict(parseTorchCheckpoint(bytes, name).root);

@@ -9,11 +9,26 @@ export interface NamedTensor {
   name: string;
   shape: number[];
   values: Float32Array;
-  /** How the values were stored in the file they were read from. */
-  dtype?: SafetensorsDtype;
+  /** How the values were stored in the file they were read from (I64: integer buffers). */
+  dtype?: SafetensorsDtype | 'I64';
 }
 
-const BYTES: Record<SafetensorsDtype, number> = { F16: 2, F32: 4 };
+const BYTES: Record<SafetensorsDtype | 'I64', number> = { F16: 2, F32: 4, I64: 8 };
+
+/**
+ * An int64 tensor (index buffers such as SwinIR's relative_position_index) as exact float32
+ * values; anything beyond ±2^24 would not be exact and is refused.
+ */
+function int64Values(raw: Uint8Array, name: string, fail: (why: string) => never): Float32Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float32Array(raw.length / 8);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getBigInt64(i * 8, true);
+    if (v > 16777216n || v < -16777216n) fail(`int64 tensor ${name} holds ${v}, beyond ±2^24`);
+    out[i] = Number(v);
+  }
+  return out;
+}
 const MAX_HEADER = 100 * 1024 * 1024;
 
 /** Serialises tensors to the safetensors format, storing values as fp16 or fp32. */
@@ -88,9 +103,9 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
     }
     if (entry === null || typeof entry !== 'object') fail(`tensor ${name} is not a JSON object`);
     const e = entry as { dtype?: string; shape?: unknown; data_offsets?: unknown };
-    if (e.dtype !== 'F16' && e.dtype !== 'F32')
+    if (e.dtype !== 'F16' && e.dtype !== 'F32' && e.dtype !== 'I64')
       fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);
-    const dtype = e.dtype as SafetensorsDtype;
+    const dtype = e.dtype as SafetensorsDtype | 'I64';
     const shape = e.shape;
     if (
       !Array.isArray(shape) ||
@@ -112,7 +127,12 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
     if (end - begin !== count * BYTES[dtype])
       fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
     const raw = bytes.subarray(dataStart + begin, dataStart + end);
-    const values = dtype === 'F16' ? fromFloat16Bytes(raw) : fromFloat32Bytes(raw);
+    const values =
+      dtype === 'I64'
+        ? int64Values(raw, name, fail)
+        : dtype === 'F16'
+          ? fromFloat16Bytes(raw)
+          : fromFloat32Bytes(raw);
     tensors.set(name, { name, shape: shape as number[], values, dtype });
   }
   return { tensors, metadata };

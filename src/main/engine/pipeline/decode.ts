@@ -8,8 +8,12 @@ import {
   exifFromTiff,
   iccColourSpace,
   iccLabel,
+  outputDpi,
+  statedDpi,
   type ImageMetadata,
 } from './metadata';
+import { cameraRawKind } from './camera-raw';
+import { decodeHeic } from './heic-decode';
 import type { Raster } from './raster';
 import { descriptorPath, openRegularFile, readAll, type RegularFile } from '../storage/safe-open';
 
@@ -55,6 +59,8 @@ export interface DecodeOptions {
   /** Output size, written into the carried EXIF and XMP (default: the input's). */
   outWidth?: number;
   outHeight?: number;
+  /** Multiply the input's resolution by the scale (print size kept); default: the DPI is kept. */
+  keepPrintSize?: boolean;
   /** The header as `inspectImage` read it when the item was planned: not read a second time. */
   header?: ImageHeader;
   /** Checked between the decode's steps (header, pixels, metadata). */
@@ -137,6 +143,15 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
 /** inspectImage on a file already opened with openImageFile. */
 export async function inspectOpened(file: RegularFile, path: string): Promise<ImageHeader> {
   if (file.size === 0) throw fail(path, 'the file is empty (0 bytes)');
+  const raw = await cameraRawKind(file.handle, path, file.size);
+  if (raw)
+    throw fail(
+      path,
+      `${raw} file: Upres does not develop camera raw files; export a 16-bit TIFF from your raw ` +
+        'editor (Lightroom, Capture One, darktable, RawTherapee…) and upscale that',
+      undefined,
+      'input.unsupported',
+    );
   const input = await sharpInputOf(file, path);
   let meta: Metadata;
   try {
@@ -166,7 +181,8 @@ export async function inspectOpened(file: RegularFile, path: string): Promise<Im
     );
   }
   const pages = meta.pages ?? 1;
-  if (pages > 1) {
+  // A HEIF file may hold several images (bursts, edits): the primary one is the photo.
+  if (pages > 1 && meta.format !== 'heif') {
     throw fail(
       path,
       meta.format === 'tiff'
@@ -258,11 +274,22 @@ async function decodeOpened(
   // exactly, because sharp's 8-bit 'b-w' output drops the transparency channel.
   const oneChannel = grey && sixteenBit;
   img = img.toColourspace(oneChannel ? 'grey16' : sixteenBit ? 'rgb16' : 'srgb');
-  let raw: { data: Buffer; info: OutputInfo };
+  let raw: { data: Buffer; info: Pick<OutputInfo, 'width' | 'height' | 'channels'> };
+  const hevc = meta.format === 'heif' && meta.compression === 'hevc';
   try {
-    raw = await img
-      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    if (hevc) {
+      const bytes = typeof input === 'string' ? await readAll(file, path, 'image') : input;
+      const px = decodeHeic(bytes, meta.bitsPerSample ?? 8);
+      if (px.sixteen !== sixteenBit) throw new Error('the decoded depth differs from the header');
+      raw = { data: px.data, info: px };
+      if (px.images > 1)
+        notes.push(
+          `HEIF file holds ${px.images} images: the primary one was upscaled, the other ${px.images - 1} left out`,
+        );
+    } else
+      raw = await img
+        .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
+        .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw fail(
       path,
@@ -307,7 +334,19 @@ async function decodeOpened(
       notes.push(`EXIF not carried: the TIFF's tags could not be read (${(err as Error).message})`);
     }
   }
-  const metadata: ImageMetadata = keep ? collectMetadata(meta, { ...size, turned }, notes) : {};
+  const dpi = outputDpi(statedDpi(meta), size.width / width, Boolean(opt.keepPrintSize));
+  const metadata: ImageMetadata = keep
+    ? collectMetadata(meta, { ...size, turned, dpi }, notes)
+    : {};
+  if (dpi !== undefined) metadata.dpi = dpi;
+  if (meta.gainMap?.image?.length) {
+    // The gain map is stored as the picture is: an EXIF-turned input would need it turned too.
+    if (turned)
+      notes.push(
+        'HDR dropped: the Ultra HDR gain map of a turned (EXIF-oriented) photo is not carried',
+      );
+    else metadata.gainMap = { image: meta.gainMap.image, width, height };
+  }
   if (cmyk) {
     metadata.icc = await builtInSrgbProfile();
     notes.push(

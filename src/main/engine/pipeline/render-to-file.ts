@@ -2,12 +2,13 @@ import { open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { throwIfCancelled } from '../../../shared/cancel';
 import { UpresError } from '../../../shared/errors';
+import type { TiffCompression } from '../../../shared/output-rules';
 import type { MetadataPolicy, OutputPlan, TransparencyMode } from '../../../shared/queue';
 import type { LoadedModel } from '../runtime/loaded-model';
 import { diskError, isDiskFault } from '../storage/disk-errors';
 import { chooseTileSize, onGpu } from './choose-tile-size';
 import { decodeImage, type ImageHeader } from './decode';
-import { checkOutputSize, encodeToFile } from './encode';
+import { checkOutputSize, encodeToFile, outputBitDepth } from './encode';
 import type { Raster } from './raster';
 import { selfEnsemble } from './self-ensemble';
 import { planTiles } from './tile-plan';
@@ -34,6 +35,12 @@ export interface RenderToFileOptions {
   /** The input's header, read when the item was planned (read again only when absent). */
   header?: ImageHeader;
   quality?: number;
+  /** Bits per channel, TIFF compression, AVIF effort (see EncodeOptions). */
+  bitDepth?: number;
+  compression?: TiffCompression;
+  effort?: number;
+  /** Multiply the resolution (DPI) by the scale so the print size stays. */
+  keepPrintSize?: boolean;
   /** Blend factor for pairs. */
   alpha?: number;
   /** Tile core in input px (default: from free memory). */
@@ -115,6 +122,7 @@ export async function renderToFile(
   const { format, width, height } = opt.plan;
   try {
     checkOutputSize(format, width, height);
+    if (opt.bitDepth !== undefined) outputBitDepth(format, false, opt.bitDepth);
   } catch (err) {
     const code = err instanceof UpresError ? err.code : 'output.too-large';
     throw new UpresError(code, `${input}: ${(err as Error).message}`, { cause: err });
@@ -141,6 +149,7 @@ async function render(
   const { format, width: outWidth, height: outHeight } = opt.plan;
   const img = await decodeImage(input, {
     keepMetadata: opt.keepMetadata,
+    keepPrintSize: opt.keepPrintSize,
     outWidth,
     outHeight,
     header: opt.header,
@@ -152,7 +161,10 @@ async function render(
   const overlap = opt.overlap ?? model.defaultOverlap;
   const tile = opt.tile ?? chooseTileSize(model, overlap);
   opt.onPlan?.(tile);
-  const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap, { uniform: onGpu(model) });
+  const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap, {
+    uniform: onGpu(model),
+    align: model.tileAlign,
+  });
   const work = plan.reduce((n, t) => n + t.region.w * t.region.h, 0) * (throughModel ? 2 : 1);
   const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
   throwIfCancelled(opt.signal, input);
@@ -208,6 +220,9 @@ async function render(
       ...(await encodeToFile(colour, alpha, opt.tmp, {
         format,
         quality: opt.quality,
+        bitDepth: opt.bitDepth,
+        compression: opt.compression,
+        effort: opt.effort,
         width: outWidth,
         height: outHeight,
         grey: img.grey,

@@ -22,13 +22,20 @@ export function planTiles(
   height: number,
   tile: number,
   overlap: number,
-  opt: { uniform?: boolean } = {},
+  opt: { uniform?: boolean; align?: number } = {},
 ): Tile[] {
   if (!(tile >= 1) || !(overlap >= 0)) throw new Error(`bad tile plan ${tile}/${overlap}`);
+  // Windowed models (SwinIR): cuts and context on multiples of the window, so every region starts
+  // on the untiled image's window grid. That wins over `uniform` (whose edge regions are shifted
+  // off the grid): a GPU then compiles shaders for a few shapes, but the output is right.
+  const align = Math.max(1, Math.floor(opt.align ?? 1));
+  const uniform = opt.uniform === true && align === 1;
+  overlap = Math.ceil(overlap / align) * align;
   const split = (len: number): number[] => {
     const n = Math.max(1, Math.ceil(len / tile));
     // Even cores: no sliver tile at the edge doing a full tile's worth of overlap work.
-    return Array.from({ length: n + 1 }, (_, i) => Math.round((i * len) / n));
+    const cut = (i: number): number => (i === n ? len : Math.round((i * len) / n / align) * align);
+    return Array.from({ length: n + 1 }, (_, i) => cut(i));
   };
   const xs = split(width);
   const ys = split(height);
@@ -45,7 +52,7 @@ export function planTiles(
   for (let j = 0; j + 1 < ys.length; j++) {
     for (let i = 0; i + 1 < xs.length; i++) {
       const core = { x: xs[i], y: ys[j], w: xs[i + 1] - xs[i], h: ys[j + 1] - ys[j] };
-      if (opt.uniform) {
+      if (uniform) {
         const region = { x: span(core.x, rw, width), y: span(core.y, rh, height), w: rw, h: rh };
         tiles.push({ index: tiles.length, core, region });
         continue;

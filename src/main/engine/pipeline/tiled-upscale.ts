@@ -20,6 +20,8 @@ export interface TiledUpscaleOptions {
   feather?: number;
   /** The tiles as the caller already planned them (with `tile` and `overlap`); planned here if absent. */
   plan?: Tile[];
+  /** For a plan made here: region starts on multiples of this (the model's `tileAlign`). */
+  align?: number;
   /** Checked before each tile: a fired signal stops the upscale with `cancelled`. */
   signal?: AbortSignal;
   /**
@@ -51,7 +53,8 @@ export async function tiledUpscale(
       ? new Uint16Array(outW * outH * src.channels)
       : new Uint8Array(outW * outH * src.channels);
   const out: Raster = { width: outW, height: outH, channels: src.channels, data };
-  const tiles = opt.plan ?? planTiles(src.width, src.height, opt.tile, opt.overlap);
+  const tiles =
+    opt.plan ?? planTiles(src.width, src.height, opt.tile, opt.overlap, { align: opt.align });
   const feather = Math.min(opt.feather ?? 0, opt.overlap);
   const compositor = new FeatherCompositor(out, tiles, s, feather);
   const store = opt.store;

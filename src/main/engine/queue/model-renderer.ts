@@ -1,4 +1,5 @@
 import type { DeviceRequest, Precision } from '../../../shared/device';
+import { chainStages } from '../models/chain-id';
 import type { ModelRegistry } from '../models/model-registry';
 import { renderToFile } from '../pipeline/render-to-file';
 import { userGpuTiles } from '../runtime/gpu-tile-store';
@@ -6,9 +7,11 @@ import { modelCacheKey, type LoadedModel } from '../runtime/loaded-model';
 import type { ModelCache, ModelKey, ModelLease } from '../runtime/model-cache';
 import type { RenderRequest, RenderResult, Renderer } from './queue-types';
 
-/** Scale of a registered model or pair (a pair's is its fidelity end's). */
+/** Scale of a registered model or pair (a pair's is its fidelity end's; a chain's the product). */
 export function registryModelScale(registry: ModelRegistry): (id: string) => number {
-  return (id) => {
+  return function scale(id: string): number {
+    const chain = chainStages(id);
+    if (chain) return chain.reduce((s, stage) => s * scale(stage), 1);
     const single = registry.isPair(id) ? registry.getPair(id).manifest.fidelity : id;
     return registry.get(single).manifest.architecture.scale;
   };
@@ -16,7 +19,9 @@ export function registryModelScale(registry: ModelRegistry): (id: string) => num
 
 /** A digest of a model's or pair's weights (the manifests' sha256), for tile store fingerprints. */
 export function registryModelDigest(registry: ModelRegistry): (id: string) => string {
-  return (id) => {
+  return function digest(id: string): string {
+    const chain = chainStages(id);
+    if (chain) return chain.map(digest).join('>');
     if (!registry.isPair(id)) return registry.get(id).manifest.weights.sha256;
     const p = registry.getPair(id).manifest;
     return [p.fidelity, p.perceptual].map((m) => registry.get(m).manifest.weights.sha256).join('+');
@@ -91,6 +96,10 @@ export class ModelRenderer {
       plan: req.plan,
       header: req.header,
       quality: s.quality,
+      bitDepth: s.bitDepth,
+      compression: s.compression,
+      effort: s.effort,
+      keepPrintSize: s.keepPrintSize,
       alpha: model.interpolates ? s.alpha : undefined,
       tile: req.tile ?? s.tile,
       tta: s.tta,

@@ -1,7 +1,8 @@
 import { UpresError } from '../../../shared/errors';
 import { applyPatch, type Patch } from '../../../shared/patch';
-import { FINISHED, ItemSettings, type QueueItem } from '../../../shared/queue';
+import { FINISHED, ItemSettings, type Placement, type QueueItem } from '../../../shared/queue';
 import { newId, planOf } from './add-items';
+import { checkNameTemplate } from './output-plan';
 import type { HeaderCache } from './header-cache';
 import type { InputGuard } from './input-guard';
 import type { ItemStore } from './item-store';
@@ -92,9 +93,15 @@ export class QueueControls {
    * Changes the settings of waiting items (others are left alone), plans their outputs again and
    * returns how many changed. Every result is validated and its model must be known before any
    * item changes. A size in the patch (scale, width, height) replaces the item's whole size choice.
-   * Tiles kept for the old settings are discarded.
+   * Tiles kept for the old settings are discarded. `naming`, where given (a preset), replaces the
+   * items' name template and collision policy too.
    */
-  async update(ids: string[], patch: Patch<ItemSettings>): Promise<number> {
+  async update(
+    ids: string[],
+    patch: Patch<ItemSettings>,
+    naming?: Pick<Placement, 'nameTemplate' | 'onExists'>,
+  ): Promise<number> {
+    if (naming) checkNameTemplate(naming.nameTemplate);
     const wanted = new Set(ids);
     const targets = this.q.store.items.filter((i) => wanted.has(i.id) && i.state === 'waiting');
     const sizeKeys = ['scale', 'width', 'height'] as const;
@@ -104,7 +111,12 @@ export class QueueControls {
       if (resized) for (const k of sizeKeys) if (patch[k] === undefined) delete merged[k];
       const settings = ItemSettings.parse(merged);
       this.q.opt.modelScale(settings.model); // an unknown model is refused before anything changes
-      return { settings, plan: planOf({ ...item, settings }, this.q.opt.modelScale) };
+      const placement = naming ? { ...item.placement, ...naming } : item.placement;
+      return {
+        settings,
+        placement,
+        plan: planOf({ ...item, settings, placement }, this.q.opt.modelScale),
+      };
     });
     await this.replan(targets, (k) => next[k]);
     return targets.length;

@@ -31,6 +31,8 @@ export interface SessionStart {
   probe?: number;
   /** Faults to raise on purpose (tests of the recovery paths). */
   inject?: FaultInjection;
+  /** Where onnxruntime writes the optimised graph (see OptimizedGraphCache). */
+  saveOptimized?: string;
 }
 
 type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void };
@@ -111,10 +113,10 @@ export class InferenceSession {
 
   /**
    * Starts a worker (a child process unless `opt.host` says otherwise) and creates a session for
-   * the model on the given provider. `signal` terminates the worker when it aborts.
+   * the model (its bytes, or the path of an optimised graph saved earlier) on the given provider. `signal` terminates the worker when it aborts.
    */
   static async create(
-    model: Uint8Array,
+    model: Uint8Array | string,
     device: ExecutionDevice,
     threads?: number,
     opt: SessionStart = {},
@@ -138,6 +140,7 @@ export class InferenceSession {
         threads,
         probe: opt.probe,
         inject: opt.inject,
+        saveOptimized: opt.saveOptimized,
       });
     } catch (err) {
       await host.stop();

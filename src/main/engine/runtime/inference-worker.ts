@@ -73,11 +73,18 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
       await session?.release();
       session = undefined;
       inject = msg.inject ?? {};
-      const s = await ort.InferenceSession.create(msg.model, {
+      const opts: ort.InferenceSession.SessionOptions = {
         executionProviders: [msg.device],
-        graphOptimizationLevel: 'all',
+        // A path is a graph onnxruntime optimised and saved before: optimising it again is the
+        // cost the saved copy is there to spare.
+        graphOptimizationLevel: typeof msg.model === 'string' ? 'disabled' : 'all',
+        ...(msg.saveOptimized ? { optimizedModelFilePath: msg.saveOptimized } : {}),
         ...(msg.threads ? { intraOpNumThreads: msg.threads } : {}),
-      });
+      };
+      const s =
+        typeof msg.model === 'string'
+          ? await ort.InferenceSession.create(msg.model, opts)
+          : await ort.InferenceSession.create(msg.model, opts);
       // Some GPU faults (no fp16 in the shaders, a device that cannot run an op) show only when a
       // graph first runs; a tiny run here makes them fail the load, where fallback happens.
       if (msg.probe) {

@@ -7,6 +7,7 @@ import { checkPairCompatible } from '../models/pair-compat';
 import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx/onnx-blend';
 import type { InferenceSession, Tensor4 } from './inference-session';
 import { openSession, type OpenSessionOptions, type SessionFamily } from './open-session';
+import { userGraphCache } from './optimized-graph-cache';
 import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
 import { architectureOf } from '../models/architectures';
 import { runPadded } from '../pipeline/pad-to-multiple';
@@ -34,7 +35,8 @@ export class LoadedModel {
 
   /** Context each tile needs so tiled output matches untiled output. */
   get defaultOverlap(): number {
-    return architectureOf(this.spec).tiling.overlap;
+    const arch = architectureOf(this.spec);
+    return arch.overlapFor?.(this.spec) ?? arch.tiling.overlap;
   }
 
   /** Half-width of the cross-fade between neighbouring tiles. */
@@ -56,6 +58,11 @@ export class LoadedModel {
   /** For pairs: the α a constant-weight session is currently kept for (see AlphaSessions). */
   get specialisedAlpha(): number | undefined {
     return this.alphaSessions?.specialisedAlpha;
+  }
+
+  /** Tile regions start on multiples of this (window-attention models; 1 for the rest). */
+  get tileAlign(): number {
+    return architectureOf(this.spec).tileAlign?.(this.spec) ?? 1;
   }
 
   /** Input sides must be multiples of this (pixel-unshuffle models); tiles are padded to it. */
@@ -126,11 +133,13 @@ function sessionFacts(id: string, spec: ArchitectureSpec): Partial<OpenSessionOp
 export async function loadWeights(
   id: string,
   spec: ArchitectureSpec,
-  weights: StateDict,
+  weights: StateDict | (() => Promise<StateDict>),
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
+  // Read only when the graph is built: a saved optimised graph needs no weights.
+  const read = typeof weights === 'function' ? weights : async () => weights;
   const { session, choice } = await openSession(
-    (fp16) => buildGraph(spec, weights, { fp16, label: id }),
+    async (fp16) => buildGraph(spec, await read(), { fp16, label: id }),
     { ...sessionFacts(id, spec), ...opt },
   );
   return new LoadedModel(id, spec, session, choice);
@@ -275,5 +284,9 @@ export async function loadModel(
   }
   const { manifest } = registry.get(id);
   if (manifest.architecture.kind === 'onnx') return loadOnnx(await onnxSource(id), opt);
-  return loadWeights(id, manifest.architecture, await registry.weights(id), opt);
+  const cache = opt.graphCache === undefined ? userGraphCache() : undefined;
+  const cached: OpenSessionOptions = cache
+    ? { ...opt, graphCache: { cache, identity: await registry.weightsIdentity(id) } }
+    : opt;
+  return loadWeights(id, manifest.architecture, () => registry.weights(id), cached);
 }

@@ -3,7 +3,8 @@ import type { Disposable } from '../../../shared/dispose';
 import { throwIfCancelled } from '../../../shared/cancel';
 import type { ModelRegistry } from '../models/model-registry';
 import { userDeviceChoices } from './device-choice-store';
-import { loadModel, modelCacheKey, type LoadedModel } from './loaded-model';
+import { loadChain } from './chain-model';
+import { modelCacheKey, type LoadedModel } from './loaded-model';
 import type { OpenSessionOptions } from './open-session';
 
 /** Which model, on which device and in which precision: one cache entry each. */
@@ -50,8 +51,9 @@ export class ModelCache {
     session: Omit<OpenSessionOptions, 'device' | 'precision' | 'log'> = {},
   ) {
     const opt = { store: userDeviceChoices(), ...session };
+    // loadChain loads a single model or pair as loadModel does, and a chain id stage by stage.
     return new ModelCache((k) =>
-      loadModel(registry, k.id, { ...opt, device: k.device, precision: k.precision, log }),
+      loadChain(registry, k.id, { ...opt, device: k.device, precision: k.precision, log }),
     );
   }
 

@@ -16,6 +16,10 @@ import { InferenceSession } from './inference-session';
 import { planProviders, type PlatformInfo } from './provider-select';
 import { DeviceError, deviceName, faultReason } from './runtime-errors';
 import type { FaultInjection } from './worker-protocol';
+import type { OptimizedGraphCache } from './optimized-graph-cache';
+
+/** Builds the model's graph in a precision (only called when no saved optimised graph serves). */
+export type GraphSource = (fp16: boolean) => Uint8Array | Promise<Uint8Array>;
 
 /** Whether a provider library that onnxruntime-node does not bundle has been installed beside it. */
 function providerInstalled(device: ExecutionDevice): boolean {
@@ -70,12 +74,23 @@ export interface OpenSessionOptions {
   /** Side of the tile a GPU session runs right after it is created (faults that show at run). */
   probeSide?: number;
   inject?: FaultInjection;
+  /**
+   * Keeps CPU sessions' optimised graphs (see OptimizedGraphCache), for the graph `identity`
+   * names: everything the graph is built from (model files, architecture, options).
+   */
+  graphCache?: { cache: OptimizedGraphCache; identity: unknown };
 }
 
 /** A representative tile: big enough to keep a GPU busy, small enough for a CPU (x4plus ≈ 3 s). */
 export const MEASURE_SIDE = 64;
 
-type Opened = { session: InferenceSession; device: ExecutionDevice; fp16: boolean; note?: string };
+type Opened = {
+  session: InferenceSession;
+  device: ExecutionDevice;
+  fp16: boolean;
+  note?: string;
+  graph: 'saved' | 'built';
+};
 
 /** The precisions to try on a device, in order (a GPU without fp16 gets fp32 on the same GPU). */
 function precisionsFor(device: ExecutionDevice, opt: OpenSessionOptions): boolean[] {
@@ -85,9 +100,58 @@ function precisionsFor(device: ExecutionDevice, opt: OpenSessionOptions): boolea
   return [true, false];
 }
 
+/**
+ * Creates the session, on the CPU from the optimised graph saved by an earlier start when there
+ * is one (a file that no longer loads is dropped and rebuilt), else from the built graph, saving
+ * its optimised form for the next start.
+ */
+async function createSession(
+  graph: GraphSource,
+  device: ExecutionDevice,
+  fp16: boolean,
+  opt: OpenSessionOptions,
+): Promise<{ session: InferenceSession; graph: 'saved' | 'built' }> {
+  const start = {
+    probe: device === 'cpu' ? undefined : (opt.probeSide ?? 16),
+    inject: opt.inject,
+  };
+  // GPU providers' optimised graphs can hold provider-specific nodes: only the CPU's are kept.
+  const cached = device === 'cpu' ? opt.graphCache : undefined;
+  const built = (session: InferenceSession) => ({ session, graph: 'built' as const });
+  if (!cached)
+    return built(await InferenceSession.create(await graph(fp16), device, opt.threads, start));
+  const { cache } = cached;
+  const slot = await cache.slot({ graph: cached.identity, device, fp16, threads: opt.threads });
+  if (slot.hit) {
+    try {
+      const session = await InferenceSession.create(slot.path, device, opt.threads, start);
+      return { session, graph: 'saved' };
+    } catch {
+      await cache.drop(slot);
+    }
+  }
+  const bytes = await graph(fp16);
+  try {
+    await cache.prepare();
+  } catch {
+    return built(await InferenceSession.create(bytes, device, opt.threads, start));
+  }
+  try {
+    const session = await InferenceSession.create(bytes, device, opt.threads, {
+      ...start,
+      saveOptimized: slot.tmp,
+    });
+    await cache.commit(slot);
+    return built(session);
+  } catch (err) {
+    await cache.discard(slot);
+    throw err;
+  }
+}
+
 /** Opens a session on one device, or gives the reason it cannot (a CPU failure is thrown). */
 async function tryDevice(
-  graph: (fp16: boolean) => Uint8Array,
+  graph: GraphSource,
   device: ExecutionDevice,
   opt: OpenSessionOptions,
 ): Promise<Opened | { reason: string }> {
@@ -95,11 +159,8 @@ async function tryDevice(
   const audience = opt.audience ?? opt.platform?.audience ?? 'cli';
   for (const fp16 of precisionsFor(device, opt)) {
     try {
-      const session = await InferenceSession.create(graph(fp16), device, opt.threads, {
-        probe: device === 'cpu' ? undefined : (opt.probeSide ?? 16),
-        inject: opt.inject,
-      });
-      return { session, device, fp16, note };
+      const { session, graph: made } = await createSession(graph, device, fp16, opt);
+      return { session, device, fp16, note, graph: made };
     } catch (err) {
       if (device === 'cpu') throw err;
       if (fp16 && err instanceof DeviceError && err.fault === 'no-fp16') {
@@ -149,7 +210,7 @@ export function speedLine(speeds: DeviceSpeed[]): string {
 
 /** Times a tile on every candidate that starts; keeps the fastest session open, closes the rest. */
 async function measure(
-  graph: (fp16: boolean) => Uint8Array,
+  graph: GraphSource,
   candidates: ExecutionDevice[],
   family: SessionFamily,
   opt: OpenSessionOptions,
@@ -198,7 +259,7 @@ async function measure(
  * tile on each and keeps the fastest; later sessions reuse that choice.
  */
 export async function openSession(
-  graph: (fp16: boolean) => Uint8Array,
+  graph: GraphSource,
   opt: OpenSessionOptions = {},
 ): Promise<{ session: InferenceSession; choice: DeviceChoice }> {
   const requested = opt.device ?? 'auto';
@@ -218,6 +279,7 @@ export async function openSession(
           : undefined,
       precisionNote: o.note,
       decidedBy,
+      graph: o.graph,
     };
     opt.log?.(choiceLine(choice));
     return { session: o.session, choice };

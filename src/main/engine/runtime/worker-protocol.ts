@@ -10,7 +10,10 @@ export type WorkerRequest =
   | {
       type: 'load';
       id: number;
-      model: Uint8Array;
+      /** The graph, or the path of an optimised graph this code wrote earlier (loaded as it is). */
+      model: Uint8Array | string;
+      /** Write the optimised graph here (onnxruntime's optimizedModelFilePath). */
+      saveOptimized?: string;
       device: ExecutionDevice;
       threads?: number;
       /** Run a probe tile of this side after creating the session (GPU faults that show at run). */

@@ -54,8 +54,25 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
     previewEnds: (req) => engine.previewEnds(req),
     previewCancel: async (req) => engine.previewCancel(req),
     itemImage: (req) => engine.itemImage(req),
+    presetList: () => engine.presets.list(),
+    presetSave: (req) => engine.presetSave(req),
+    presetRemove: async ({ name }) => {
+      await engine.presets.remove(name);
+      return { removed: name };
+    },
+    presetApply: (req) => engine.presetApply(req),
     settingsGet: async () => engine.settingsGet(),
     settingsSet: (req) => engine.settingsSet(req),
+    farmGet: async () => engine.farm.get(),
+    farmSet: (req) => engine.farm.set(req),
+    farmTest: (req) => engine.farm.test(req),
+    farmSend: (req) => engine.farm.sendItems(req),
+    farmStatus: () => engine.farm.status(),
+    farmCancel: (req) => engine.farm.cancel(req.batch),
+    farmForget: async (req) => {
+      await engine.farm.forget(req.batch);
+      return { ok: true as const };
+    },
     engineInfo: async () => {
       const p = currentPlatform('app');
       return {

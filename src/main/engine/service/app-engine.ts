@@ -13,6 +13,7 @@ import {
 } from '../../../shared/queue';
 import type { AppSettings } from '../../../shared/settings';
 import { disposeAll } from '../../../shared/dispose';
+import { chainStages } from '../models/chain-id';
 import type { ModelRegistry } from '../models/model-registry';
 import { appJournalPath, journalDir } from '../queue/journal';
 import { ModelRenderer, registryModelDigest, registryModelScale } from '../queue/model-renderer';
@@ -22,7 +23,10 @@ import { ImageTokens } from './image-tokens';
 import { fileImageToken } from './item-images';
 import { PreviewRenderer, rasterToPng } from './preview-renderer';
 import { startEndsJob } from './preview-ends-job';
+import { checkPreset, presetFromItem, presetNaming, presetPatch } from './preset-check';
+import { PresetStore, presetsPath } from './preset-store';
 import { SettingsStore } from './settings-store';
+import { FarmLink } from './farm-link';
 
 export interface AppEngineOptions {
   /** The per-user folder: `queue/app.json` and `settings.json` live there. */
@@ -64,6 +68,8 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   /** Problems found while opening (also logged). */
   readonly warnings: string[] = [];
   private closing: Promise<void> | undefined;
+  /** The render farm (Settings → Farm, *Send to farm*); idle without a farm set. */
+  farm!: FarmLink;
 
   private constructor(
     readonly registry: ModelRegistry,
@@ -73,6 +79,8 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     private readonly previews: PreviewRenderer,
     private readonly settings: SettingsStore,
     private readonly log: (line: string) => void,
+    /** The presets file shared with `upres presets`. */
+    readonly presets: PresetStore,
   ) {
     super();
     // One listener per connected page or window.
@@ -109,8 +117,24 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     });
     await queue.clearFinished();
     const previews = new PreviewRenderer(models);
-    const engine = new AppEngine(opt.registry, opt.version, queue, renderer, previews, store, log);
+    const presets = new PresetStore(presetsPath(opt.userData));
+    const engine = new AppEngine(
+      opt.registry,
+      opt.version,
+      queue,
+      renderer,
+      previews,
+      store,
+      log,
+      presets,
+    );
     opened.engine = engine;
+    engine.farm = await FarmLink.open({
+      userData: opt.userData,
+      local: engine,
+      send: (e) => engine.send(e),
+      log,
+    });
     engine.warnings.push(...opt.registry.warnings, ...warnings, ...queue.warnings);
     for (const w of engine.warnings) log(`warning: ${w}`);
     return engine;
@@ -140,6 +164,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     return item;
   }
 
+  /** Whether a model id has a dial: a pair, or a chain with a pair among its stages. */
+  private dials(id: string): boolean {
+    return (chainStages(id) ?? [id]).some((stage) => this.registry.isPair(stage));
+  }
+
   private knows(id: string, which: 'input' | 'output', path: string): boolean {
     const item = this.queue.get(id);
     return item !== undefined && (which === 'input' ? item.input : item.output) === path;
@@ -159,7 +188,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
       transparency: s.transparency,
       device: s.device,
       tile: s.tile,
-      alpha: this.registry.isPair(req.settings.model) ? s.alpha : undefined,
+      alpha: this.dials(req.settings.model) ? s.alpha : undefined,
     };
     // null asks for the item default (e.g. automatic tiles) whatever the saved settings say.
     const settings = applyPatch(fromSettings, req.settings as Patch<ItemSettingsInput>);
@@ -183,7 +212,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   async queueReexport(req: ApiRequest<'queueReexport'>): Promise<ApiResponse<'queueReexport'>> {
     if (this.closing) throw new UpresError('engine.stopped', 'the engine is shutting down');
     const source = this.item(req.id);
-    if (!this.registry.isPair(source.settings.model))
+    if (!this.dials(source.settings.model))
       throw new UpresError(
         'request.invalid',
         `${source.input}: ${source.settings.model} is a single model; α applies to pairs only`,
@@ -195,6 +224,22 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   async queueUpdate(req: ApiRequest<'queueUpdate'>): Promise<ApiResponse<'queueUpdate'>> {
     return { updated: await this.queue.update(req.ids, req.settings as Patch<ItemSettings>) };
+  }
+
+  /** Saves an item's output settings and naming as a preset (its model must be installed). */
+  async presetSave(req: ApiRequest<'presetSave'>): Promise<ApiResponse<'presetSave'>> {
+    const settings = presetFromItem(this.item(req.id));
+    checkPreset(this.registry, { name: req.name, settings }, this.presets.path);
+    return this.presets.save(req.name, settings, { replace: req.replace });
+  }
+
+  /** Applies a preset (checked against the installed models first) to the waiting items. */
+  async presetApply(req: ApiRequest<'presetApply'>): Promise<ApiResponse<'presetApply'>> {
+    const preset = await this.presets.get(req.name);
+    checkPreset(this.registry, preset, this.presets.path);
+    const patch = presetPatch(preset.settings);
+    const updated = await this.queue.controls.update(req.ids, patch, presetNaming(preset.settings));
+    return { updated };
   }
 
   async queueControl(req: ApiRequest<'queueControl'>): Promise<ApiResponse<'queueControl'>> {
@@ -317,6 +362,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
    */
   close(waitMs = 1500): Promise<void> {
     this.closing ??= (async () => {
+      await this.farm.close().catch(() => undefined);
       await this.queue.pause();
       if (this.queue.isRunning) {
         const stopped = new Promise<void>((done) => this.queue.once('idle', () => done()));

@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UpresError } from '../../../shared/errors';
 import { inspectOpened, MAX_INPUT_PIXELS, openImageFile, sharpInputOf } from '../pipeline/decode';
+import { heicAsSharp } from '../pipeline/heic-decode';
+import { readAll } from '../storage/safe-open';
 import type { ImageTokens, TokenImage } from './image-tokens';
 
 /** Formats every browser shows as they are; anything else (TIFF, BMP, HEIF…) is sent as PNG. */
@@ -54,9 +56,11 @@ export async function fileImageToken(
     // shrink-on-load (libjpeg's and libwebp's scaled decode: a 24 MP JPEG costs ~1/64 of its
     // pixels), within the pipeline's pixel limit even if the header check above were bypassed.
     itemImageDecodes.count++;
-    let img = sharp(await sharpInputOf(file, path), {
-      limitInputPixels: MAX_INPUT_PIXELS,
-    }).rotate();
+    // sharp's libheif has no HEVC decoder: an iPhone HEIC is decoded by the engine's own.
+    const hevc = header.format === 'heif' && meta.compression === 'hevc';
+    let img = hevc
+      ? heicAsSharp(await readAll(file, path, 'image'), meta.bitsPerSample ?? 8)
+      : sharp(await sharpInputOf(file, path), { limitInputPixels: MAX_INPUT_PIXELS }).rotate();
     if (small)
       img = img.resize(maxSide, maxSide, {
         fit: 'inside',

@@ -54,5 +54,12 @@ export interface ArchitectureDefinition<S extends ArchitectureSpec = Architectur
   buildGraph?(spec: S, weights: StateDict, options: GraphOptions): Uint8Array;
   /** Input sides must be multiples of this (a pixel-unshuffle inside); tiles are padded to it. */
   inputMultiple(spec: S): number;
+  /**
+   * Tile regions should start on multiples of this (default 1): window attention groups pixels by
+   * windows counted from the tile's corner, so only aligned tiles see the untiled image's windows.
+   */
+  tileAlign?(spec: S): number;
+  /** The context a variant needs when it differs from `tiling.overlap` (e.g. RealPLKSR's DySample). */
+  overlapFor?(spec: S): number;
   readonly tiling: TileFacts;
 }

@@ -4,9 +4,13 @@ import type { ArchitectureKind, ArchitectureSpec } from '../../../../shared/arch
 import type { ArchitectureDefinition, Detector } from './definition';
 import { edsr } from './edsr';
 import { onnx } from './onnx';
+import { rcan } from './rcan';
+import { realplksr } from './realplksr';
 import { rrdbnet } from './rrdbnet';
 import { srresnet } from './srresnet';
+import { span } from './span';
 import { srvgg } from './srvgg';
+import { swinir } from './swinir';
 
 export type { ArchitectureDefinition, Detector, TileFacts } from './definition';
 
@@ -20,6 +24,10 @@ export const ARCHITECTURES: Registry = {
   srvgg,
   srresnet,
   edsr,
+  span,
+  realplksr,
+  rcan,
+  swinir,
   onnx,
 };
 

@@ -36,11 +36,14 @@ export function detectArchitecture(
   return d.detect(new TensorReader(t, label), opt);
 }
 
+/** Integer buffers detectors account for: BatchNorm's counter, SwinIR's window index (checked). */
+const INTEGER_BUFFERS = ['num_batches_tracked', 'relative_position_index'];
+
 /** The floating-point tensors of a PyTorch state dict (integer bookkeeping such as num_batches_tracked is kept too, so detectors can account for it). */
 export function sourceTensorsFromTorch(dict: Map<string, TorchTensor>): SourceTensors {
   const out: SourceTensors = new Map();
   for (const [k, v] of dict) {
-    if (isFloatDtype(v.dtype) || k.endsWith('num_batches_tracked'))
+    if (isFloatDtype(v.dtype) || INTEGER_BUFFERS.some((b) => k.endsWith(b)))
       out.set(k, { shape: v.shape, values: v.values });
   }
   return out;

@@ -10,6 +10,9 @@ export const TAG = {
   interopIfd: 0xa005,
   pixelX: 0xa002,
   pixelY: 0xa003,
+  xResolution: 0x011a,
+  yResolution: 0x011b,
+  resolutionUnit: 0x0128,
 } as const;
 
 /** The byte order a TIFF structure declares ('II' / 'MM' then 42); throws when it is not one. */
@@ -47,6 +50,15 @@ class Tiff {
     if (next + 4 > this.b.length) throw new Error('IFD outside the EXIF block');
     return { entries: Array.from({ length: n }, (_, i) => offset + 2 + 12 * i), next };
   }
+  /** Rewrites a one-value RATIONAL entry's value where it lies (denominator 1 or 10000). */
+  setRational(entry: number, v: number): void {
+    if (this.u16(entry + 2) !== 5 || this.u32(entry + 4) !== 1) return;
+    const at = this.u32(entry + 8);
+    if (at + 8 > this.b.length) return;
+    const den = Number.isInteger(v) ? 1 : 10000;
+    this.w32(at, Math.round(v * den));
+    this.w32(at + 4, den);
+  }
   /** Rewrites an entry in place as one LONG (fits the 4-byte value field whatever it was). */
   setLong(entry: number, v: number): void {
     this.w16(entry + 2, 4);
@@ -58,12 +70,13 @@ class Tiff {
 /**
  * A copy of an EXIF block for the upscaled image: Orientation set to 1 (the pixels are upright
  * now), the pixel dimensions set to the output's, and, when the image was turned, the IFD1
- * thumbnail unlinked (it is stored unturned and would show sideways). Everything else, maker notes
+ * thumbnail unlinked (it is stored unturned and would show sideways), and the resolution, where
+ * IFD0 states one, set to `dpi` (so it agrees with the container's). Everything else, maker notes
  * included, stays byte for byte. Throws when the structure cannot be walked.
  */
 export function patchExif(
   exif: Buffer,
-  o: { width: number; height: number; turned: boolean },
+  o: { width: number; height: number; turned: boolean; dpi?: number },
 ): Buffer {
   const t = new Tiff(Buffer.from(exif));
   const ifd0 = t.ifd(t.u32(4));
@@ -76,7 +89,14 @@ export function patchExif(
       t.w16(e + 8, 1);
     } else if (tag === TAG.imageWidth) t.setLong(e, o.width);
     else if (tag === TAG.imageLength) t.setLong(e, o.height);
-    else if (tag === TAG.exifIfd) {
+    else if ((tag === TAG.xResolution || tag === TAG.yResolution) && o.dpi !== undefined)
+      t.setRational(e, o.dpi);
+    else if (tag === TAG.resolutionUnit && o.dpi !== undefined) {
+      t.w16(e + 2, 3);
+      t.w32(e + 4, 1);
+      t.w32(e + 8, 0);
+      t.w16(e + 8, 2);
+    } else if (tag === TAG.exifIfd) {
       for (const x of t.ifd(t.u32(e + 8)).entries) {
         const sub = t.u16(x);
         if (sub === TAG.pixelX) t.setLong(x, o.width);

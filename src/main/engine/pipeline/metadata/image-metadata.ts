@@ -1,6 +1,7 @@
 import type { Metadata } from 'sharp';
 import type { OutputFormatName } from '../../../../shared/output-rules';
 import { patchExif, stripExifPrefix } from './exif';
+import type { GainMap } from './gain-map';
 import { normaliseIptc } from './iptc';
 import { patchXmp } from './xmp';
 
@@ -21,6 +22,13 @@ export interface ImageMetadata {
   icc?: Buffer;
   /** PNG text chunks (Title, Author, Description, …), carried to PNG output. */
   text?: { keyword: string; text: string }[];
+  /**
+   * The output's resolution in pixels per inch, written into every place the container states one
+   * (JFIF, EXIF, pHYs, TIFF tags) so they agree; undefined: the input stated none, none is written.
+   */
+  dpi?: number;
+  /** An Ultra HDR input's gain map, enlarged and attached to JPEG output (see gain-map.ts). */
+  gainMap?: GainMap;
 }
 
 /**
@@ -30,7 +38,7 @@ export interface ImageMetadata {
  */
 export function collectMetadata(
   meta: Metadata,
-  o: { width: number; height: number; turned: boolean },
+  o: { width: number; height: number; turned: boolean; dpi?: number },
   notes: string[],
 ): ImageMetadata {
   const md: ImageMetadata = {};
@@ -52,9 +60,12 @@ export function collectMetadata(
   return md;
 }
 
-/** True when there is anything to write for this format. */
+/**
+ * True when there is anything to write for this format (a PNG's or TIFF's resolution is set in
+ * the encoder's own chunk or tag, apart from this).
+ */
 export function hasMetadataFor(md: ImageMetadata, format: OutputFormatName): boolean {
-  return Boolean(
-    md.exif || md.xmp || md.icc || (format !== 'webp' && md.iptc) || (format === 'png' && md.text),
-  );
+  const iptc = format !== 'webp' && format !== 'avif' && md.iptc;
+  const dpi = md.dpi !== undefined && format !== 'png' && format !== 'tiff';
+  return Boolean(md.exif || md.xmp || md.icc || iptc || dpi || (format === 'png' && md.text));
 }

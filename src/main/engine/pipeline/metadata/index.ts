@@ -8,3 +8,4 @@ export { patchXmp } from './xmp';
 export { normaliseIptc } from './iptc';
 export { iccColourSpace, iccDescription, iccLabel } from './icc';
 export { encodeWithMetadata } from './write-metadata';
+export { outputDpi, statedDpi } from './resolution';

@@ -54,3 +54,14 @@ export function normaliseIptc(iptc: Buffer): Buffer | undefined {
   }
   return kept.some((k) => BIG_ENDIAN.u16(k, 4) === IPTC_NAA) ? Buffer.concat(kept) : undefined;
 }
+
+/** The IPTC-IIM records inside normalised '8BIM' blocks (what a TIFF's tag 33723 holds). */
+export function iimOf(resources: Buffer): Buffer | undefined {
+  for (let o = 0; o + 12 <= resources.length;) {
+    const id = BIG_ENDIAN.u16(resources, o + 4);
+    const size = BIG_ENDIAN.u32(resources, o + 8);
+    if (id === IPTC_NAA) return resources.subarray(o + 12, o + 12 + size);
+    o += 12 + size + (size & 1);
+  }
+  return undefined;
+}

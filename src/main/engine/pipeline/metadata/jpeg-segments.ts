@@ -4,6 +4,7 @@ import { UpresError } from '../../../../shared/errors';
 import { BIG_ENDIAN, readAt, writeAllAt } from './bytes';
 import type { ImageMetadata } from './image-metadata';
 import { PHOTOSHOP } from './iptc';
+import { jfifSegment } from './resolution';
 import { spaces, type Room, type RoomRange } from './room';
 
 /** Largest payload of one JPEG marker segment (its length field counts itself). */
@@ -26,7 +27,8 @@ function segment(marker: number, data: Buffer): Buffer {
 
 /** The APP segments that carry the metadata, with notes on what does not fit a JPEG. */
 export function jpegMetadataSegments(md: ImageMetadata, notes: string[]): Buffer[] {
-  const out: Buffer[] = [];
+  // JFIF first, as its standard wants: libjpeg as libvips drives it writes none with our settings.
+  const out: Buffer[] = md.dpi !== undefined ? [jfifSegment(md.dpi)] : [];
   if (md.exif) {
     const data = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), md.exif]);
     if (data.length <= SEGMENT_MAX) out.push(segment(APP1, data));

@@ -4,6 +4,7 @@ import type { Sharp } from 'sharp';
 import { UpresError } from '../../../../shared/errors';
 import { BIG_ENDIAN, readAt, u32be, writeAllAt } from './bytes';
 import type { ImageMetadata } from './image-metadata';
+import { physData } from './resolution';
 import { incompressible, type Room, type RoomRange } from './room';
 
 const SIGNATURE_AND_IHDR = 33;
@@ -142,4 +143,26 @@ export async function fillPngRoom(
     throw new UpresError('internal', `${path}: the PNG's room for metadata is ${spare} bytes off`);
   const fill = spare ? [chunk(SKIP, Buffer.alloc(spare - 12))] : [];
   await writeAllAt(fh, [...chunks, ...fill], range.start);
+}
+
+/**
+ * Makes the PNG open as `fh` state `dpi` in its pHYs chunk, or no resolution (the chunk becomes a
+ * skip chunk) when `dpi` is undefined: libvips always writes one, at its 25.4-dpi default when the
+ * image has none. Returns false when the file has no pHYs chunk before its image data.
+ */
+export async function setPngResolution(fh: FileHandle, dpi: number | undefined): Promise<boolean> {
+  const size = (await fh.stat()).size;
+  for (let o = SIGNATURE_AND_IHDR; o + 8 <= size;) {
+    const h = await readAt(fh, o, 8);
+    const type = h.toString('latin1', 4, 8);
+    if (type === 'IDAT' || type === 'IEND') return false;
+    const len = BIG_ENDIAN.u32(h, 0);
+    if (type === 'pHYs' && len === 9) {
+      const c = dpi === undefined ? chunk(SKIP, Buffer.alloc(9)) : chunk('pHYs', physData(dpi));
+      await writeAllAt(fh, [c], o);
+      return true;
+    }
+    o += 12 + len;
+  }
+  return false;
 }
