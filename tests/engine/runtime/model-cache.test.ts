@@ -47,7 +47,43 @@ describe('ModelCache', () => {
     abort.abort();
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
     // The load that finished after the cancel was let go again.
-    expect(f.disposed).toEqual(['m']);
+    await expect.poll(() => f.disposed).toEqual(['m']);
+    expect(cache.size).toBe(0);
+  });
+
+  it('a cancel answers at once while the load is in flight; a later waiter keeps that load', async () => {
+    let land!: () => void;
+    const disposed: string[] = [];
+    let loads = 0;
+    const cache = new ModelCache(
+      (k) =>
+        new Promise<LoadedModel>((resolve) => {
+          loads++;
+          land = () =>
+            resolve({ id: k.id, dispose: async () => void disposed.push(k.id) } as LoadedModel);
+        }),
+    );
+    const abort = new AbortController();
+    const first = cache.acquire(key('m'), abort.signal);
+    abort.abort();
+    // Rejected although the load has not landed (it cannot: only `land()` ends it).
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    expect(cache.size).toBe(1);
+    const second = cache.acquire(key('m'));
+    land();
+    const lease = await second;
+    expect(loads).toBe(1);
+    expect(disposed).toEqual([]);
+    await lease.dispose();
+    expect(disposed).toEqual(['m']);
+
+    // Nobody waiting when it lands: disposed then, and forgotten.
+    const again = new AbortController();
+    const third = cache.acquire(key('n'), again.signal);
+    again.abort();
+    await expect(third).rejects.toMatchObject({ code: 'cancelled' });
+    land();
+    await expect.poll(() => disposed).toEqual(['m', 'n']);
     expect(cache.size).toBe(0);
   });
 });

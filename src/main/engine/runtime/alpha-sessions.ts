@@ -3,6 +3,7 @@ import type { StateDict } from '../models/state-dict';
 import { buildGraph } from '../models/build-graph';
 import type { InferenceSession, Tensor4 } from './inference-session';
 import { openSession, type OpenSessionOptions } from './open-session';
+import { cancelledError } from '../../../shared/cancel';
 
 /** The graph whose weights are the blend at α as constants, in the precision asked (see openSession). */
 export type FixedAlphaGraph = (alpha: number) => (fp16: boolean) => Uint8Array;
@@ -34,6 +35,7 @@ export function weightBlendGraph(
  */
 export class AlphaSessions {
   private fixed: { alpha: number; session: InferenceSession } | undefined;
+  private creating: AbortController | undefined;
   private secondsPerPixel: number | undefined;
   /** Constant-weight sessions run in about this fraction of the blend graph's time (measured). */
   static readonly FIXED_SPEEDUP = 0.65;
@@ -73,14 +75,30 @@ export class AlphaSessions {
     }
     const saved = pixels * this.secondsPerPixel! * (1 - AlphaSessions.FIXED_SPEEDUP);
     if (saved < 2 * this.createSeconds) return (t) => this.runBlend(t, alpha);
-    const { session } = await openSession(this.fixedGraph(alpha), this.open);
+    // Created in a worker a terminate() can kill: a pause or cancel must not wait for it.
+    const creating = new AbortController();
+    this.creating = creating;
+    let session: InferenceSession;
+    try {
+      ({ session } = await openSession(this.fixedGraph(alpha), {
+        ...this.open,
+        signal: creating.signal,
+      }));
+    } finally {
+      if (this.creating === creating) this.creating = undefined;
+    }
+    if (creating.signal.aborted) {
+      await session.terminate();
+      throw cancelledError(`the session for α ${alpha}`);
+    }
     await this.fixed?.session.dispose();
     this.fixed = { alpha, session };
     return (t) => session.run(t);
   }
 
-  /** Kills the constant-weight session now (see InferenceSession.terminate). */
+  /** Kills the constant-weight session now, one being created included (see InferenceSession.terminate). */
   async terminate(): Promise<void> {
+    this.creating?.abort();
     const fixed = this.fixed;
     this.fixed = undefined;
     await fixed?.session.terminate();

@@ -1,6 +1,6 @@
 import type { DeviceRequest, Precision } from '../../../shared/device';
 import type { Disposable } from '../../../shared/dispose';
-import { throwIfCancelled } from '../../../shared/cancel';
+import { cancelledError, throwIfCancelled } from '../../../shared/cancel';
 import type { ModelRegistry } from '../models/model-registry';
 import { userDeviceChoices } from './device-choice-store';
 import { loadChain } from './chain-model';
@@ -29,6 +29,26 @@ interface Entry {
 }
 
 const keyOf = (k: ModelKey): string => modelCacheKey(k.id, k.device, k.precision);
+
+/** `promise`, or `cancelled` as soon as the signal fires (the promise itself goes on). */
+function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string) {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(cancelledError(what));
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', stop);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
 
 /**
  * The engine's loaded models, shared by everyone who renders (the queue's renderer, the previews):
@@ -59,7 +79,9 @@ export class ModelCache {
 
   /**
    * A lease on a model, loading it unless it is loaded or loading already. With a signal that
-   * fires, throws `cancelled` (before the load, or after it: a load in flight runs to its end).
+   * fires, throws `cancelled` at once, also while the load is in flight: a pause or cancel must not
+   * wait for a session to be created (seconds on a CPU). The load itself runs to its end; a model
+   * nobody waits for any more is then disposed.
    */
   async acquire(key: ModelKey, signal?: AbortSignal): Promise<ModelLease> {
     throwIfCancelled(signal, `loading ${key.id}`);
@@ -86,9 +108,10 @@ export class ModelCache {
     entry.refs++;
     let model: LoadedModel;
     try {
-      model = await entry.model;
+      model = await untilCancelled(entry.model, signal, `loading ${key.id}`);
     } catch (err) {
       entry.refs--;
+      if (entry.refs === 0 && !entry.loaded) this.disposeWhenLoaded(k, entry);
       throw err;
     }
     let held = true;
@@ -118,6 +141,18 @@ export class ModelCache {
   /** How many models are loaded or loading (for tests and diagnostics). */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** A load every waiter gave up on: disposed when it lands, unless someone asked for it again. */
+  private disposeWhenLoaded(k: string, entry: Entry): void {
+    entry.model.then(
+      async (m) => {
+        if (entry.refs > 0) return;
+        if (this.entries.get(k) === entry) this.entries.delete(k);
+        await m.dispose();
+      },
+      () => undefined,
+    );
   }
 
   private async release(k: string, entry: Entry): Promise<void> {

@@ -79,6 +79,8 @@ export interface OpenSessionOptions {
    * names: everything the graph is built from (model files, architecture, options).
    */
   graphCache?: { cache: OptimizedGraphCache; identity: unknown };
+  /** Kills a session being created (its worker) when it fires: the open fails with `cancelled`. */
+  signal?: AbortSignal;
 }
 
 /** A representative tile: big enough to keep a GPU busy, small enough for a CPU (x4plus ≈ 3 s). */
@@ -114,6 +116,7 @@ async function createSession(
   const start = {
     probe: device === 'cpu' ? undefined : (opt.probeSide ?? 16),
     inject: opt.inject,
+    signal: opt.signal,
   };
   // GPU providers' optimised graphs can hold provider-specific nodes: only the CPU's are kept.
   const cached = device === 'cpu' ? opt.graphCache : undefined;
@@ -162,7 +165,8 @@ async function tryDevice(
       const { session, graph: made } = await createSession(graph, device, fp16, opt);
       return { session, device, fp16, note, graph: made };
     } catch (err) {
-      if (device === 'cpu') throw err;
+      // A cancelled open is not the device's fault: no fallback to the next one.
+      if (device === 'cpu' || opt.signal?.aborted) throw err;
       if (fp16 && err instanceof DeviceError && err.fault === 'no-fp16') {
         const name = deviceName(device);
         note =
