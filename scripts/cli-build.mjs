@@ -11,9 +11,13 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'out', 'cli');
 const STAMP = join(OUT, 'build.json');
 
-/** Entries: the CLI, and the two child processes the engine starts beside its own module. */
+/**
+ * Entries: the CLI, the small early start bin/upres.js runs before it, and the two child
+ * processes the engine starts beside its own module.
+ */
 const ENTRIES = {
   main: 'src/cli/main.ts',
+  'early-start': 'src/cli/early-start.ts',
   'inference-worker': 'src/main/engine/runtime/inference-worker.ts',
   'probe-process': 'src/main/engine/runtime/probe-process.ts',
 };
@@ -55,8 +59,10 @@ export async function buildCli() {
       target: 'node20',
       // npm packages stay imports (native addons, their own files); only our sources are bundled.
       packages: 'external',
-      // One file per entry: the engine finds its children and build.json beside import.meta.url.
-      splitting: false,
+      // Code shared by the entries, and what a command imports on demand (`serve`'s server), goes
+      // to chunks in the same folder: the engine still finds its children and build.json beside
+      // import.meta.url, and a start loads only what its command needs.
+      splitting: true,
       sourcemap: true,
       metafile: true,
       logLevel: 'error',

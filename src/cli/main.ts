@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { openModelRegistry } from '../main/engine';
+import { traceMark } from '../main/engine/metrics/startup-trace';
+import { disposeEarlySession } from '../main/engine/runtime/early-session';
 import { DEFAULT_MODEL, DEFAULT_NAME_TEMPLATE } from '../shared/defaults';
 import { runBenchQuality, type QualityCliOptions } from './bench-command';
 import { exitCodeOf } from './exit-codes';
@@ -15,9 +17,11 @@ import {
   parsePrecision,
 } from './options';
 import { addPresetCommands } from './presets-command';
-import { runServe, type ServeCliOptions } from './serve-command';
+import type { ServeCliOptions } from './serve-command';
 import { runUpscale, type UpscaleCliOptions } from './upscale-command';
 import { addWorkerCommand } from './worker-command';
+
+traceMark('cli: modules loaded');
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -142,7 +146,10 @@ export function buildProgram(result: { code: number }): Command {
       false,
     )
     .action(async (inputs: string[], opt: UpscaleCliOptions) => {
-      result.code = await runUpscale(await openModelRegistry(), inputs, opt);
+      traceMark('cli: arguments parsed');
+      const registry = await openModelRegistry();
+      traceMark('cli: registry opened');
+      result.code = await runUpscale(registry, inputs, opt);
     });
 
   addWorkerCommand(program, result);
@@ -192,6 +199,8 @@ export function buildProgram(result: { code: number }): Command {
     )
     .option('--no-open', 'do not open a browser (just print the address)')
     .action(async (opt: ServeCliOptions) => {
+      // Loaded on demand: the server's modules (ws among them) cost every other command's start.
+      const { runServe } = await import('./serve-command');
       result.code = await runServe(opt, pkg.version);
     });
 
@@ -272,6 +281,9 @@ async function main(argv: string[]): Promise<number> {
     if (!(err instanceof CommanderError))
       process.stderr.write(`upres: ${err instanceof Error ? err.message : String(err)}\n`);
     return exitCodeOf(err);
+  } finally {
+    // An early inference child no command adopted (see early-session.ts).
+    disposeEarlySession();
   }
 }
 

@@ -17,8 +17,15 @@ import {
 import { checkNameTemplate } from '../main/engine/queue/output-plan';
 import { UpscaleQueue } from '../main/engine/queue/upscale-queue';
 import { ModelCache } from '../main/engine/runtime/model-cache';
+import { disposeEarlySession, rememberEarlyLoad } from '../main/engine/runtime/early-session';
 import { makeFolder } from '../main/engine/storage/make-folder';
 import { resolveUserDirs } from '../main/engine/storage/user-dirs';
+import {
+  formatPhases,
+  traceEnabled,
+  traceMark,
+  tracePhases,
+} from '../main/engine/metrics/startup-trace';
 import { EXIT } from './exit-codes';
 import { UsageError } from './usage-error';
 
@@ -287,6 +294,7 @@ export async function runUpscale(
           render: renderer.render,
           modelScale: renderer.modelScale,
         });
+        traceMark('cli: journal opened');
       } catch (err) {
         // Held by another live process (`queue.busy`), or unopenable: left alone, and said so.
         const message = (err as Error).message;
@@ -313,6 +321,7 @@ export async function runUpscale(
             reports.push(problemReport(p.path, p.error));
             log(`✗ ${p.error}`);
           }
+          traceMark('cli: inputs added');
           const first = q.snapshot()[0];
           if (first)
             ran = (
@@ -324,6 +333,10 @@ export async function runUpscale(
             ).choice;
           // performance.now() counts from the process's start: transpiling, imports, model load.
           readySeconds ??= performance.now() / 1000;
+          traceMark('cli: model ready');
+          // The next start of this command line loads the same saved graph early.
+          disposeEarlySession();
+          rememberEarlyLoad(process.argv);
         }
         const pending = q.snapshot().filter((i) => !FINISHED.includes(i.state)).length;
         if (opt.resume && pending === 0) {
@@ -370,7 +383,10 @@ export async function runUpscale(
     `${reports.length - failed} done, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   const device = ran && { ...ran, precision: ran.fp16 ? 'fp16' : 'fp32' };
-  const startup = readySeconds === undefined ? undefined : { readySeconds, graph: ran?.graph };
+  const phases = traceEnabled() ? tracePhases() : undefined;
+  if (phases) log(`start-up phases (UPRES_STARTUP_TRACE):\n${formatPhases(phases)}`);
+  const startup =
+    readySeconds === undefined ? undefined : { readySeconds, graph: ran?.graph, phases };
   if (opt.json)
     process.stdout.write(`${JSON.stringify({ items: reports, device, startup }, null, 2)}\n`);
   if (stopped) return EXIT.cancelled;

@@ -2,6 +2,8 @@ import {
   API_METHODS,
   CHOOSE_PATHS_CHANNEL,
   IMAGE_SCHEME,
+  OPENED_PATHS_CHANNEL,
+  SHOW_IN_FOLDER_CHANNEL,
   channelOf,
   type EngineEvent,
 } from '../shared/api';
@@ -42,17 +44,35 @@ export function createBridge(
   invoke: Invoke,
   subscribe: Subscribe,
   pathForFile?: (file: File) => string,
+  pathsOpened?: (notice: () => void) => () => void,
 ): UpresBridge {
   const call = replying(invoke);
   const entries = API_METHODS.map((method) => [
     method,
     (request: unknown) => call(channelOf(method), request),
   ]);
-  const extras: Pick<UpresBridge, 'onEvent' | 'imageUrl' | 'choosePaths' | 'pathForFile'> = {
+  // Paths the OS asked to open wait in the main process: taken at once (those asked before the
+  // page was ready) and again on each notice, so none is missed or handed out twice.
+  const onOpenPaths: UpresBridge['onOpenPaths'] = (listener) => {
+    const take = async (): Promise<void> => {
+      const reply = await call(OPENED_PATHS_CHANNEL, undefined);
+      const paths = reply.ok && Array.isArray(reply.value) ? (reply.value as string[]) : [];
+      if (paths.length > 0) listener(paths);
+    };
+    const off = pathsOpened?.(() => void take()) ?? (() => undefined);
+    void take();
+    return off;
+  };
+  const extras: Pick<
+    UpresBridge,
+    'onEvent' | 'imageUrl' | 'choosePaths' | 'pathForFile' | 'showInFolder' | 'onOpenPaths'
+  > = {
     onEvent: (listener) => subscribe(listener),
     pathForFile,
     imageUrl: (token) => `${IMAGE_SCHEME}://${encodeURIComponent(token)}`,
     choosePaths: async (kind) => (await call(CHOOSE_PATHS_CHANNEL, kind)) as IpcReply<string[]>,
+    showInFolder: async (id) => (await call(SHOW_IN_FOLDER_CHANNEL, { id })) as IpcReply<null>,
+    onOpenPaths,
   };
   return Object.freeze({ ...Object.fromEntries(entries), ...extras }) as UpresBridge;
 }

@@ -1,6 +1,6 @@
 // Sandboxed preload: exposes the typed API and nothing else (no generic send or invoke).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { EVENT_CHANNEL, type EngineEvent } from '../shared/api';
+import { EVENT_CHANNEL, PATHS_OPENED_CHANNEL, type EngineEvent } from '../shared/api';
 import { createBridge } from './bridge';
 
 contextBridge.exposeInMainWorld(
@@ -14,5 +14,10 @@ contextBridge.exposeInMainWorld(
     },
     // Electron 32+ no longer puts a path on dropped File objects; this is the supported way.
     (file) => webUtils.getPathForFile(file),
+    (notice) => {
+      const forward = (): void => notice();
+      ipcRenderer.on(PATHS_OPENED_CHANNEL, forward);
+      return () => void ipcRenderer.removeListener(PATHS_OPENED_CHANNEL, forward);
+    },
   ),
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceRequest, ProviderStatus } from './device';
+import { ErrorCode } from './errors';
 import { ModelInfo } from './model-manifest';
 import { ItemSettings, OnExists, QueueItem } from './queue';
 import { patchOf } from './patch';
@@ -26,7 +27,10 @@ export const api = {
     request: z.object({}).strict(),
     response: z.array(ModelInfo),
   },
-  /** Converts a model file (.pth/.pt/.ckpt, .safetensors, ncnn .param/.bin) into the user's models. */
+  /**
+   * Converts a model file (.pth/.pt/.ckpt, .safetensors, .onnx, ncnn .param/.bin) into the user's
+   * models. Without `id`, one is made from the file name (a taken one gets a number).
+   */
   importModel: {
     request: z
       .object({
@@ -58,6 +62,14 @@ export const api = {
       .strict(),
     response: ModelInfo,
   },
+  /**
+   * Which single models can be paired with which: groups of two or more models of the same
+   * architecture and tensor shapes (ONNX: the same graph), each model in one group at most.
+   */
+  pairOptions: {
+    request: z.object({}).strict(),
+    response: z.object({ groups: z.array(z.array(z.string()).min(2)) }),
+  },
   /** The queue: every item with its state, and whether it is paused. */
   queueList: {
     request: z.object({}).strict(),
@@ -85,7 +97,9 @@ export const api = {
       .strict(),
     response: z.object({
       added: z.array(QueueItem),
-      problems: z.array(z.object({ path: z.string(), error: z.string() })),
+      problems: z.array(
+        z.object({ path: z.string(), error: z.string(), code: ErrorCode.optional() }),
+      ),
     }),
   },
   /**
@@ -380,9 +394,29 @@ export type UpresApi = ApiCalls & {
   /** URL the renderer can put in an <img> for a token from `preview` / `itemImage`. */
   imageUrl(token: string): string;
   /** Native pickers where the transport has them (Electron); undefined in a browser. */
-  choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
+  choosePaths?: (kind: 'files' | 'folder' | 'models') => Promise<string[]>;
+  /**
+   * Sends model files from the page to the engine and imports them (`upres serve` in a browser,
+   * which cannot hand over paths): one model, i.e. one file or an ncnn `.param` with its `.bin`.
+   * `onProgress` hears the fraction of bytes sent.
+   */
+  uploadModel?: (
+    files: readonly File[],
+    onProgress?: (fraction: number) => void,
+  ) => Promise<ApiResponse<'importModel'>>;
   /** The path of a dropped file (Electron only; a browser never reveals it). */
   pathForFile?: (file: File) => string;
+  /**
+   * Opens the file manager on a finished photo's output, selected (Electron only). The main
+   * process looks the output up by the item's id; a path is never sent.
+   */
+  showInFolder?: (id: string) => Promise<void>;
+  /**
+   * Photos and folders the OS asked the app to open (command line, *Open with*, a second launch;
+   * Electron only): the listener gets each path once, those asked before it subscribed included.
+   * Returns the unsubscribe function.
+   */
+  onOpenPaths?: (listener: (paths: string[]) => void) => () => void;
 };
 
 export const API_METHODS = Object.keys(api) as ApiMethod[];
@@ -392,6 +426,22 @@ export const EVENT_CHANNEL = 'upres:event';
 
 /** IPC channel of the native file / folder pickers (Electron only; not an engine method). */
 export const CHOOSE_PATHS_CHANNEL = 'upres:choosePaths';
+
+/** IPC channel of *Show in folder* (Electron only): `{ id }` of a finished photo. */
+export const SHOW_IN_FOLDER_CHANNEL = 'upres:showInFolder';
+
+/** IPC channel the page takes the paths the OS asked to open on (Electron only). */
+export const OPENED_PATHS_CHANNEL = 'upres:openedPaths';
+
+/** IPC notice (main → page, no payload): paths are waiting on OPENED_PATHS_CHANNEL. */
+export const PATHS_OPENED_CHANNEL = 'upres:pathsOpened';
+
+/**
+ * Loopback server: `POST` one model's files here (their bytes one after another, as
+ * application/octet-stream; `name` and `size` in the query once per file, in order) to import
+ * them; answers as `importModel`.
+ */
+export const MODEL_UPLOAD_PATH = '/api/upload/model';
 
 /** URL scheme the Electron app serves image tokens under: `upres-image://<token>`. */
 export const IMAGE_SCHEME = 'upres-image';

@@ -49,5 +49,7 @@ export function unwrapReply<T>(reply: IpcReply<T>): T {
 export type UpresBridge = {
   [M in ApiMethod]: (request: ApiRequest<M>) => Promise<IpcReply<ApiResponse<M>>>;
 } & Pick<UpresApi, 'onEvent' | 'imageUrl' | 'pathForFile'> & {
-    choosePaths: (kind: 'files' | 'folder') => Promise<IpcReply<string[]>>;
+    choosePaths: (kind: 'files' | 'folder' | 'models') => Promise<IpcReply<string[]>>;
+    showInFolder: (id: string) => Promise<IpcReply<null>>;
+    onOpenPaths: NonNullable<UpresApi['onOpenPaths']>;
   };

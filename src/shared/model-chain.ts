@@ -63,6 +63,17 @@ function chainName(stages: readonly ModelInfo[]): string {
     : stages.map((s) => s.name).join(' → ');
 }
 
+/**
+ * A chain's installed stages by name, in order ("A → B"), as a select shows the model after a
+ * cleanup when that is a chain itself (3+ stages); undefined for a single id or a stage not installed.
+ */
+export function chainStageNames(models: readonly ModelInfo[], id: string): string | undefined {
+  const parts = chainParts(id);
+  if (parts.length < 2) return undefined;
+  const names = parts.map((p) => models.find((m) => m.id === p)?.name);
+  return names.every((n) => n !== undefined) ? names.join(' → ') : undefined;
+}
+
 /** A chain in words ("Model X, cleaned first with Y"); undefined for a model or pair alone. */
 export function chainWords(models: readonly ModelInfo[], id: string): string | undefined {
   if (!id.includes(SEPARATOR)) return undefined;

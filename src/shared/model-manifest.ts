@@ -71,6 +71,8 @@ export const ModelInfo = z.object({
   source: z.string(),
   licence: z.string(),
   credit: z.string(),
+  /** The file(s) a user model was imported from (e.g. "x.param + x.bin"); absent otherwise. */
+  importedFrom: z.string().optional(),
   /** For pairs: the two ends and the α used when none is given. */
   pair: z
     .object({ fidelity: z.string(), perceptual: z.string(), defaultAlpha: z.number() })

@@ -20,5 +20,7 @@ export const AppSettings = z.object({
   alpha: z.number().min(0).max(1).optional(),
   /** How the original is enlarged in the compare view. */
   compareResample: z.enum(['nearest', 'bicubic']).default('bicubic'),
+  /** The app's language; `system` follows the operating system's preferred languages. */
+  language: z.enum(['system', 'en', 'de']).default('system'),
 });
 export type AppSettings = z.infer<typeof AppSettings>;

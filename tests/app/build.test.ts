@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_METHODS, CHOOSE_PATHS_CHANNEL, channelOf } from '../../src/shared/api';
+import {
+  API_METHODS,
+  CHOOSE_PATHS_CHANNEL,
+  OPENED_PATHS_CHANNEL,
+  SHOW_IN_FOLDER_CHANNEL,
+  channelOf,
+} from '../../src/shared/api';
 import { rendererCsp } from '../../src/shared/content-security-policy';
 import { parseJournal } from '../../src/main/engine/queue/journal';
 
@@ -42,7 +48,11 @@ describe('electron-vite build', () => {
       expect(existsSync(join(outDir, file)), file).toBe(true);
     }
     expect(read('main/index.js')).toMatch(/^import .* from "electron";$/m);
-    expect(read('main/inference-worker.js')).toMatch(/^import .* from "onnxruntime-node";$/m);
+    // onnxruntime-node stays an external package (loaded lazily, so a start can fork the child
+    // before paying for it), never bundled into the worker.
+    const worker = read('main/inference-worker.js');
+    expect(worker).toMatch(/import\(\s*"onnxruntime-node"\s*\)|from "onnxruntime-node"/);
+    expect(worker).not.toMatch(/class InferenceSession\b/);
   });
 
   it('keeps dependencies external in the main process', () => {
@@ -86,15 +96,21 @@ const on = (name, f) => ((listeners[name] ??= []).push(f), app);
 const emit = (name, ...args) => (listeners[name] ?? []).forEach((f) => f(...args));
 const call = (channel, url, req) =>
   handlers.get(channel)({ senderFrame: { url } }, req).catch((e) => ({ error: e.message }));
+let ready = false;
 export const app = {
   isPackaged: false,
-  requestSingleInstanceLock: () => true,
+  requestSingleInstanceLock: (data) => ((report.handOver = data), true),
   enableSandbox() {},
   setAppUserModelId() {},
   on,
   once: on,
-  isReady: () => true,
-  whenReady: async () => {},
+  isReady: () => ready,
+  // macOS may ask to open a file before 'ready' (a photo dropped on the dock icon at launch).
+  whenReady: async () => {
+    emit('open-file', { preventDefault: () => (report.openFileTaken = true) }, '/Users/ann/dock.heic');
+    ready = true;
+  },
+  getPreferredSystemLanguages: () => ['en-US'],
   getAppPath: () => process.env.FAKE_APP_PATH,
   getPath: () => process.env.FAKE_USER_DATA,
   getVersion: () => '9.9.9',
@@ -115,6 +131,10 @@ export const protocol = {
   registerSchemesAsPrivileged: (schemes) => (report.schemes = schemes),
 };
 export const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) };
+export const shell = { showItemInFolder: (path) => (report.shownInFolder = path) };
+export class Notification {
+  static isSupported = () => false;
+}
 // Model imports' trial runs start utility processes; none is started in this test.
 export const utilityProcess = {
   fork: () => {
@@ -142,6 +162,11 @@ export class BrowserWindow {
     emit('web-contents-created', {}, this.webContents);
   }
   once() {}
+  on() {}
+  setProgressBar(value, options) {
+    (report.bars ??= []).push([value, options?.mode]);
+  }
+  isFocused = () => true;
   isDestroyed = () => false;
   async loadURL(url) {
     report.loaded = url;
@@ -156,6 +181,9 @@ export class BrowserWindow {
     report.invalid = await call('upres:engineInfo', page, { x: 1 });
     report.settings = await call('upres:settingsGet', page, {});
     report.queue = await call('upres:queueList', page, {});
+    report.opened = await call('upres:openedPaths', page);
+    report.openedAgain = await call('upres:openedPaths', page);
+    report.showUnknown = await call('upres:showInFolder', page, { id: 'nope' });
     const image = await protocols['upres-image']({ url: 'upres-image://0123456789abcdef/' });
     report.unknownImage = image.status;
     emit('window-all-closed');
@@ -183,7 +211,8 @@ describe('built main process under a stand-in electron', () => {
     const register = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(outDir, 'hooks.mjs')).href)});`;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', register, join(outDir, 'main', 'index.js')],
+      // Electron's development argv shape: the app, then a photo and a Chromium switch.
+      ['--import', register, join(outDir, 'main', 'index.js'), 'photo.jpg', '--no-sandbox'],
       {
         cwd: repo,
         timeout: 60_000,
@@ -205,7 +234,12 @@ describe('built main process under a stand-in electron', () => {
       webSecurity: true,
     });
     expect(report.channels.sort()).toEqual(
-      [...API_METHODS.map((m) => channelOf(m)), CHOOSE_PATHS_CHANNEL].sort(),
+      [
+        ...API_METHODS.map((m) => channelOf(m)),
+        CHOOSE_PATHS_CHANNEL,
+        SHOW_IN_FOLDER_CHANNEL,
+        OPENED_PATHS_CHANNEL,
+      ].sort(),
     );
     expect(report.channels).toContain('upres:importModel');
     const shipped = readdirSync(join(repo, 'resources', 'models')).filter((f) =>
@@ -232,6 +266,22 @@ describe('built main process under a stand-in electron', () => {
     expect(report.queue).toEqual({ ok: true, value: { items: [], paused: false } });
     expect(report.schemes).toEqual([expect.objectContaining({ scheme: 'upres-image' })]);
     expect(report.unknownImage).toBe(404);
+    // Files opened with the app: its command line (handed over too, for a second launch) and a
+    // macOS open-file from before 'ready', waiting for the page, which takes them once.
+    expect(report.handOver).toEqual({ paths: [join(repo, 'photo.jpg')] });
+    expect(report.openFileTaken).toBe(true);
+    expect(report.opened).toEqual({
+      ok: true,
+      value: [join(repo, 'photo.jpg'), '/Users/ann/dock.heic'],
+    });
+    expect(report.openedAgain).toEqual({ ok: true, value: [] });
+    expect(report.showUnknown).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'Show in folder: there is no photo nope in the queue' },
+    });
+    expect(report.shownInFolder).toBeUndefined();
+    // The taskbar bar: cleared on the new window (no batch).
+    expect(report.bars).toEqual([[-1, 'none']]);
     // Quit waited for the engine: the queue was paused and journaled before the handlers went.
     expect(report.quitHeldBack).toBe(true);
     expect(parseJournal(report.journalText).state).toMatchObject({ paused: true, items: [] });

@@ -60,6 +60,7 @@ function fakeHandlers(): ApiHandlers {
     importModel: vi.fn(async () => ({ model: MODELS[0], layout: 'test', notes: [] })),
     removeModel: vi.fn(async ({ id }: { id: string }) => ({ removed: id })),
     pairModels: vi.fn(async () => MODELS[0]),
+    pairOptions: vi.fn(async () => ({ groups: [] })),
     engineInfo: vi.fn(async () => ({
       version: '0.0.0',
       platform: 'linux-x64',
@@ -273,6 +274,12 @@ describe('registerChoosePaths', () => {
     expect(show.mock.calls[0][0].properties).toEqual(['openFile', 'multiSelections']);
     await ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'folder');
     expect(show.mock.calls[1][0].properties).toContain('openDirectory');
+    // Import model…: files, with the endings the model import reads offered first.
+    await ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, 'models');
+    expect(show.mock.calls[2][0].properties).toEqual(['openFile', 'multiSelections']);
+    expect(show.mock.calls[2][0].filters?.[0].extensions).toEqual(
+      expect.arrayContaining(['pth', 'safetensors', 'onnx', 'param', 'bin']),
+    );
     unregister();
     expect(ipc.listeners.size).toBe(0);
   });
@@ -291,7 +298,7 @@ describe('registerChoosePaths', () => {
       ipc.invoke(CHOOSE_PATHS_CHANNEL, { senderFrame: { url: 'https://evil.example/' } }, 'files'),
     ).rejects.toThrow(/untrusted sender/);
     await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, { path: '/' })).resolves.toEqual(
-      failure('request.invalid', /files' or 'folder/),
+      failure('request.invalid', /'files', 'folder' or 'models'/),
     );
     expect(show).not.toHaveBeenCalled();
   });

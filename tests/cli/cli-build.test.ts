@@ -89,18 +89,30 @@ describe('the command line runs from its JavaScript build', () => {
       expect(res.code, res.stderr).toBe(0);
       const report = JSON.parse(res.stdout) as {
         items: { output: string }[];
-        startup: { graph: string };
+        startup: { graph: string; phases?: { name: string }[] };
       };
       const { data } = await sharp(report.items[0].output)
         .raw()
         .toBuffer({ resolveWithObject: true });
-      return { graph: report.startup.graph, pixels: data };
+      const phases = (report.startup.phases ?? []).map((p) => p.name);
+      return { graph: report.startup.graph, pixels: data, phases };
     };
     const first = await run('a');
-    const second = await run('b');
+    // The first start left a hint: the second one's inference child loads the saved graph before
+    // the CLI's code has even loaded (early-session.ts).
+    const second = await run('b', { UPRES_STARTUP_TRACE: '1' });
     const off = await run('c', { UPRES_GRAPH_CACHE: 'off' });
-    expect([first.graph, second.graph, off.graph]).toEqual(['built', 'saved', 'built']);
+    const notEarly = await run('d', { UPRES_EARLY_SESSION: 'off', UPRES_STARTUP_TRACE: '1' });
+    expect([first.graph, second.graph, off.graph, notEarly.graph]).toEqual([
+      'built',
+      'saved',
+      'built',
+      'saved',
+    ]);
+    expect(second.phases).toContain('early: hinted load adopted');
+    expect(notEarly.phases.some((p) => p.startsWith('early:'))).toBe(false);
     expect(Buffer.compare(first.pixels, second.pixels)).toBe(0);
     expect(Buffer.compare(first.pixels, off.pixels)).toBe(0);
+    expect(Buffer.compare(first.pixels, notEarly.pixels)).toBe(0);
   });
 });

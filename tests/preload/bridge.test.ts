@@ -17,7 +17,15 @@ describe('createBridge', () => {
       return { ok: true, value: `reply from ${channel}` };
     }, noEvents);
     expect(Object.keys(bridge).sort()).toEqual(
-      [...API_METHODS, 'onEvent', 'imageUrl', 'choosePaths', 'pathForFile'].sort(),
+      [
+        ...API_METHODS,
+        'onEvent',
+        'imageUrl',
+        'choosePaths',
+        'pathForFile',
+        'showInFolder',
+        'onOpenPaths',
+      ].sort(),
     );
     expect(Object.isFrozen(bridge)).toBe(true);
     await expect(bridge.listModels({})).resolves.toEqual({

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_METHODS, type ApiMethod, type EngineEvent } from '../../shared/api';
+import { API_METHODS, MODEL_UPLOAD_PATH, type ApiMethod, type EngineEvent } from '../../shared/api';
 import { errorCode, toErrorPayload, UpresError, type ErrorCode } from '../../shared/errors';
 import {
   dispatchApi,
@@ -27,6 +27,7 @@ import {
   SESSION_QUERY,
 } from './session';
 import { findStaticFile } from './static-files';
+import { receiveModelUpload } from './model-upload';
 
 /** Loopback only, always: the engine reads and writes the user's files. */
 const HOST = '127.0.0.1';
@@ -160,6 +161,25 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     sendJson(res, 200, await dispatchApi(handlers, name as ApiMethod, body));
   }
 
+  /** Model files from the page (see model-upload.ts): authorised as an API call. */
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      throw new HttpError(405, 'request.invalid', 'uploads are POST requests');
+    }
+    if (!authorised(req, req.headers[SESSION_HEADER]))
+      throw new HttpError(
+        401,
+        'request.refused',
+        'no session or access token: open the address `upres serve` printed',
+      );
+    if (!originOk(req))
+      throw new HttpError(403, 'request.refused', 'cross-origin requests are refused');
+    if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'request.invalid', 'send the files as application/octet-stream');
+    sendJson(res, 200, await receiveModelUpload(req, url, handlers));
+  }
+
   /**
    * The header token where one is presented (non-browser clients), else this server's session:
    * its cookie and, from the page, the page secret.
@@ -263,6 +283,7 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
     if (!hostOk(req)) throw new HttpError(403, 'request.refused', 'unexpected Host header');
     const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
     const path = url.pathname;
+    if (path === MODEL_UPLOAD_PATH) return upload(req, res, url);
     if (path.startsWith('/api/')) return api(req, res, path.slice('/api/'.length));
     const img = /^\/image\/([A-Za-z0-9_-]+)$/.exec(path);
     if (img) return image(req, res, img[1]);

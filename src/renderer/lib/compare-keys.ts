@@ -43,3 +43,27 @@ export function dividerKeyMove(key: string, shift: boolean, divider: number): nu
 export function clampUnit(n: number): number {
   return Math.min(1, Math.max(0, n));
 }
+
+/** The key held to see the original in place of the render (`\`, Lightroom's before/after key). */
+export const FLICKER_KEY = '\\';
+
+/**
+ * Whether a key event is the flicker key: `\` with no Ctrl / ⌘ (AltGr, which some layouts need to
+ * type it and which browsers report as Ctrl + Alt, counts as no modifier).
+ */
+export function isFlickerKey(
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'altKey' | 'metaKey'>,
+): boolean {
+  if (e.key !== FLICKER_KEY || e.metaKey) return false;
+  return !e.ctrlKey || e.altKey;
+}
+
+/** Whether a key event opens the shortcuts sheet: `?`, however the layout types it. */
+export function isShortcutsKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey'>): boolean {
+  return e.key === '?' && !e.ctrlKey && !e.metaKey;
+}
+
+/** The keys that choose a focused strip pane (as for any button). */
+export function isChooseKey(key: string): boolean {
+  return key === 'Enter' || key === ' ';
+}

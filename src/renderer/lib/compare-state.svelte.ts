@@ -31,6 +31,8 @@ export class CompareState {
   #fitted = $state(true);
   #divider = $state(0.5);
   #settledAt = $state(0);
+  /** Who holds the original on show (the flicker key, the button): shown while anyone does. */
+  #originalBy = $state.raw<readonly ('key' | 'button')[]>([]);
 
   get mode(): CompareMode {
     return this.#mode;
@@ -63,6 +65,17 @@ export class CompareState {
   /** Bumped when zoom or pan settles, so previews of the visible region can follow. */
   get settledAt(): number {
     return this.#settledAt;
+  }
+
+  /** The original is on show in place of every render (the A/B flicker is held). */
+  get showingOriginal(): boolean {
+    return this.#originalBy.length > 0;
+  }
+
+  /** The flicker key or button is held (`on`) or let go of; either shows the original. */
+  holdOriginal(by: 'key' | 'button', on: boolean): void {
+    if (this.#originalBy.includes(by) === on) return;
+    this.#originalBy = on ? [...this.#originalBy, by] : this.#originalBy.filter((b) => b !== by);
   }
 
   get fit(): number {

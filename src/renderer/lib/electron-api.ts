@@ -10,11 +10,16 @@ export function apiFromBridge(bridge: UpresBridge): UpresApi {
     const f = bridge[method] as (request: unknown) => Promise<IpcReply<unknown>>;
     return [method, async (request: unknown) => unwrapReply(await f(request))];
   });
-  const extras: Pick<UpresApi, 'onEvent' | 'imageUrl' | 'choosePaths' | 'pathForFile'> = {
+  const extras: Pick<
+    UpresApi,
+    'onEvent' | 'imageUrl' | 'choosePaths' | 'pathForFile' | 'showInFolder' | 'onOpenPaths'
+  > = {
     onEvent: (listener) => bridge.onEvent(listener),
     imageUrl: (token) => bridge.imageUrl(token),
     choosePaths: async (kind) => unwrapReply(await bridge.choosePaths(kind)),
     pathForFile: bridge.pathForFile,
+    showInFolder: async (id) => void unwrapReply(await bridge.showInFolder(id)),
+    onOpenPaths: (listener) => bridge.onOpenPaths(listener),
   };
   return Object.freeze({ ...Object.fromEntries(calls), ...extras }) as UpresApi;
 }

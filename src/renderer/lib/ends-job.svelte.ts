@@ -1,6 +1,8 @@
 import type { EngineEvent, UpresApi } from '../../shared/api';
 import type { Region } from './compare-geometry';
 import type { End } from './ends-pieces';
+import { errorMessage } from '../i18n/errors';
+import { t } from '../i18n/translate';
 
 export type EndsApi = Pick<UpresApi, 'previewEnds' | 'previewCancel' | 'imageUrl'>;
 
@@ -124,7 +126,7 @@ export class EndsJob {
     } catch (err) {
       if (this.#closed) return;
       this.#early = undefined;
-      this.#fail(err instanceof Error ? err.message : String(err));
+      this.#fail(errorMessage(err));
     }
     this.#onChange();
   }
@@ -169,7 +171,7 @@ export class EndsJob {
     try {
       bitmap = await this.#loadBitmap(this.#api.imageUrl(e.token));
     } catch (err) {
-      if (!this.#closed) this.#fail(err instanceof Error ? err.message : String(err));
+      if (!this.#closed) this.#fail(errorMessage(err));
       this.#onChange();
       return;
     }
@@ -183,7 +185,7 @@ export class EndsJob {
   }
 
   #ended(e: EndEvent): void {
-    if (e.state === 'failed') this.#fail(e.message ?? 'the engine could not render both ends');
+    if (e.state === 'failed') this.#fail(e.message ?? t('compare.endsFailed'));
     // Pieces decode after their events: `done` means every piece was sent, not yet shown.
     else if (this.active) this.#state = e.state;
     this.#onChange();

@@ -2,6 +2,8 @@ import type { ApiResponse } from '../../shared/api';
 import { Resource } from './resource.svelte';
 import type { Connection } from './connection';
 import { Workspace } from './workspace.svelte';
+import { ModelsState } from './models-state.svelte';
+import { errorMessage } from '../i18n/errors';
 
 export type ModelList = ApiResponse<'listModels'>;
 export type EngineInfo = ApiResponse<'engineInfo'>;
@@ -12,6 +14,7 @@ export class EngineSession {
   readonly models = new Resource<ModelList>();
   readonly info = new Resource<EngineInfo>();
   #workspace = $state.raw<Workspace | undefined>(undefined);
+  #modelsState = $state.raw<ModelsState | undefined>(undefined);
   #measuring = $state(false);
   #measureError = $state<string | undefined>(undefined);
 
@@ -24,6 +27,11 @@ export class EngineSession {
   /** Set once connected. */
   get workspace(): Workspace | undefined {
     return this.#workspace;
+  }
+
+  /** The Models screen's imports, removals and pairs; set once connected. */
+  get modelsState(): ModelsState | undefined {
+    return this.#modelsState;
   }
 
   /** The providers are being measured again (`measureDevices`). */
@@ -43,7 +51,10 @@ export class EngineSession {
   async start(): Promise<void> {
     const c = await this.#connect();
     this.#connection = c;
-    if (c.kind === 'connected') this.#workspace = new Workspace(c.api);
+    if (c.kind === 'connected') {
+      this.#workspace = new Workspace(c.api);
+      this.#modelsState = new ModelsState(c.api, () => this.reloadModels());
+    }
     await Promise.all([this.reloadModels(), this.reloadInfo(), this.#workspace?.start()]);
   }
 
@@ -74,7 +85,7 @@ export class EngineSession {
       if (info.status === 'ready') this.info.set({ ...info.value, providers });
       else await this.reloadInfo();
     } catch (err) {
-      this.#measureError = err instanceof Error ? err.message : String(err);
+      this.#measureError = errorMessage(err);
     } finally {
       this.#measuring = false;
     }

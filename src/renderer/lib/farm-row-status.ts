@@ -1,24 +1,28 @@
 import type { FarmRow } from '../../shared/farm';
+import { t } from '../i18n/translate';
 
 /** The status line of a photo on the farm: its state, and the worker that runs or ran it. */
 export function farmRowStatus(row: FarmRow): string {
-  const by = row.worker ? ` on ${row.worker}` : '';
+  const worker = row.worker ?? '';
+  const on = row.worker ? 'yes' : 'no';
   switch (row.state) {
     case 'waiting':
-      return 'Waiting for a farm worker';
-    case 'retrying':
-      return `To be retried after ${row.attempts} tr${row.attempts === 1 ? 'y' : 'ies'}${row.error ? `: ${row.error}` : ''}`;
+      return t('queue.farmWaiting');
+    case 'retrying': {
+      const status = t('queue.farmRetrying', { n: row.attempts });
+      return row.error ? t('queue.withError', { status, error: row.error }) : status;
+    }
     case 'running':
       return row.tiles
-        ? `Running${by} · tile ${row.tile ?? 0} of ${row.tiles}`
-        : `Running${by} · starting`;
+        ? t('queue.farmRunningTile', { on, worker, tile: row.tile ?? 0, tiles: row.tiles })
+        : t('queue.farmRunningStart', { on, worker });
     case 'done':
-      return `Done${by}`;
+      return t('queue.farmDone', { on, worker });
     case 'skipped':
-      return `Skipped${by} (the output exists)`;
+      return t('queue.farmSkipped', { on, worker });
     case 'failed':
-      return row.error ?? `Failed${by}`;
+      return row.error ?? t('queue.farmFailed', { on, worker });
     case 'cancelled':
-      return 'Cancelled';
+      return t('queue.cancelled');
   }
 }

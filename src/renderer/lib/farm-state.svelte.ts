@@ -1,5 +1,6 @@
 import type { UpresApi } from '../../shared/api';
 import type { FarmBatchView, FarmSettingsView, FarmTestResult } from '../../shared/farm';
+import { errorMessage } from '../i18n/errors';
 
 /** The calls the farm uses. */
 export type FarmApi = Pick<
@@ -14,7 +15,7 @@ export type FarmApi = Pick<
   | 'onEvent'
 >;
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const messageOf = errorMessage;
 
 /**
  * The render farm as the renderer shows it: the saved Redis address (password hidden by the

@@ -1,4 +1,44 @@
-// Display names for the identifiers the engine reports; unknown ones are shown as they come.
+// Display names for the identifiers the engine reports (unknown ones are shown as they come), and
+// numbers, sizes and durations as the current UI language writes them.
+import { locale, t } from '../i18n/translate';
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** A number in the UI language ("1,234.5" / "1.234,5"); options as Intl.NumberFormat takes them. */
+export function formatNumber(value: number, options: Intl.NumberFormatOptions = {}): string {
+  const loc = locale();
+  const id = `${loc} ${JSON.stringify(options)}`;
+  let f = numberFormats.get(id);
+  if (!f) numberFormats.set(id, (f = new Intl.NumberFormat(loc, options)));
+  return f.format(value);
+}
+
+/** A fraction as a percentage, "45 %", "3.1 %" (German "3,1 %"); tenths below 10 %. */
+export function formatPercent(fraction: number): string {
+  const pct = fraction * 100;
+  const value = formatNumber(pct >= 10 ? Math.round(pct) : Math.round(pct * 10) / 10, {
+    maximumFractionDigits: 1,
+    useGrouping: false,
+  });
+  return t('format.percent', { value });
+}
+
+/** A file size in decimal units with three significant digits: 1_234_567 → "1.23 MB". */
+export function formatBytes(bytes: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  let value = Math.max(0, bytes);
+  let i = 0;
+  while (value >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  return formatNumber(value, {
+    style: 'unit',
+    unit: units[i],
+    unitDisplay: i === 0 ? 'long' : 'short',
+    maximumSignificantDigits: i === 0 ? 21 : 3,
+  });
+}
 
 const ARCHITECTURES: Record<string, string> = {
   rrdbnet: 'RRDBNet',
@@ -33,8 +73,13 @@ export function providerLabel(name: string): string {
 /** Parameter count in millions, three significant digits: 16697987 → "16.7 M". */
 export function formatParameters(count: number): string {
   const millions = count / 1e6;
-  // toPrecision switches to exponent notation at 1000 and up.
-  return `${millions >= 100 ? Math.round(millions) : millions.toPrecision(3)} M`;
+  const value = formatNumber(millions, {
+    useGrouping: false,
+    ...(millions >= 100
+      ? { maximumFractionDigits: 0 }
+      : { minimumSignificantDigits: 3, maximumSignificantDigits: 3 }),
+  });
+  return t('format.millions', { value });
 }
 
 /** 4 → "×4". */
@@ -45,16 +90,16 @@ export function formatScale(scale: number): string {
 /** Seconds left as people say them: "8 s", "3 min", "1 h 05 min". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 60) return t('format.seconds', { s: Math.max(1, Math.round(seconds)) });
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return t('format.minutes', { m: minutes });
   const h = Math.floor(minutes / 60);
-  return `${h} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return t('format.hoursMinutes', { h, mm: String(minutes % 60).padStart(2, '0') });
 }
 
 /** 1920, 1080 → "1920 × 1080". */
 export function formatDimensions(width: number, height: number): string {
-  return `${width} × ${height}`;
+  return t('format.dimensions', { width: String(width), height: String(height) });
 }
 
 /** The last part of a path, with either separator: "C:\\a\\b.jpg" → "b.jpg". */
@@ -63,17 +108,27 @@ export function fileName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
-/** α as shown beside the dial: 0.6349 → "0.63". */
+/** α as shown beside the dial: 0.6349 → "0.63" (German "0,63"). */
 export function formatAlpha(alpha: number): string {
-  return (Math.round(alpha * 100) / 100).toFixed(2);
+  return formatNumber(Math.round(alpha * 100) / 100, {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
 }
 
 /** A measured speed as the provider list shows it: 14.2 → "14 s per megapixel", 0.83 → "0.83 s…". */
 export function formatSpeed(secondsPerMegapixel: number): string {
   const s = secondsPerMegapixel;
   if (!Number.isFinite(s) || s <= 0) return '';
-  const shown = s >= 10 ? String(Math.round(s)) : s >= 1 ? s.toFixed(1) : s.toPrecision(2);
-  return `${shown} s per megapixel`;
+  const shown = formatNumber(s, {
+    useGrouping: false,
+    ...(s >= 10
+      ? { maximumFractionDigits: 0 }
+      : s >= 1
+        ? { minimumFractionDigits: 1, maximumFractionDigits: 1 }
+        : { minimumSignificantDigits: 2, maximumSignificantDigits: 2 }),
+  });
+  return t('format.speed', { s: shown });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { UpresApi } from '../../shared/api';
 import { chooseLevel } from './compare-geometry';
 import type { Size } from './view-transform';
+import { errorMessage } from '../i18n/errors';
 
 export type ImageLayerApi = Pick<UpresApi, 'itemImage' | 'imageUrl'>;
 
@@ -79,7 +80,7 @@ export class ImageLayer {
       this.#error = undefined;
     } catch (err) {
       this.#failed.push(level);
-      this.#error = err instanceof Error ? err.message : String(err);
+      this.#error = errorMessage(err);
     } finally {
       if (this.#inFlight === level) this.#inFlight = null;
     }

@@ -1,13 +1,13 @@
 import type { UpresApi } from '../../shared/api';
 import { errorCode } from '../../shared/errors';
 import type { Preset, PresetProblem } from '../../shared/presets';
+import { errorMessage } from '../i18n/errors';
+import { t } from '../i18n/translate';
 
 export type PresetApi = Pick<
   UpresApi,
   'presetList' | 'presetSave' | 'presetRemove' | 'presetApply'
 >;
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The saved presets as the engine reads them (`<user data>/presets.json`, the file `upres presets`
@@ -73,7 +73,7 @@ export class PresetState {
   async save(name: string, id: string, replace = false): Promise<boolean> {
     const ok = await this.#act(async () => {
       const saved = await this.#api.presetSave({ name, id, replace });
-      this.#done = `Saved preset “${saved.name}”`;
+      this.#done = t('inspector.presetSaved', { name: saved.name });
     });
     if (ok) await this.load();
     return ok;
@@ -85,14 +85,14 @@ export class PresetState {
     let updated: number | undefined;
     await this.#act(async () => {
       updated = (await this.#api.presetApply({ name, ids })).updated;
-      this.#done = `Applied “${name}” to ${updated} ${updated === 1 ? 'photo' : 'photos'}`;
+      this.#done = t('inspector.presetApplied', { name, n: updated });
     });
     return updated;
   }
 
   async remove(name: string): Promise<void> {
     if (await this.#act(async () => void (await this.#api.presetRemove({ name })))) {
-      this.#done = `Removed preset “${name}”`;
+      this.#done = t('inspector.presetRemoved', { name });
       await this.load();
     }
   }
@@ -114,7 +114,7 @@ export class PresetState {
       await run();
       return true;
     } catch (err) {
-      this.#error = messageOf(err);
+      this.#error = errorMessage(err);
       this.#nameTaken = errorCode(err) === 'output.exists';
       return false;
     } finally {

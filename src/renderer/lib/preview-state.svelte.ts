@@ -2,6 +2,8 @@ import type { UpresApi } from '../../shared/api';
 import { sameRegion, type Region } from './compare-geometry';
 import { EndsJob } from './ends-job.svelte';
 import { formatAlpha } from './format';
+import { errorMessage } from '../i18n/errors';
+import { t } from '../i18n/translate';
 
 export type PreviewApi = Pick<
   UpresApi,
@@ -72,6 +74,8 @@ export class PreviewState {
   #exact = $state.raw<ExactRender | undefined>(undefined);
   #busy = $state(false);
   #error = $state<string | undefined>(undefined);
+  /** The α strip is on show and renders its own exact panes: none is asked for here. */
+  #exactHeld = false;
 
   readonly #api: PreviewApi;
   readonly #loadBitmap: (url: string) => Promise<ImageBitmap>;
@@ -176,8 +180,8 @@ export class PreviewState {
   get endsProgress(): string {
     const j = this.endsNow;
     if (!j || !j.loading) return '';
-    if (j.state === 'planning') return 'both ends: preparing';
-    return `both ends: ${j.both} of ${j.total} pieces`;
+    if (j.state === 'planning') return t('compare.endsPreparing');
+    return t('compare.endsPieces', { both: j.both, total: j.total });
   }
 
   /** The ends of the view so far as `both/total` pieces ('' before the plan, or for none). */
@@ -188,32 +192,41 @@ export class PreviewState {
 
   /** The words beside the view saying what it shows. */
   get label(): string {
-    const t = this.#target;
-    if (!t) return '';
-    const a = formatAlpha(this.#alpha);
-    const differs = t.pair && !same(this.#alpha, t.exportAlpha);
-    if (this.#zoomedOut && (!t.done || differs))
-      return t.done || t.pair ? `Zoom in to preview α ${a}` : 'Zoom in to preview';
+    const target = this.#target;
+    if (!target) return '';
+    const alpha = formatAlpha(this.#alpha);
+    const differs = target.pair && !same(this.#alpha, target.exportAlpha);
+    if (this.#zoomedOut && (!target.done || differs))
+      return target.done || target.pair
+        ? t('compare.zoomInAlpha', { alpha })
+        : t('compare.zoomInPreview');
     const progress = this.endsProgress;
     const withProgress = (words: string): string =>
-      !progress ? words : words ? `${words} · ${progress}` : capitalised(progress);
+      !progress
+        ? words
+        : words
+          ? t('compare.withProgress', { words, progress })
+          : capitalised(progress);
     switch (this.shown) {
       case 'blend':
-        return withProgress(`Blend preview at α ${a}`);
+        return withProgress(t('compare.blendAt', { alpha }));
       case 'exact':
-        return t.pair ? `Exact render at α ${a}` : 'Exact render of the visible region';
+        return target.pair ? t('compare.exactAt', { alpha }) : t('compare.exactRegion');
       case 'stale':
       case 'none':
-        if (this.error && this.wanted) return 'Preview failed';
+        if (this.error && this.wanted) return t('compare.previewFailed');
         // Nothing to blend yet: the pieces' progress is the news.
         if (this.wanted && progress && (this.#moving || this.#exactWaits))
           return capitalised(progress);
-        if (this.wanted) return withProgress(t.pair ? `Rendering α ${a}…` : 'Rendering preview…');
+        if (this.wanted)
+          return withProgress(
+            target.pair ? t('compare.renderingAlpha', { alpha }) : t('compare.renderingPreview'),
+          );
         return withProgress(
-          t.done
-            ? t.pair
-              ? `Exported output at α ${formatAlpha(t.exportAlpha ?? this.#alpha)}`
-              : 'Exported output'
+          target.done
+            ? target.pair
+              ? t('compare.exportedAt', { alpha: formatAlpha(target.exportAlpha ?? this.#alpha) })
+              : t('compare.exported')
             : '',
         );
     }
@@ -273,6 +286,16 @@ export class PreviewState {
     if (!this.#moving) return;
     clearTimeout(this.#timer);
     this.#settle();
+  }
+
+  /**
+   * Holds back (or lets go of) this view's exact render while the α strip renders its own: the
+   * ends (the strip's blend) still come.
+   */
+  holdExact(held: boolean): void {
+    if (held === this.#exactHeld) return;
+    this.#exactHeld = held;
+    this.#pump();
   }
 
   dispose(): void {
@@ -343,7 +366,7 @@ export class PreviewState {
   #next(): { key: string; run: () => Promise<void> } | undefined {
     const t = this.#target;
     const region = this.#region;
-    if (!t || !region) return undefined;
+    if (!t || !region || this.#exactHeld) return undefined;
     if (this.wanted && !this.#moving && !this.exactNow && !this.#exactWaits) {
       const alpha = this.renderAlpha;
       const key = `exact:${t.id}:${JSON.stringify(region)}:${alpha}`;
@@ -370,7 +393,7 @@ export class PreviewState {
         },
         (err: unknown) => {
           this.#failed = job.key;
-          this.#error = err instanceof Error ? err.message : String(err);
+          this.#error = errorMessage(err);
         },
       )
       .finally(() => {

@@ -5,6 +5,7 @@ import type { AddProblem } from './add-problems';
 import type { EventStream } from './connection';
 import { QueueSelection } from './queue-selection.svelte';
 import { QueueSync, type ItemProgress } from './queue-sync.svelte';
+import { errorMessage } from '../i18n/errors';
 
 export type { ItemProgress } from './queue-sync.svelte';
 
@@ -18,6 +19,7 @@ export type QueueApi = Pick<
   | 'queueRestore'
   | 'queueReexport'
   | 'onEvent'
+  | 'showInFolder'
 > &
   EventStream;
 
@@ -360,6 +362,17 @@ export class QueueStore {
     );
   }
 
+  /** Whether the app can open the file manager on an output (Electron; not in a browser). */
+  get canShowInFolder(): boolean {
+    return !!this.#api.showInFolder;
+  }
+
+  /** Opens the file manager on a finished photo's output; a refusal shows as an action error. */
+  async showInFolder(id: string): Promise<void> {
+    const show = this.#api.showInFolder;
+    if (show) await this.#act(() => show(id));
+  }
+
   /** Shows a failure found before any call was made (e.g. no model to add with). */
   fail(message: string): void {
     this.#actionError = message;
@@ -390,7 +403,7 @@ export class QueueStore {
     try {
       return await run();
     } catch (err) {
-      this.#actionError = err instanceof Error ? err.message : String(err);
+      this.#actionError = errorMessage(err);
       this.#actionErrorCode = errorCode(err);
       return undefined;
     }

@@ -2,6 +2,7 @@ import type { EngineEvent, UpresApi } from '../../shared/api';
 import type { QueueItem } from '../../shared/queue';
 import type { EventStream } from './connection';
 import { moveItem, removeItems, upsertItem } from './queue-list';
+import { errorMessage } from '../i18n/errors';
 
 /** The calls the queue's mirror uses. */
 export type SyncApi = Pick<UpresApi, 'queueList' | 'onEvent'> & EventStream;
@@ -126,7 +127,7 @@ export class QueueSync {
     } catch (err) {
       if (generation !== this.#loads) return;
       this.#replay = undefined;
-      this.#loadError = err instanceof Error ? err.message : String(err);
+      this.#loadError = errorMessage(err);
     }
   }
 

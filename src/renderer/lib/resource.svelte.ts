@@ -1,3 +1,4 @@
+import { errorMessage } from '../i18n/errors';
 /** The state of one API call as the UI shows it. */
 export type ResourceState<T> =
   | { status: 'idle' }
@@ -22,7 +23,7 @@ export class Resource<T> {
       const value = await fetch();
       if (generation === this.#generation) this.#state = { status: 'ready', value };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (generation === this.#generation) this.#state = { status: 'error', message };
     }
   }

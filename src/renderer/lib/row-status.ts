@@ -1,4 +1,6 @@
 import type { QueueItem } from '../../shared/queue';
+import { errorText } from '../i18n/errors';
+import { t } from '../i18n/translate';
 import { formatDuration } from './format';
 import type { ItemProgress } from './queue-sync.svelte';
 
@@ -11,38 +13,36 @@ export function rowStatus(
   switch (item.state) {
     case 'waiting': {
       // A re-export starts without Start; how long it takes is known from the first render.
-      if (!item.reexportOf) return 'Waiting';
-      const about =
-        item.estimatedSeconds !== undefined
-          ? ` · about ${formatDuration(item.estimatedSeconds)}`
-          : '';
-      return `Re-export, starting${about}`;
+      if (!item.reexportOf) return t('queue.waiting');
+      return item.estimatedSeconds !== undefined
+        ? t('queue.reexportStartingAbout', { duration: formatDuration(item.estimatedSeconds) })
+        : t('queue.reexportStarting');
     }
     case 'running': {
-      const what = item.reexportOf ? 'Re-export · ' : '';
-      if (stopping) return 'Stopping after this tile…';
-      if (!progress) return `${what}Starting…`;
-      const eta =
-        progress.itemEta !== undefined ? ` · ${formatDuration(progress.itemEta)} left` : '';
-      return `${what}Tile ${Math.min(progress.tile, progress.tiles)} of ${progress.tiles}${eta}`;
+      if (stopping) return t('queue.stopping');
+      if (!progress) return item.reexportOf ? t('queue.reexportStartingRun') : t('queue.starting');
+      const tiles = { tile: Math.min(progress.tile, progress.tiles), tiles: progress.tiles };
+      const status =
+        progress.itemEta !== undefined
+          ? t('queue.tileOfLeft', { ...tiles, duration: formatDuration(progress.itemEta) })
+          : t('queue.tileOf', tiles);
+      return item.reexportOf ? t('queue.reexportTile', { status }) : status;
     }
     case 'done': {
-      const done = item.seconds !== undefined ? `done in ${formatDuration(item.seconds)}` : 'done';
-      return item.reexportOf ? `Re-export, ${done}` : capitalised(done);
+      const duration = item.seconds !== undefined ? formatDuration(item.seconds) : undefined;
+      if (item.reexportOf)
+        return duration ? t('queue.reexportDoneIn', { duration }) : t('queue.reexportDone');
+      return duration ? t('queue.doneIn', { duration }) : t('queue.done');
     }
     case 'failed': {
       // The row already names the file: start with what went wrong, not with its path.
       const prefix = `${item.input}: `;
       const error = item.error?.startsWith(prefix) ? item.error.slice(prefix.length) : item.error;
-      return error || 'Failed';
+      return error ? errorText(item.errorCode, error) : t('queue.failed');
     }
     case 'cancelled':
-      return 'Cancelled';
+      return t('queue.cancelled');
     case 'skipped':
-      return 'Skipped: the output exists';
+      return t('queue.skippedExists');
   }
-}
-
-function capitalised(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

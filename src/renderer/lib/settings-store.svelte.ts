@@ -1,5 +1,6 @@
 import type { UpresApi } from '../../shared/api';
 import type { AppSettings } from '../../shared/settings';
+import { errorMessage } from '../i18n/errors';
 
 export type SettingsApi = Pick<UpresApi, 'settingsGet' | 'settingsSet'>;
 
@@ -47,7 +48,7 @@ export class SettingsStore {
       this.#value = await this.#api.settingsGet({});
       this.#loadError = undefined;
     } catch (err) {
-      this.#loadError = err instanceof Error ? err.message : String(err);
+      this.#loadError = errorMessage(err);
     }
   }
 
@@ -64,7 +65,7 @@ export class SettingsStore {
       this.#saveError = undefined;
       this.#savedAt = Date.now();
     } catch (err) {
-      this.#saveError = err instanceof Error ? err.message : String(err);
+      this.#saveError = errorMessage(err);
       await this.load();
     } finally {
       this.#saving--;

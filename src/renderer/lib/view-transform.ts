@@ -2,6 +2,7 @@
 // coordinates are output pixels (the original is shown enlarged to the output size); screen
 // coordinates are CSS px inside one pane. Both panes of the side-by-side view, and both layers
 // of the split view, are drawn with one transform.
+import { formatPercent } from './format';
 
 export interface Size {
   width: number;
@@ -186,19 +187,18 @@ export function isPixelated(zoom: number): boolean {
 
 /** 4 → "400 %", 0.3333 → "33 %", 0.04 → "4 %", 0.0312 → "3.1 %". */
 export function formatZoom(zoom: number): string {
-  const pct = zoom * 100;
-  if (pct >= 10) return `${Math.round(pct)} %`;
-  return `${Math.round(pct * 10) / 10} %`;
+  return formatPercent(zoom);
 }
 
-export type CompareMode = 'split' | 'side';
+/** Split, side by side, or the α strip (whose panes compare-strip.ts lays out). */
+export type CompareMode = 'split' | 'side' | 'strip';
 
 /**
  * The pane rectangles of a layout inside the view: split uses one pane (the divider clips the
  * upscaled layer), side by side two panes of equal size with a gap between them.
  */
 export function paneRects(mode: CompareMode, view: Size, gap = 2): Rect[] {
-  if (mode === 'split') return [{ x: 0, y: 0, width: view.width, height: view.height }];
+  if (mode !== 'side') return [{ x: 0, y: 0, width: view.width, height: view.height }];
   const w = Math.max(0, Math.floor((view.width - gap) / 2));
   return [
     { x: 0, y: 0, width: w, height: view.height },

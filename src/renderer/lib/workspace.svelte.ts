@@ -6,7 +6,7 @@ import { QueueStore } from './queue-store.svelte';
 import { SettingsStore } from './settings-store.svelte';
 import { Thumbnails } from './thumbnails.svelte';
 
-export type Screen = 'work' | 'settings';
+export type Screen = 'work' | 'settings' | 'models';
 
 /** Everything the connected app works with: the API, the queue, the settings, the thumbnails. */
 export class Workspace {

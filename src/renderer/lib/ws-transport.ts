@@ -1,6 +1,7 @@
 import { API_METHODS, type EngineEvent } from '../../shared/api';
 import { ErrorPayload, UpresError } from '../../shared/errors';
 import type { EngineApi, Transport } from './connection';
+import { uploadModelFiles } from './model-upload';
 
 // DOM-free on purpose (typed structurally, read through globalThis): this module is also loaded
 // and tested under Node.
@@ -159,7 +160,7 @@ export function createLoopbackApi(env: PageEnv, session: string): EngineApi {
     method,
     (request: unknown) => call(method, request),
   ]);
-  const extras: Pick<EngineApi, 'onEvent' | 'onEventsLost' | 'imageUrl'> = {
+  const extras: Pick<EngineApi, 'onEvent' | 'onEventsLost' | 'imageUrl' | 'uploadModel'> = {
     onEvent(listener) {
       listeners.add(listener);
       if (!socket && timer === undefined) connect();
@@ -179,6 +180,9 @@ export function createLoopbackApi(env: PageEnv, session: string): EngineApi {
     },
     // The image token is the whole capability (one image, a few minutes): nothing else is added.
     imageUrl: (imageToken) => `/image/${encodeURIComponent(imageToken)}`,
+    // A model dropped or picked in the page goes as bytes (model-upload.ts).
+    uploadModel: (files, onProgress) =>
+      uploadModelFiles({ header: SESSION_HEADER, value: session }, files, onProgress),
   };
   // No choosePaths: a browser cannot hand over paths; the UI offers a path field instead.
   return Object.freeze({ ...Object.fromEntries(entries), ...extras }) as EngineApi;

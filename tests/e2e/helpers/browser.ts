@@ -39,7 +39,11 @@ export async function openApp(
   browser: Browser,
   url: string,
 ): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // UPRES_E2E_LOCALE (e.g. de-DE) gives the page another system language, to review a locale.
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: process.env.UPRES_E2E_LOCALE || undefined,
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const errors: string[] = [];

@@ -43,6 +43,7 @@ program
   .option('--image <path>', 'source photo', `${datasets}Set14/baboon.png`)
   .option('--device <d>', 'auto | cpu | cuda | dml | coreml | webgpu', oneOf(DeviceRequest), 'cpu')
   .option('--precision <p>', 'auto | fp32 | fp16', oneOf(Precision), 'auto')
+  .option('--startup-only', 'only the CLI start-up figures and phases', false)
   .action(
     async (o: {
       model: string;
@@ -51,6 +52,7 @@ program
       image: string;
       device: DeviceRequest;
       precision: Precision;
+      startupOnly: boolean;
     }) => {
       const lines = await benchSpeed(await ModelRegistry.open(), {
         model: o.model,
@@ -61,6 +63,7 @@ program
         cli,
         device: o.device,
         precision: o.precision,
+        startupOnly: o.startupOnly,
       });
       console.log(lines.join('\n'));
     },

@@ -11,6 +11,7 @@ import { chooseTileSize, onGpu } from '../pipeline/choose-tile-size';
 import type { DeviceRequest, Precision } from '../../../shared/device';
 import { loadModel } from '../runtime/loaded-model';
 import { onSwiftShader, SWIFTSHADER_HINT } from './bench-devices';
+import { formatPhases } from './startup-trace';
 
 export interface SpeedOptions {
   model: string;
@@ -21,13 +22,15 @@ export interface SpeedOptions {
   cli: string;
   device: DeviceRequest;
   precision: Precision;
+  /** Only the start-up figures (no raw session, no end-to-end run). */
+  startupOnly?: boolean;
 }
 
 /** The CLI's --json report, as far as the bench reads it. */
 interface CliReport {
   items: { status: string; seconds: number }[];
   device?: { device: string; precision: string };
-  startup?: { readySeconds: number };
+  startup?: { readySeconds: number; phases?: { name: string; seconds: number }[] };
 }
 
 function runCli(
@@ -55,8 +58,9 @@ function runCli(
 /**
  * Seconds from process start to "model ready for the first tile", the median of `repeat` starts
  * each way, side by side: from source through tsx (what `upres` did before the install-time build),
- * from the build with the optimised-graph cache off, and from the build with it (after one start
- * that fills it).
+ * from the build with the optimised-graph cache off, from the build with it but without the early
+ * inference child (early-session.ts), and from the build with both (after one start that fills
+ * the cache and the hint). The last way's phases (UPRES_STARTUP_TRACE) follow, medians per phase.
  */
 async function startupFigures(
   cli: string,
@@ -64,23 +68,27 @@ async function startupFigures(
   device: string,
   dir: string,
   repeat: number,
-): Promise<string> {
+): Promise<string[]> {
   const input = join(dir, 'startup.png');
   await sharp({ create: { width: 16, height: 16, channels: 3, background: '#777' } })
     .png()
     .toFile(input);
   const source = join(dirname(cli), '..', 'src', 'cli', 'main.ts');
-  const ways = {
+  const BEST = 'built + saved graph + early child';
+  const ways: Record<string, { cli: string; node?: string[]; env: NodeJS.ProcessEnv }> = {
     'from source (tsx)': {
       cli: source,
       node: ['--import', 'tsx'],
       env: { UPRES_GRAPH_CACHE: 'off' },
     },
-    'built, no graph cache': { cli, env: { UPRES_GRAPH_CACHE: 'off' } },
-    'built + saved optimised graph': { cli, env: {} },
+    'built, no graph cache': { cli, env: { UPRES_GRAPH_CACHE: 'off', UPRES_EARLY_SESSION: 'off' } },
+    'built + saved graph': { cli, env: { UPRES_EARLY_SESSION: 'off' } },
+    [BEST]: { cli, env: { UPRES_STARTUP_TRACE: '1' } },
   };
   const ready: Record<string, number[]> = {};
-  const once = async (w: (typeof ways)[keyof typeof ways]) => {
+  const phases: Record<string, number[]> = {};
+  const once = async (name: string) => {
+    const w = ways[name];
     const { stdout } = await runCli(
       w.cli,
       [
@@ -96,21 +104,31 @@ async function startupFigures(
         'overwrite',
         '--json',
       ],
-      { node: 'node' in w ? w.node : [], env: w.env, quiet: true },
+      { node: w.node ?? [], env: w.env, quiet: true },
     );
-    return (JSON.parse(stdout) as CliReport).startup?.readySeconds ?? NaN;
+    const startup = (JSON.parse(stdout) as CliReport).startup;
+    for (const p of startup?.phases ?? []) (phases[p.name] ??= []).push(p.seconds);
+    return startup?.readySeconds ?? NaN;
   };
-  await once(ways['built + saved optimised graph']); // fills the cache (and builds out/cli if stale)
+  await once(BEST); // fills the cache and the hint (and builds out/cli if stale)
+  for (const k of Object.keys(phases)) delete phases[k];
   // Interleaved, so load on the machine falls on every way alike.
   for (let r = 0; r < repeat; r++)
-    for (const [name, w] of Object.entries(ways)) (ready[name] ??= []).push(await once(w));
+    for (const name of Object.keys(ways)) (ready[name] ??= []).push(await once(name));
   const med = Object.fromEntries(Object.entries(ready).map(([k, v]) => [k, median(v)]));
   const base = med['from source (tsx)'];
-  return `CLI start-up (process start → ${model} ready for the first tile, median of ${repeat}): ${Object.entries(
-    med,
-  )
-    .map(([k, v]) => `${k} ${v.toFixed(2)} s (${(v / base).toFixed(2)}×)`)
-    .join(', ')}`;
+  const table = Object.entries(phases)
+    .map(([name, at]) => ({ name, seconds: median(at) }))
+    .sort((a, b) => a.seconds - b.seconds);
+  return [
+    `CLI start-up (process start → ${model} ready for the first tile, median of ${repeat}): ${Object.entries(
+      med,
+    )
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s (${(v / base).toFixed(2)}×)`)
+      .join(', ')}`,
+    `start-up phases, ${BEST} (median of ${repeat} per phase):`,
+    formatPhases(table),
+  ];
 }
 
 /**
@@ -120,6 +138,7 @@ async function startupFigures(
 export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'upres-bench-'));
   try {
+    if (o.startupOnly) return await startupFigures(o.cli, o.model, o.device, dir, o.repeat);
     const inputs = Array.from({ length: o.repeat }, (_, i) => join(dir, `bench-${i}.png`));
     const img = sharp(o.source).removeAlpha().resize(o.width, o.height, { fit: 'cover' });
     const { data } = await img.clone().raw().toBuffer({ resolveWithObject: true });
@@ -141,6 +160,7 @@ export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Prom
       throw new Error(`${o.device} did not start: ${model.choice.fallbackReason ?? '?'}${hint}`);
     }
     const ran = model.choice;
+
     const tile = chooseTileSize(model, model.defaultOverlap);
     // The plan the pipeline makes (one region shape per job on a GPU).
     const tiles = planTiles(o.width, o.height, tile, model.defaultOverlap, {
@@ -196,7 +216,7 @@ export async function benchSpeed(registry: ModelRegistry, o: SpeedOptions): Prom
       `CLI process wall time for ${o.repeat} images, incl. start-up and model load: ${wall.toFixed(2)} s`,
       `ratio end-to-end / raw throughput: ${(raw / e2e).toFixed(3)}`,
       `this run's CLI start-up (process start → model ready for the first tile): ${ready === undefined ? '?' : `${ready.toFixed(2)} s`}`,
-      startup,
+      ...startup,
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

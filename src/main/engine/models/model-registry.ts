@@ -167,6 +167,10 @@ export class ModelRegistry {
       source: m.provenance.source,
       licence: m.provenance.licence,
       credit: m.provenance.credit,
+      importedFrom:
+        origin === 'user' && m.provenance.sourceFiles.length > 0
+          ? m.provenance.sourceFiles.map((f) => f.path).join(' + ')
+          : undefined,
     }));
     const pairs = [...this.pairs.values()].map(({ manifest: p, origin }): ModelInfo => {
       const f = this.get(p.fidelity).manifest;

@@ -40,3 +40,28 @@ export function rasterRegionToTensor(
   }
   return { data: out, dims: [1, c, h, w] };
 }
+
+/**
+ * The whole raster box-averaged by the smallest whole factor that brings it to at most `maxPixels`,
+ * as a planar NCHW float tensor in 0–1 (a cheap overview of the image, e.g. for image statistics).
+ */
+export function rasterOverviewTensor(
+  r: Raster,
+  maxPixels: number,
+): { data: Float32Array; dims: number[] } {
+  const f = Math.max(1, Math.ceil(Math.sqrt((r.width * r.height) / Math.max(1, maxPixels))));
+  const w = Math.max(1, Math.floor(r.width / f));
+  const h = Math.max(1, Math.floor(r.height / f));
+  const c = r.channels;
+  const inv = 1 / (maxValue(r) * f * f);
+  const out = new Float32Array(c * w * h);
+  for (let y = 0; y < h * f; y++) {
+    const row = Math.floor(y / f) * w;
+    for (let x = 0; x < w * f; x++) {
+      const src = (y * r.width + x) * c;
+      const dst = row + Math.floor(x / f);
+      for (let k = 0; k < c; k++) out[k * w * h + dst] += r.data[src + k] * inv;
+    }
+  }
+  return { data: out, dims: [1, c, h, w] };
+}

@@ -9,7 +9,7 @@ import { diskError, isDiskFault } from '../storage/disk-errors';
 import { chooseTileSize, onGpu } from './choose-tile-size';
 import { decodeImage, type ImageHeader } from './decode';
 import { checkOutputSize, encodeToFile, outputBitDepth } from './encode';
-import type { Raster } from './raster';
+import { rasterOverviewTensor, rasterRegionToTensor, type Raster } from './raster';
 import { selfEnsemble } from './self-ensemble';
 import { planTiles } from './tile-plan';
 import { tileFingerprint, type TileFingerprintParts } from './tile-fingerprint';
@@ -159,7 +159,7 @@ async function render(
   const mode = opt.transparency ?? DEFAULT_TRANSPARENCY;
   const throughModel = Boolean(img.alpha) && mode === 'model';
   const overlap = opt.overlap ?? model.defaultOverlap;
-  const tile = opt.tile ?? chooseTileSize(model, overlap);
+  const tile = opt.tile ?? chooseTileSize(model, overlap, img.rgb);
   opt.onPlan?.(tile);
   const plan = planTiles(img.rgb.width, img.rgb.height, tile, overlap, {
     uniform: onGpu(model),
@@ -169,7 +169,12 @@ async function render(
   const run = await model.jobRunner(opt.alpha, opt.tta ? 8 * work : work);
   throwIfCancelled(opt.signal, input);
   const runTile = opt.tta ? selfEnsemble(run) : run;
-  const tiles = plan.length * (throughModel ? 2 : 1);
+  // Whole-image passes (RealPLKSR's GroupNorm statistics) count as tiles of their own.
+  const passes = model.wholeImagePasses(plan.length);
+  const passTiles = plan.length * (1 + passes);
+  const wholeNote = model.wholeImageNote(plan.length);
+  if (wholeNote) notes.push(wholeNote);
+  const tiles = passTiles * (throughModel ? 2 : 1);
   opt.onPlan?.(tile, tiles);
   const feather = Math.min(model.defaultFeather, overlap);
   const store =
@@ -185,29 +190,47 @@ async function render(
       tta: Boolean(opt.tta),
       transparency: throughModel ? 'model' : 'other',
       depth: img.rgb.data instanceof Uint16Array ? 16 : 8,
+      wholeImage: passes > 0 ? `statistics, overview + ${passes} passes` : wholeNote,
     }));
   throwIfCancelled(opt.signal, input);
-  const upscale = (src: Raster, done: number): Promise<Raster> =>
-    tiledUpscale(src, runTile, {
+  const upscale = async (src: Raster, k: number): Promise<Raster> => {
+    const kept = store && offsetCache(store, k * plan.length);
+    let done = k * passTiles;
+    const report = (restored?: boolean) =>
+      opt.onTile?.({ tile: ++done, tiles, tileSize: tile, restored });
+    // Every tile already stored: nothing is computed, so no whole-image pass either.
+    const stored = kept !== undefined && plan.every((_, i) => kept.has(i));
+    const whole = stored
+      ? undefined
+      : await model.wholeImageRunner(
+          {
+            tiles: plan,
+            tensor: (r) => rasterRegionToTensor(src, r.x, r.y, r.w, r.h),
+            preview: (px) => rasterOverviewTensor(src, px),
+            signal: opt.signal,
+            onTile: () => report(),
+          },
+          opt.alpha,
+        );
+    if (stored) done += passTiles - plan.length;
+    return tiledUpscale(src, whole ? (opt.tta ? selfEnsemble(whole) : whole) : runTile, {
       scale: model.scale,
       tile,
       overlap,
       plan,
       feather,
       signal: opt.signal,
-      store: store && offsetCache(store, done),
-      onTile: (p) =>
-        opt.onTile?.({ tile: done + p.tile, tiles, tileSize: tile, restored: p.restored }),
+      store: kept,
+      onTile: (p) => report(p.restored),
     });
+  };
 
   if (img.alpha) bleedHiddenColour(img.rgb, img.alpha);
   const colour = await upscale(img.rgb, 0);
   let alpha: Raster | undefined;
   if (img.alpha) {
     // Through the model as a grey image (one channel replicated, the mean taken back), or resized.
-    alpha = throughModel
-      ? meanOfChannels(await upscale(greyToRgb(img.alpha), plan.length))
-      : img.alpha;
+    alpha = throughModel ? meanOfChannels(await upscale(greyToRgb(img.alpha), 1)) : img.alpha;
     if (format === 'jpeg') {
       flattenOnto(colour, await resizeChannel(alpha, colour.width, colour.height), JPEG_MATTE);
       notes.push('transparency flattened onto white: JPEG has none');

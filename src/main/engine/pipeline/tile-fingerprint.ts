@@ -25,6 +25,8 @@ export interface TileFingerprintParts {
   transparency: string;
   /** Output depth and channels of the stitch (8/16-bit, RGB). */
   depth: 8 | 16;
+  /** Whole-image passes the tiles were computed after (RealPLKSR GroupNorm statistics), if any. */
+  wholeImage?: string;
 }
 
 /**
@@ -50,6 +52,8 @@ export async function tileFingerprint(p: TileFingerprintParts): Promise<string> 
     tta: p.tta,
     transparency: p.transparency,
     depth: p.depth,
+    // Only when present, so every other render's fingerprint is what it was.
+    ...(p.wholeImage ? { wholeImage: p.wholeImage } : {}),
   };
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }

@@ -5,6 +5,7 @@ import {
   type OutputPlan,
   type QueueItem,
 } from '../../../shared/queue';
+import { errorCode, type ErrorCode } from '../../../shared/errors';
 import { inspectImage } from '../pipeline/decode';
 import { collectInputs, type InputProblem } from './collect-inputs';
 import { fileStamp, type HeaderCache } from './header-cache';
@@ -18,8 +19,9 @@ export const newId = (): string =>
   `${Date.now().toString(36)}-${process.pid.toString(36)}-${(counter++).toString(36)}`;
 
 /** One message per problem: the path said once, whether or not the cause already names it. */
-export function problemOf(path: string, message: string): InputProblem {
-  return { path, error: message.includes(path) ? message : `${path}: ${message}` };
+export function problemOf(path: string, message: string, code?: ErrorCode): InputProblem {
+  const error = message.includes(path) ? message : `${path}: ${message}`;
+  return code ? { path, error, code } : { path, error };
 }
 
 /**
@@ -76,7 +78,7 @@ export async function makeItems(
     recursive,
     exclude: [placement.outDir],
   });
-  const fixed = problems.map((p) => problemOf(p.path, p.error));
+  const fixed = problems.map((p) => problemOf(p.path, p.error, p.code));
   // Headers are read a few at a time (a folder of thousands of photos), results in order.
   const made = await mapLimit(inputs, 8, async (input): Promise<QueueItem | InputProblem> => {
     const item: QueueItem = {
@@ -98,7 +100,7 @@ export async function makeItems(
       if (stamp) ctx.headers.put(item.id, h, stamp);
     } catch (err) {
       ctx.headers.drop(item.id);
-      return problemOf(input.path, (err as Error).message);
+      return problemOf(input.path, (err as Error).message, errorCode(err));
     }
     return item;
   });

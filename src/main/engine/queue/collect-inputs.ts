@@ -1,7 +1,8 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import type { ErrorCode } from '../../../shared/errors';
 
-/** Extensions of the images Upres reads. */
+/** Extensions of the images Upres reads (BMP is not: sharp has no BMP decoder). */
 export const IMAGE_EXTENSIONS = new Set([
   '.png',
   '.jpg',
@@ -11,7 +12,8 @@ export const IMAGE_EXTENSIONS = new Set([
   '.tiff',
   '.avif',
   '.gif',
-  '.bmp',
+  '.heic',
+  '.heif',
 ]);
 
 /** System files and folders that are never photos (besides anything starting with a dot). */
@@ -37,6 +39,8 @@ export interface CollectedInput {
 export interface InputProblem {
   path: string;
   error: string;
+  /** The failure's code, where one fits, for the app to word the headline in its language. */
+  code?: ErrorCode;
 }
 
 export interface CollectOptions {
@@ -109,7 +113,13 @@ export async function collectInputs(
           : code === 'EACCES' || code === 'EPERM'
             ? 'permission denied'
             : 'no such file or folder';
-      problems.push({ path, error: `${path}: ${why}` });
+      const kind: ErrorCode =
+        code === 'ENOENT'
+          ? 'input.missing'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'disk.permission'
+            : 'input.unreadable';
+      problems.push({ path, error: `${path}: ${why}`, code: kind });
       continue;
     }
     if (!info.isDirectory()) {
@@ -120,13 +130,18 @@ export async function collectInputs(
     try {
       await walk(path, await realpath(path), path, new Set());
     } catch (err) {
-      problems.push({ path, error: `${path}: cannot read folder: ${(err as Error).message}` });
+      problems.push({
+        path,
+        error: `${path}: cannot read folder: ${(err as Error).message}`,
+        code: 'input.unreadable',
+      });
       continue;
     }
     if (inputs.length === before)
       problems.push({
         path,
         error: `${path}: folder holds no supported images${opt.recursive ? '' : ' (add --recursive for sub-folders)'}`,
+        code: 'input.unsupported',
       });
   }
   return { inputs, problems };

@@ -98,6 +98,20 @@ export class ChainedModel extends LoadedModel {
     return t;
   }
 
+  // A GroupNorm stage keeps its tile-local statistics: its whole-image input is another stage's
+  // output, which exists only tile by tile (see realplksr/global-norm.ts).
+  override wholeImagePasses(): number {
+    return 0;
+  }
+
+  override async wholeImageRunner(): Promise<undefined> {
+    return undefined;
+  }
+
+  override wholeImageNote(): undefined {
+    return undefined;
+  }
+
   override async jobRunner(
     alpha: number | undefined,
     pixels: number,

@@ -2,10 +2,12 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ExecutionDevice } from '../../../shared/device';
 import { UpresError } from '../../../shared/errors';
 import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
-import { launchChild } from './isolated-session';
+import { launchChild, launchesByFork, probeChildOf, type ProbeChild } from './isolated-session';
+import { adoptEarlyChild } from './early-session';
 import type { ProbeRequest, ProbeResponse } from './probe-protocol';
 import { runtimeError } from './runtime-errors';
 import { inferenceProcessEntry, inferenceWorkerEntry } from './worker-entry';
+import { traceMark, traceMarks } from '../metrics/startup-trace';
 
 export interface Tensor4 {
   data: Float32Array;
@@ -60,9 +62,14 @@ function threadHost(resourceLimits?: ResourceLimits): Host {
   };
 }
 
-function processHost(): Host {
-  const { path, args } = inferenceProcessEntry();
-  const child = launchChild(path, args);
+/** A child process host: a new child, or `adopted` (the early start's, see early-session.ts). */
+function processHost(adopted?: ProbeChild): Host {
+  const child =
+    adopted ??
+    (() => {
+      const { path, args } = inferenceProcessEntry();
+      return launchChild(path, args);
+    })();
   const ended = new Promise<void>((done) => child.once('exit', done));
   return {
     // Structured-clone IPC: typed arrays pass as they are (copied, not transferred).
@@ -123,7 +130,22 @@ export class InferenceSession {
   ): Promise<InferenceSession> {
     const { signal } = opt;
     const kind = opt.host ?? defaultHost();
-    const host = kind === 'thread' ? threadHost(opt.resourceLimits) : processHost();
+    const wanted = {
+      model,
+      device,
+      threads,
+      probe: opt.probe,
+      inject: opt.inject,
+      saveOptimized: opt.saveOptimized,
+    };
+    // The CLI's early start may have forked the child (and begun this very load) already.
+    const early = kind === 'process' && launchesByFork() ? adoptEarlyChild(wanted) : undefined;
+    traceMark(`session: starting the ${kind}`);
+    const host =
+      kind === 'thread'
+        ? threadHost(opt.resourceLimits)
+        : processHost(early && probeChildOf(early.child));
+    traceMark(`session: ${kind} started`);
     const s = new InferenceSession(host, device);
     if (signal) {
       const stop = () => void s.terminate();
@@ -132,16 +154,11 @@ export class InferenceSession {
       host.onGone(() => signal.removeEventListener('abort', stop));
     }
     try {
-      await s.call({
-        type: 'load',
-        id: 0,
-        model,
-        device,
-        threads,
-        probe: opt.probe,
-        inject: opt.inject,
-        saveOptimized: opt.saveOptimized,
-      });
+      const res = early?.answer
+        ? await s.awaitAnswer(early.answer)
+        : await s.call({ type: 'load', id: 0, ...wanted });
+      if (res.ok) traceMarks(res.marks);
+      traceMark('session: load answered');
     } catch (err) {
       await host.stop();
       throw err;
@@ -152,6 +169,25 @@ export class InferenceSession {
   /** Whether the session was terminated or its worker ended (every later run fails at once). */
   get ended(): boolean {
     return this.failure !== undefined;
+  }
+
+  /**
+   * An answer to a request sent before this session existed (the early start's load), settled
+   * like the session's own: it fails at once when the session is terminated or its child ends.
+   */
+  private awaitAnswer(answer: Promise<WorkerResponse>): Promise<WorkerResponse> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = -1;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      void answer.then((res) => {
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        if (!p) return;
+        if (res.ok) p.resolve(res);
+        else p.reject(runtimeError(res.error, this.device));
+      });
+    });
   }
 
   private call(req: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
@@ -173,6 +209,23 @@ export class InferenceSession {
     ]);
     if (!res.ok || !res.data || !res.dims) throw new Error('inference returned no output');
     return { data: res.data, dims: res.dims };
+  }
+
+  /**
+   * Runs one tile with further named float32 inputs and returns every output by name beside the
+   * image (`output`); for graphs with inputs beyond the image (RealPLKSR's GroupNorm statistics).
+   */
+  async runWith(
+    input: Tensor4,
+    extra: Record<string, Tensor4>,
+    alpha?: number,
+  ): Promise<{ output: Tensor4; outputs: Record<string, Tensor4> }> {
+    const res = await this.call(
+      { type: 'run', id: 0, data: input.data, dims: input.dims, alpha, extra, allOutputs: true },
+      [input.data.buffer as ArrayBuffer],
+    );
+    if (!res.ok || !res.data || !res.dims) throw new Error('inference returned no output');
+    return { output: { data: res.data, dims: res.dims }, outputs: res.outputs ?? {} };
   }
 
   /**

@@ -2,8 +2,13 @@
 // how a pause or cancel stops a tile at once) or a worker thread. `run` blocks its thread, so it
 // never runs on the caller's.
 import { parentPort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
-import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type * as Ort from 'onnxruntime-node';
+import { epochNow, traceEnabled, type TraceMark } from '../metrics/startup-trace';
+import type { FaultInjection, NamedTensor, WorkerRequest, WorkerResponse } from './worker-protocol';
+
+// Start-up marks (UPRES_STARTUP_TRACE), sent back with the first load's answer.
+const marks: TraceMark[] = traceEnabled() ? [{ name: 'child: JS started', at: epochNow() }] : [];
+const mark = (name: string): void => void (traceEnabled() && marks.push({ name, at: epochNow() }));
 
 /** The channel to the session's owner: a worker thread's port, Node's IPC, or Electron's parentPort. */
 interface Channel {
@@ -45,35 +50,68 @@ function channel(): Channel {
 }
 const port = channel();
 
-// Failures reach the caller as exceptions and a GPU provider that fails to load is reported with
-// its reason, so onnxruntime's own prints stay off the user's terminal unless UPRES_DEBUG is set.
-ort.env.logLevel = process.env.UPRES_DEBUG ? 'verbose' : 'fatal';
+// The channel listens before onnxruntime is loaded (below, while the first request is already on
+// its way): nothing sent early is lost, and loading the native library overlaps the parent's work.
+let ort: typeof Ort;
+const ortReady = import('onnxruntime-node').then((m) => {
+  ort = m;
+  // Failures reach the caller as exceptions and a GPU provider that fails to load is reported with
+  // its reason, so onnxruntime's own prints stay off the user's terminal unless UPRES_DEBUG is set.
+  ort.env.logLevel = process.env.UPRES_DEBUG ? 'verbose' : 'fatal';
+  mark('child: onnxruntime imported');
+});
+// A library that fails to load fails each request with its message (handle awaits it), not the child.
+ortReady.catch(() => undefined);
 
-let session: ort.InferenceSession | undefined;
+let session: Ort.InferenceSession | undefined;
 let inject: FaultInjection = {};
 
 /** A synthetic input of `side` px for the loaded graph (fixed dims kept), plus α if it takes one. */
-function syntheticFeeds(s: ort.InferenceSession, side: number): Record<string, ort.Tensor> {
+function syntheticFeeds(s: Ort.InferenceSession, side: number): Record<string, Ort.Tensor> {
   const meta = s.inputMetadata.find((m) => m.name === 'input');
   const shape = meta && meta.isTensor ? meta.shape : [];
   const fallback = [1, 3, side, side];
   const dims = fallback.map((d, i) => (typeof shape[i] === 'number' ? (shape[i] as number) : d));
   const n = dims.reduce((a, b) => a * b, 1);
-  const feeds: Record<string, ort.Tensor> = {
+  const feeds: Record<string, Ort.Tensor> = {
     input: new ort.Tensor('float32', new Float32Array(n).fill(0.5), dims),
   };
   if (s.inputNames.includes('alpha'))
     feeds.alpha = new ort.Tensor('float32', Float32Array.of(0.5), [1]);
+  return withZeros(s, feeds);
+}
+
+/**
+ * Feeds zeros of their declared shape to the inputs beyond `input` and `alpha` a run leaves out: a
+ * graph with such inputs makes zero the plain run (RealPLKSR's GroupNorm statistics: 0 = the tile's
+ * own), so every caller of `run` keeps working.
+ */
+function withZeros(
+  s: Ort.InferenceSession,
+  feeds: Record<string, Ort.Tensor>,
+): Record<string, Ort.Tensor> {
+  for (const m of s.inputMetadata) {
+    if (m.name in feeds || m.name === 'input' || m.name === 'alpha' || !m.isTensor) continue;
+    if (!m.shape.every((d) => typeof d === 'number'))
+      throw new Error(`the graph's input ${m.name} has no fixed shape to feed zeros to`);
+    const dims = m.shape as number[];
+    feeds[m.name] = new ort.Tensor(
+      'float32',
+      new Float32Array(dims.reduce((a, b) => a * b, 1)),
+      dims,
+    );
+  }
   return feeds;
 }
 
 async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
+  await ortReady;
   switch (msg.type) {
     case 'load': {
       await session?.release();
       session = undefined;
       inject = msg.inject ?? {};
-      const opts: ort.InferenceSession.SessionOptions = {
+      const opts: Ort.InferenceSession.SessionOptions = {
         executionProviders: [msg.device],
         // A path is a graph onnxruntime optimised and saved before: optimising it again is the
         // cost the saved copy is there to spare.
@@ -96,7 +134,8 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
         }
       }
       session = s;
-      return { id: msg.id, ok: true };
+      mark('child: session created');
+      return { id: msg.id, ok: true, ...(marks.length ? { marks: marks.splice(0) } : {}) };
     }
     case 'run': {
       if (!session) throw new Error('no model loaded');
@@ -107,13 +146,29 @@ async function handle(msg: WorkerRequest): Promise<WorkerResponse> {
             `injected fault: failed to allocate a buffer for ${px} px (out of memory)`,
           );
       }
-      const feeds: Record<string, ort.Tensor> = {
+      const feeds: Record<string, Ort.Tensor> = {
         input: new ort.Tensor('float32', msg.data, msg.dims),
       };
       if (msg.alpha !== undefined)
         feeds.alpha = new ort.Tensor('float32', Float32Array.of(msg.alpha), [1]);
-      const out = (await session.run(feeds)).output;
-      return { id: msg.id, ok: true, data: out.data as Float32Array, dims: [...out.dims] };
+      for (const [name, t] of Object.entries(msg.extra ?? {}))
+        feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+      const results = await session.run(withZeros(session, feeds));
+      const out = results.output;
+      const res: WorkerResponse = {
+        id: msg.id,
+        ok: true,
+        data: out.data as Float32Array,
+        dims: [...out.dims],
+      };
+      if (msg.allOutputs) {
+        const outputs: Record<string, NamedTensor> = {};
+        for (const [name, t] of Object.entries(results))
+          if (name !== 'output')
+            outputs[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+        return { ...res, outputs };
+      }
+      return res;
     }
     case 'time': {
       if (!session) throw new Error('no model loaded');

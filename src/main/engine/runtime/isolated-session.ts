@@ -1,6 +1,6 @@
 // An onnxruntime session in a child process that can be killed at any moment, for graphs Upres
 // does not trust yet (an imported model's trial run): the kill is the time limit that holds.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProbeRequest, ProbeResponse } from './probe-protocol';
@@ -28,13 +28,17 @@ export interface ProbeChild {
 /** Starts `modulePath` with `args` as a child process. */
 export type ProbeLauncher = (modulePath: string, args: string[], heapMb?: number) => ProbeChild;
 
-/** Node's fork, with structured-clone IPC (typed arrays pass as they are). */
-const forkLauncher: ProbeLauncher = (modulePath, args, heapMb) => {
-  const child = fork(modulePath, args, {
+/** Node's fork as the engine starts its children: structured-clone IPC (typed arrays pass as they are). */
+export function forkChild(modulePath: string, args: string[], heapMb?: number): ChildProcess {
+  return fork(modulePath, args, {
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: heapMb ? [`--max-old-space-size=${heapMb}`] : [],
   });
+}
+
+/** A forked child as a ProbeChild. */
+export function probeChildOf(child: ChildProcess): ProbeChild {
   return {
     send: (msg) => void child.send(msg),
     on: (event: string, cb: (...a: any[]) => void) => child.on(event, cb), // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -43,7 +47,10 @@ const forkLauncher: ProbeLauncher = (modulePath, args, heapMb) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   } as ProbeChild;
-};
+}
+
+const forkLauncher: ProbeLauncher = (modulePath, args, heapMb) =>
+  probeChildOf(forkChild(modulePath, args, heapMb));
 
 let launcher: ProbeLauncher = forkLauncher;
 
@@ -144,4 +151,9 @@ export class IsolatedSession {
  */
 export function launchChild(modulePath: string, args: string[], heapMb?: number): ProbeChild {
   return launcher(modulePath, args, heapMb);
+}
+
+/** Whether children start through Node's fork (not an adapter the app set). */
+export function launchesByFork(): boolean {
+  return launcher === forkLauncher;
 }

@@ -10,6 +10,7 @@ import { openSession, type OpenSessionOptions, type SessionFamily } from './open
 import { userGraphCache } from './optimized-graph-cache';
 import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
 import { architectureOf } from '../models/architectures';
+import type { WholeImageJob } from '../models/architectures/definition';
 import { runPadded } from '../pipeline/pad-to-multiple';
 
 /** A model ready to run: its session in a worker and the provider it ended up on. */
@@ -95,6 +96,33 @@ export class LoadedModel {
     const a = this.checkAlpha(alpha);
     if (a === undefined || !this.alphaSessions) return (t) => this.run(t, a);
     return this.padded(await this.alphaSessions.runner(a, pixels));
+  }
+
+  /** Runs over every tile that a plan of `tiles` tiles needs before its output tiles (usually 0). */
+  wholeImagePasses(tiles: number): number {
+    return architectureOf(this.spec).wholeImage?.(this.spec)?.passes(tiles) ?? 0;
+  }
+
+  /** What the render notes for a plan of `tiles` tiles whose output may differ from untiled. */
+  wholeImageNote(tiles: number): string | undefined {
+    return architectureOf(this.spec).wholeImage?.(this.spec)?.note(tiles);
+  }
+
+  /**
+   * For one image about to be tiled, when its architecture needs to see all of it first (RealPLKSR's
+   * GroupNorm): runs those passes, tile by tile (progress, cancellation), and returns the runner for
+   * the output tiles. Undefined when no pass is needed: use `jobRunner`.
+   */
+  async wholeImageRunner(
+    job: Omit<WholeImageJob, 'run'>,
+    alpha?: number,
+  ): Promise<((t: Tensor4) => Promise<Tensor4>) | undefined> {
+    const pass = architectureOf(this.spec).wholeImage?.(this.spec);
+    if (!pass) return undefined;
+    const a = this.checkAlpha(alpha);
+    return this.padded(
+      await pass.prepare({ ...job, run: (t, extra) => this.session.runWith(t, extra, a) }),
+    );
   }
 
   /**

@@ -17,6 +17,8 @@ import { planProviders, type PlatformInfo } from './provider-select';
 import { DeviceError, deviceName, faultReason } from './runtime-errors';
 import type { FaultInjection } from './worker-protocol';
 import type { OptimizedGraphCache } from './optimized-graph-cache';
+import { traceMark } from '../metrics/startup-trace';
+import { noteSavedGraphLoad } from './early-session';
 
 /** Builds the model's graph in a precision (only called when no saved optimised graph serves). */
 export type GraphSource = (fp16: boolean) => Uint8Array | Promise<Uint8Array>;
@@ -125,9 +127,11 @@ async function createSession(
     return built(await InferenceSession.create(await graph(fp16), device, opt.threads, start));
   const { cache } = cached;
   const slot = await cache.slot({ graph: cached.identity, device, fp16, threads: opt.threads });
+  traceMark(`graph cache: ${slot.hit ? 'hit' : 'miss'}`);
   if (slot.hit) {
     try {
       const session = await InferenceSession.create(slot.path, device, opt.threads, start);
+      noteSavedGraphLoad({ model: slot.path, device, threads: opt.threads });
       return { session, graph: 'saved' };
     } catch {
       await cache.drop(slot);
@@ -145,6 +149,7 @@ async function createSession(
       saveOptimized: slot.tmp,
     });
     await cache.commit(slot);
+    noteSavedGraphLoad({ model: slot.path, device, threads: opt.threads });
     return built(session);
   } catch (err) {
     await cache.discard(slot);

@@ -5,12 +5,16 @@
 // hash of everything it depends on, and any change to one of them is a different name.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { resolveUserDirs } from '../storage/user-dirs';
+import { dropInputShape } from './saved-graph-shapes';
+
+/** How entries are written (part of every key): 2 = the input's shape dropped (saved-graph-shapes). */
+const FORMAT = 2;
 
 /** Entries beyond this many bytes in all are removed, least recently used first. */
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
@@ -40,6 +44,7 @@ export class OptimizedGraphCache {
       .update(
         JSON.stringify({
           identity,
+          format: FORMAT,
           code: this.codeId,
           ort: ort.env.versions.common,
           platform: `${process.platform}-${process.arch}`,
@@ -67,9 +72,21 @@ export class OptimizedGraphCache {
     await mkdir(this.dir, { recursive: true });
   }
 
-  /** Moves a written optimised graph into place and trims the cache. */
+  /**
+   * Moves a written optimised graph into place, its input's shape dropped first (it then loads
+   * several times faster: see saved-graph-shapes.ts), and trims the cache.
+   */
   async commit(slot: GraphCacheSlot): Promise<void> {
     try {
+      // A file the edit cannot read is kept as onnxruntime wrote it (it loads, only slower).
+      const bytes = await readFile(slot.tmp);
+      let edited: Uint8Array | undefined;
+      try {
+        edited = dropInputShape(bytes);
+      } catch {
+        edited = undefined;
+      }
+      if (edited && edited !== bytes) await writeFile(slot.tmp, edited);
       await rename(slot.tmp, slot.path);
     } catch {
       await rm(slot.tmp, { force: true });

@@ -1,21 +1,12 @@
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../../shared/api';
-import { UpresError } from '../../../shared/errors';
-import type { ModelInfo } from '../../../shared/model-manifest';
 import type { AppEngine } from './app-engine';
-import { importModel, removeModel } from '../models/import-model';
-import type { ModelRegistry } from '../models/model-registry';
-import { writePair } from '../models/write-pair';
+import { createModelHandlers } from './model-handlers';
+import { modelInUse } from './model-use';
 import { DEFAULT_MODEL } from '../../../shared/defaults';
 import { userDeviceChoices } from '../runtime/device-choice-store';
 import { loadModel } from '../runtime/loaded-model';
 import { currentPlatform } from '../runtime/open-session';
 import { providerStatuses } from '../runtime/provider-status';
-
-function infoOf(registry: ModelRegistry, id: string): ModelInfo {
-  const info = registry.info().find((m) => m.id === id);
-  if (!info) throw new UpresError('internal', `${id} is not in the registry after writing it`);
-  return info;
-}
 
 export type EngineHandlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
@@ -27,23 +18,10 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
   const { registry, version } = engine;
   return {
     listModels: async () => registry.info(),
-    importModel: async ({ path, ...opt }) => {
-      const r = await importModel(registry, path, opt);
-      await registry.refresh();
-      return { model: infoOf(registry, r.manifest.id), layout: r.layout, notes: r.notes };
-    },
-    removeModel: async ({ id }) => {
-      await removeModel(registry, id);
-      await registry.refresh();
-      return { removed: id };
-    },
-    pairModels: async (p) => {
-      const dir = registry.dirs.user;
-      if (!dir) throw new UpresError('internal', 'no user models folder configured');
-      await writePair(registry, dir, p);
-      await registry.refresh();
-      return infoOf(registry, p.id);
-    },
+    // importModel, removeModel, pairModels, pairOptions (the Models screen).
+    ...createModelHandlers(registry, (id) =>
+      modelInUse(id, engine.queueList().items, engine.settingsGet()),
+    ),
     queueList: async () => engine.queueList(),
     queueAdd: (req) => engine.queueAdd(req),
     queueUpdate: (req) => engine.queueUpdate(req),

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpresError } from '../../../shared/errors';
+import { platformUserData } from './user-data-dir';
 
 /** The folders Upres reads and writes; the same for the app, `upres serve` and the CLI. */
 export interface UserDirs {
@@ -34,13 +35,6 @@ export interface ResolveDirsOptions {
   home?: string;
   /** Given by the Electron app only. */
   app?: AppLocation;
-}
-
-/** Electron's `userData` for an app named Upres, so the CLI and the app share one folder. */
-function platformUserData(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string {
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'Upres');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Upres');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Upres');
 }
 
 /** `resources/models` in the repository or installed package above this file. */

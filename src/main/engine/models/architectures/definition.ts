@@ -3,6 +3,8 @@ import type { DetectOptions, DetectedModel } from '../detect/detected-model';
 import type { TensorReader } from '../detect/tensor-source';
 import type { GraphOptions } from '../onnx-graph-builder';
 import type { StateDict, TensorSpec } from '../state-dict';
+import type { Rect } from '../../pipeline/raster';
+import type { Tensor4 } from '../../runtime/inference-session';
 
 /** One state-dict key layout of an architecture (e.g. BasicSR's or the 2018 ESRGAN names). */
 export interface Detector {
@@ -12,6 +14,39 @@ export interface Detector {
   keys: string[];
   /** Reads the hyper-parameters and renames the weights to the canonical layout. */
   detect: (r: TensorReader, opt: DetectOptions) => DetectedModel;
+}
+
+/** A tile through a session with further named inputs, every output returned by name. */
+export type RunWithInputs = (
+  input: Tensor4,
+  extra: Record<string, Tensor4>,
+) => Promise<{ output: Tensor4; outputs: Record<string, Tensor4> }>;
+
+/** One image about to be tiled, for an architecture that must see all of it first. */
+export interface WholeImageJob {
+  /** The tiles in plan order: the core each contributes and the region it is computed from. */
+  tiles: readonly { core: Rect; region: Rect }[];
+  /** A region of the image as the model's input tensor. */
+  tensor(region: Rect): Tensor4;
+  run: RunWithInputs;
+  /** The whole image box-averaged by a whole factor to at most `maxPixels`, as a model input. */
+  preview?: (maxPixels: number) => Tensor4;
+  /** Checked before each tile. */
+  signal?: AbortSignal;
+  /** After each tile of the passes, with the count done so far (over all passes). */
+  onTile?: (done: number) => void;
+}
+
+/**
+ * Work over the whole image before its output tiles, for networks with image-wide state (RealPLKSR's
+ * GroupNorm): `passes` runs over every tile, then the runner for the output tiles.
+ */
+export interface WholeImagePass {
+  /** Runs over every tile before the output tiles, for a plan of `tiles` tiles. */
+  passes(tiles: number): number;
+  /** What the render tells the user for a plan of `tiles` tiles when the output may differ. */
+  note(tiles: number): string | undefined;
+  prepare(job: WholeImageJob): Promise<(input: Tensor4) => Promise<Tensor4>>;
 }
 
 /** What the tiling pipeline needs to know about a network. */
@@ -61,5 +96,7 @@ export interface ArchitectureDefinition<S extends ArchitectureSpec = Architectur
   tileAlign?(spec: S): number;
   /** The context a variant needs when it differs from `tiling.overlap` (e.g. RealPLKSR's DySample). */
   overlapFor?(spec: S): number;
+  /** For a variant whose output depends on the whole image: the passes tiling needs first. */
+  wholeImage?(spec: S): WholeImagePass | undefined;
   readonly tiling: TileFacts;
 }

@@ -1,6 +1,7 @@
 import type { RealPlksrSpec } from '../../../../../shared/architecture';
 import type { StateDict } from '../../state-dict';
 import { OnnxGraphBuilder, type GraphOptions } from '../../onnx-graph-builder';
+import { declareGlobalNorm, GlobalNormInputs } from './global-norm-graph';
 import { dysampleChannels, dysampleGroups, dysampleInitPos, lastFeat } from './tensors';
 
 const FLOAT = 1;
@@ -23,19 +24,6 @@ function normalise(g: OnnxGraphBuilder, x: string, axes: number[], eps: number):
 function affine(g: OnnxGraphBuilder, x: string, name: string, c: number): string {
   const w = g.weight(`${name}.weight`, [c, 1, 1]);
   return g.node('Add', [g.node('Mul', [x, w]), g.weight(`${name}.bias`, [c, 1, 1])]);
-}
-
-/** nn.GroupNorm(groups, c), eps 1e-5, on a batch-1 NCHW tensor. */
-function groupNorm(
-  g: OnnxGraphBuilder,
-  x: string,
-  name: string,
-  c: number,
-  groups: number,
-): string {
-  const grouped = g.node('Reshape', [x, g.int64Constant(fresh('gshape'), [3], [1, groups, -1])]);
-  const n = normalise(g, grouped, [2], 1e-5);
-  return affine(g, g.node('Reshape', [n, g.node('Shape', [x])]), name, c);
 }
 
 /** A 1×1 convolution without bias (DySample's scope). */
@@ -122,9 +110,15 @@ export function buildRealPlksrGraph(
   options: GraphOptions = {},
 ): Uint8Array {
   const g = new OnnxGraphBuilder(weights, options);
+  // GroupNorm (eps 1e-5) over the whole image: statistics as inputs, see global-norm-graph.ts.
+  const gn =
+    spec.norm === 'group'
+      ? new GlobalNormInputs(g, spec.blocks, spec.normGroups, fresh)
+      : undefined;
   const d = spec.features;
   const s2 = spec.scale * spec.scale;
-  const block = (x: string, p: string): string => {
+  const block = (x: string, b: number): string => {
+    const p = `feats.${b}`;
     let y = x;
     if (spec.norm === 'layer') y = affine(g, normalise(g, y, [1], 1e-6), `${p}.layer_norm`, d);
     y = g.conv(
@@ -140,12 +134,13 @@ export function buildRealPlksrGraph(
     if (spec.attention)
       y = g.node('Mul', [y, g.node('Sigmoid', [g.conv(y, `${p}.attn.f.0`, d, d)])]);
     y = g.conv(y, `${p}.refine`, d, d, 1);
-    if (spec.norm === 'group') y = groupNorm(g, y, `${p}.norm`, d, spec.normGroups);
+    if (gn) y = affine(g, gn.normalise(y, b - 1, 1e-5), `${p}.norm`, d);
     return g.node('Add', [y, x]);
   };
-  return g.build('realplksr', (input) => {
+  const bytes = g.build('realplksr', (input) => {
     let x = g.conv(input, 'feats.0', d, spec.inChannels);
-    for (let b = 1; b <= spec.blocks; b++) x = block(x, `feats.${b}`);
+    for (let b = 1; b <= spec.blocks; b++) x = block(x, b);
+    gn?.finish();
     const tail = g.conv(x, `feats.${lastFeat(spec)}`, spec.outChannels * s2, d);
     if (spec.upsampler === 'pixelshuffle') {
       // PixelShuffle(tail + input repeated s² times) = PixelShuffle(tail) + nearest(input).
@@ -163,4 +158,5 @@ export function buildRealPlksrGraph(
     );
     return dysample(g, g.node('Add', [tail, repeated]), spec);
   });
+  return gn ? declareGlobalNorm(bytes, spec.blocks, spec.normGroups) : bytes;
 }

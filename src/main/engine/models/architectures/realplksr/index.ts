@@ -1,6 +1,7 @@
 import type { RealPlksrSpec } from '../../../../../shared/architecture';
 import type { ArchitectureDefinition } from '../definition';
 import { detectRealPlksr, refusePlksr } from './detect';
+import { realPlksrWholeImage } from './global-norm';
 import { buildRealPlksrGraph } from './graph';
 import { realPlksrTensors } from './tensors';
 
@@ -32,9 +33,12 @@ export const realplksr: ArchitectureDefinition<RealPlksrSpec> = {
   // DySample samples at (centre + offset)·(W − 1)/W of the tile it is given (upstream's
   // align_corners with pixel-centre coordinates), so it is never exactly local: 48 px of context
   // gives 45.7 dB against untiled with 64 px tiles, 64 px 49.3 dB with 128 px tiles (tiny random
-  // model, 256² photo crop). GroupNorm normalises over the whole tile, which no context fixes
-  // (32.3 / 36.9 dB at 32 / 64 px, 128 px tiles): those models get the wider context too.
+  // model, 256² photo crop). GroupNorm normalises over the whole image, which no context fixes
+  // (32.3 / 36.9 dB at 32 / 64 px tile-local, 128 px tiles): whole-image statistics (below) do,
+  // with the wider context for what is local (the fixture: 88.8 dB at 64 px).
   overlapFor: (spec) => (spec.upsampler === 'dysample' || spec.norm === 'group' ? 64 : 32),
+  // GroupNorm: whole-image statistics gathered over the tiles first (global-norm.ts).
+  wholeImage: (spec) => realPlksrWholeImage(spec),
   tiling: {
     // Layer-norm + pixel-shuffle: every op is local. 24 px of context already equals untiled on
     // the tiny fixture; the real-size (28 × 17² blocks, random) model gives 97.6 dB at 32 px.
