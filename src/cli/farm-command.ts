@@ -15,6 +15,7 @@ import { redact, type RedisTarget } from '../main/engine/farm/redis-url';
 import { isError } from '../shared/errors';
 import { EXIT } from './exit-codes';
 import { intInRange } from './options';
+import { chainId } from '../main/engine/models/chain-id';
 import { settingsFrom, type UpscaleCliOptions } from './upscale-command';
 import { UsageError } from './usage-error';
 import { redisTarget, withRedisOptions, type RedisCliOptions } from './worker-command';
@@ -93,12 +94,22 @@ interface SubmitCliOptions extends UpscaleCliOptions, RedisCliOptions {
   wait: boolean;
 }
 
+/** The chain id of `--chain a,b` (two or more ids; which exist is the workers' to say). */
+function chainOf(list: string): string {
+  const ids = list.split(',').map((s) => s.trim());
+  if (ids.length < 2 || ids.some((s) => s === ''))
+    throw new UsageError(`--chain takes two or more model ids separated by commas, got "${list}"`);
+  return chainId(ids);
+}
+
 async function runSubmit(inputs: string[], opt: SubmitCliOptions): Promise<number> {
   if (inputs.length === 0) throw new UsageError('give at least one file or folder to submit');
   if (!opt.output)
     throw new UsageError('give an output folder on the shared storage with -o <dir>');
   if (opt.scale !== undefined && (opt.width !== undefined || opt.height !== undefined))
     throw new UsageError('give either --scale or --width / --height, not both');
+  // The workers resolve the stages (a stage a worker lacks fails that photo, naming it).
+  if (opt.chain !== undefined) opt.model = chainOf(opt.chain);
   const farm = await openFarm(redisTarget(opt));
   try {
     const sub = await submitBatch(farm.queue, farm.redis, {
@@ -179,6 +190,7 @@ const SHARED = new Set([
   'output',
   'recursive',
   'model',
+  'chain',
   'alpha',
   'scale',
   'width',

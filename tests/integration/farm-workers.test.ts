@@ -262,14 +262,19 @@ describe.runIf(HAVE_REDIS)('a render farm of two workers', () => {
         (st) => st.items.some((i) => i.state === 'running' && (i.tile ?? 0) >= 2),
         'a photo mid-way',
       );
+      const doneBefore = (await view.status(batch)).counts.done;
       const c = startCli(['farm', 'cancel', batch, '--json', '--redis', redis.url], w.env);
       let stdout = '';
       c.child.stdout!.removeAllListeners('data');
       c.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
       expect(await c.exited).toBe(0);
       const r = JSON.parse(stdout) as { removed: number; stopping: number };
-      expect(r.removed + r.stopping).toBe(4 - (await view.status(batch)).counts.done);
+      // Every photo not done when the cancel came was removed or told to stop. A stopping photo
+      // in its last tile may still finish (its output whole), so the count is bounded by the done
+      // photos before and after the cancel.
       const { code, status } = await rep;
+      expect(r.removed + r.stopping).toBeLessThanOrEqual(4 - doneBefore);
+      expect(r.removed + r.stopping).toBeGreaterThanOrEqual(4 - status.counts.done);
       expect(code).toBe(1);
       expect(status.cancelled).toBe(true);
       expect(status.counts.cancelled + status.counts.done).toBe(4);

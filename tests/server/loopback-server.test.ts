@@ -328,6 +328,11 @@ describe('POST /api/<method>', () => {
     expect((await raw('GET', '/api/listModels', auth())).status).toBe(405);
     const text = { 'X-Upres-Token': server.token, 'Content-Type': 'text/plain' };
     expect((await raw('POST', '/api/listModels', text, '{}')).status).toBe(415);
+    // The media type is compared whole: parameters are fine, a look-alike type is not.
+    const withCharset = { ...text, 'Content-Type': 'Application/JSON; charset=utf-8' };
+    expect((await raw('POST', '/api/listModels', withCharset, '{}')).status).toBe(200);
+    const lookAlike = { ...text, 'Content-Type': 'application/json-seq' };
+    expect((await raw('POST', '/api/listModels', lookAlike, '{}')).status).toBe(415);
     const cross = { ...auth(), Origin: 'https://evil.example' };
     expect((await raw('POST', '/api/listModels', cross, '{}')).status).toBe(403);
     const same = { ...auth(), Origin: base };

@@ -133,10 +133,18 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
   const originOk = (req: IncomingMessage): boolean =>
     req.headers.origin === undefined || allowedOrigins(port).has(req.headers.origin);
 
-  async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  /**
+   * The checks every call from the page passes, in this order: POST, an authorised session or
+   * token, the page's own origin, the expected body type.
+   */
+  function guard(
+    req: IncomingMessage,
+    res: ServerResponse,
+    what: { post: string; body: string; type: string },
+  ): void {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      throw new HttpError(405, 'request.invalid', 'the API takes POST requests');
+      throw new HttpError(405, 'request.invalid', `${what.post} POST requests`);
     }
     if (!authorised(req, req.headers[SESSION_HEADER]))
       throw new HttpError(
@@ -146,8 +154,13 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
       );
     if (!originOk(req))
       throw new HttpError(403, 'request.refused', 'cross-origin requests are refused');
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
-      throw new HttpError(415, 'request.invalid', 'send the request as application/json');
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== what.type)
+      throw new HttpError(415, 'request.invalid', `send the ${what.body} as ${what.type}`);
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    guard(req, res, { post: 'the API takes', body: 'request', type: 'application/json' });
     if (!(API_METHODS as string[]).includes(name))
       throw new HttpError(404, 'not-found', `no API method ${name}`);
     let body: unknown;
@@ -163,20 +176,7 @@ export async function startLoopbackServer(opt: LoopbackOptions): Promise<Loopbac
 
   /** Model files from the page (see model-upload.ts): authorised as an API call. */
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      throw new HttpError(405, 'request.invalid', 'uploads are POST requests');
-    }
-    if (!authorised(req, req.headers[SESSION_HEADER]))
-      throw new HttpError(
-        401,
-        'request.refused',
-        'no session or access token: open the address `upres serve` printed',
-      );
-    if (!originOk(req))
-      throw new HttpError(403, 'request.refused', 'cross-origin requests are refused');
-    if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? ''))
-      throw new HttpError(415, 'request.invalid', 'send the files as application/octet-stream');
+    guard(req, res, { post: 'uploads are', body: 'files', type: 'application/octet-stream' });
     sendJson(res, 200, await receiveModelUpload(req, url, handlers));
   }
 

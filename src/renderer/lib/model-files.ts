@@ -122,3 +122,16 @@ export function refusalHint(code: ErrorCode | undefined): string {
       return t('models.hintOther');
   }
 }
+
+/**
+ * Paths dropped or opened with the app, routed: model files (an ncnn pair together) to the model
+ * import, everything else to the queue, which refuses what it cannot read by name.
+ */
+export function routePaths(
+  paths: readonly string[],
+  to: { importModels: (paths: string[]) => void; addPhotos: (paths: string[]) => void },
+): void {
+  const { models, others } = splitModelFiles(paths, (p) => p);
+  if (models.length > 0) to.importModels(models.flat());
+  if (others.length > 0) to.addPhotos(others);
+}

@@ -21,6 +21,10 @@ const files = (await load('model-files.ts')) as {
   pairPartners(groups: string[][], id: string): string[];
   pairable(groups: string[][]): string[];
   pairIdFor(a: string, b: string, taken: string[]): string;
+  routePaths(
+    paths: readonly string[],
+    to: { importModels: (p: string[]) => void; addPhotos: (p: string[]) => void },
+  ): void;
 };
 const upload = (await load('model-upload.ts')) as {
   uploadQuery(f: readonly { name: string; size: number }[]): string;
@@ -49,6 +53,22 @@ const info = (id: string, more: Partial<ModelInfo> = {}): ModelInfo => ({
 });
 
 describe('model files', () => {
+  it('routes opened paths: models (an ncnn pair together) to the import, the rest to the queue', () => {
+    const calls: string[][] = [];
+    const to = {
+      importModels: (p: string[]) => calls.push(['import', ...p]),
+      addPhotos: (p: string[]) => calls.push(['add', ...p]),
+    };
+    files.routePaths(['/d/x.bin', '/p/a.jpg', '/d/m.pth', '/d/x.param', '/p/trip'], to);
+    expect(calls).toEqual([
+      ['import', '/d/x.param', '/d/x.bin', '/d/m.pth'],
+      ['add', '/p/a.jpg', '/p/trip'],
+    ]);
+    calls.length = 0;
+    files.routePaths(['/p/a.jpg'], to);
+    expect(calls).toEqual([['add', '/p/a.jpg']]);
+  });
+
   it('tells model files from photos by their ending, in any case', () => {
     expect(
       ['a.pth', 'b.PT', 'c.ckpt', 'd.safetensors', 'e.onnx', 'f.param', 'f.bin'].map(

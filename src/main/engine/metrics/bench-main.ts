@@ -1,4 +1,5 @@
-// `npm run bench -- <speed|devices|overlap|alpha|preview|memory|queue|eta> [options]`: benchmarks that print figures measured side by side.
+// `npm run bench -- <speed|devices|overlap|alpha|preview|memory|queue|eta|farm|groupnorm> [options]`: benchmarks that print figures measured side by side.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { DeviceRequest, ExecutionDevice, Precision } from '../../../shared/device';
@@ -261,6 +262,27 @@ program
   .option('--workers <list>', 'worker counts', (v) => v.split(',').map(Number), [1, 2])
   .action(async (o: { photos: number; size: [number, number]; workers: number[] }) => {
     console.log((await benchFarm({ cli, ...o })).join('\n'));
+  });
+
+program
+  .command('groupnorm')
+  .description(
+    "RealPLKSR's GroupNorm tiled vs untiled (dB, time) for tile-local and whole-photo statistics",
+  )
+  .argument('<photo>', 'a photo')
+  .argument('<crop>', 'crop width in px from its top left (height ¾ of it), e.g. 256')
+  .argument('<tile>', 'tile core in px')
+  .argument('<model>', 'a RealPLKSR .pth, or `real` / `deep` for random weights at those sizes')
+  .argument('[passes]', 'most statistics passes, or `overview`')
+  .action((...args: unknown[]) => {
+    // Its own process (tsx), so its peak RSS is the bench's alone.
+    const script = fileURLToPath(new URL('./bench-groupnorm.ts', import.meta.url));
+    const argv = (args.slice(0, 5) as (string | undefined)[]).filter((a) => a !== undefined);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...argv], {
+      stdio: 'inherit',
+      env: { ...process.env, UPRES_SESSION_HOST: 'thread' },
+    });
+    process.exitCode = r.status ?? 1;
   });
 
 await program.parseAsync(process.argv);
