@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { ByteOrder, readAt } from './bytes';
 import { TAG, tiffByteOrder } from './exif';
+import { TYPE_SIZE as ANY_TYPE_SIZE } from './tiff-ifd';
 
 interface IfdEntry {
   tag: number;
@@ -14,22 +15,10 @@ interface Ifd {
   subs: Map<number, Ifd>;
 }
 
-/** Bytes per value of each TIFF field type. */
-const TYPE_SIZE: Record<number, number> = {
-  1: 1,
-  2: 1,
-  3: 2,
-  4: 4,
-  5: 8,
-  6: 1,
-  7: 1,
-  8: 2,
-  9: 4,
-  10: 8,
-  11: 4,
-  12: 8,
-  13: 4,
-};
+/** Bytes per value of each classic TIFF field type (BigTIFF's 16–18 are not valid here). */
+const TYPE_SIZE: Record<number, number> = Object.fromEntries(
+  Object.entries(ANY_TYPE_SIZE).filter(([type]) => Number(type) <= 13),
+);
 /** IFD0 tags of a TIFF that describe the photo (not the file's own layout), carried as EXIF. */
 const TIFF_DESCRIPTIVE = new Set<number>([
   0x010e,
