@@ -216,7 +216,7 @@ export class QueueStore {
       (await this.#act(async () => {
         const r = await this.#api.queueAdd({ paths, settings, ...placement, recursive: true });
         this.#problems = r.problems;
-        for (const item of r.added) this.#sync.applyEvent({ kind: 'item', item });
+        for (const item of r.added) this.#sync.applyAnswer(item);
         if (r.added.length > 0) this.#selection.selectIfNone(r.added[0].id);
         return r.added.length;
       })) ?? 0
@@ -258,7 +258,7 @@ export class QueueStore {
   async reexport(id: string, alpha: number): Promise<void> {
     await this.#act(async () => {
       const { item } = await this.#api.queueReexport({ id, alpha });
-      this.#sync.applyEvent({ kind: 'item', item });
+      this.#sync.applyAnswer(item);
       // Placed beside its first export: the engine says where with a `moved` event, and a refetch
       // follows if that came before the item did.
       const at = this.items.findIndex((i) => i.id === id);

@@ -45,6 +45,9 @@ export class QueueSync {
   /** Events may have been lost since the copy was fetched: refetch at the next `queue` event. */
   #missed = false;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ids an `item` or `removed` event has named: their events are newer than any action's answer. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  readonly #evented = new Set<string>();
 
   /** `onRemoved` runs after items left the copy (the selection forgets them). */
   constructor(api: SyncApi, onRemoved: () => void) {
@@ -137,6 +140,18 @@ export class QueueSync {
     this.#apply(e);
   }
 
+  /**
+   * An item as an action's answer gave it (added, exported again, put back). The answer was
+   * written when the action was done, so events about the item that came first are newer: a
+   * re-export of a tiny photo can run to `done` before its answer arrives, and applying the
+   * answer then would show it waiting for ever. It is applied only when no event named it.
+   */
+  applyAnswer(item: QueueItem): void {
+    if (this.#evented.has(item.id)) return;
+    this.#replay?.push({ kind: 'item', item });
+    this.#apply({ kind: 'item', item });
+  }
+
   /** The user paused or resumed: shown before the engine's `queue` event confirms it. */
   setPaused(paused: boolean): void {
     this.#paused = paused;
@@ -157,7 +172,9 @@ export class QueueSync {
     this.#warnings = [];
   }
 
-  #apply(e: EngineEvent): void {
+  #apply(e: EngineEvent, pushed = true): void {
+    if (pushed && e.kind === 'item') this.#evented.add(e.item.id);
+    if (pushed && e.kind === 'removed') for (const id of e.ids) this.#evented.add(id);
     switch (e.kind) {
       case 'item': {
         const item = e.item;

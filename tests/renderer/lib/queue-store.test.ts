@@ -426,6 +426,40 @@ describe('QueueStore: the queue list kept live by engine events', () => {
     expect(store.byId('b-again')?.reexportOf).toBe('b');
     expect(store.selected).toEqual(['b']);
   });
+
+  it('a re-export that finishes before its answer arrives stays done (the answer is older)', async () => {
+    engine.list.items[1].state = 'done';
+    await store.load();
+    const answer = engine.api.queueReexport;
+    // The engine runs the tiny re-export to the end, its events pushed, before the answer.
+    engine.api.queueReexport = async (request) => {
+      const r = await answer(request);
+      const id = r.item.id;
+      engine.emit({ kind: 'item', item: r.item });
+      engine.emit({ kind: 'moved', id, index: 2 });
+      engine.emit({ kind: 'queue', paused: false, running: true });
+      engine.emit({ kind: 'item', item: { ...r.item, state: 'running' } });
+      engine.emit({ kind: 'item', item: { ...r.item, state: 'done', output: '/o.png' } });
+      engine.emit({ kind: 'queue', paused: false, running: false });
+      return r;
+    };
+    await store.reexport('b', 0.3);
+    expect(store.items.map((i) => [i.id, i.state])).toEqual([
+      ['a', 'waiting'],
+      ['b', 'done'],
+      ['b-again', 'done'],
+      ['c', 'waiting'],
+    ]);
+    expect(store.busy).toBe(false);
+    // …and one removed before its answer came is not brought back by it.
+    engine.api.queueReexport = async (request) => {
+      const r = await answer(request);
+      engine.emit({ kind: 'removed', ids: [r.item.id] });
+      return r;
+    };
+    await store.reexport('a', 0.4);
+    expect(store.byId('a-again')).toBeUndefined();
+  });
 });
 
 // ---- against a naive copy of the engine's list ----
