@@ -5,7 +5,14 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { addPath, dragAlpha, rows, stageState, type StageState } from './helpers/app-page';
+import {
+  addPath,
+  dragAlpha,
+  rows,
+  stageState,
+  waitRowState,
+  type StageState,
+} from './helpers/app-page';
 import { screenshotSizes } from './helpers/browser';
 import { engineRender, maxPixelDiff } from './helpers/pixels';
 import { clearRecording, recorded } from './helpers/recorder';
@@ -159,9 +166,7 @@ describe('the app in Chromium against upres serve', () => {
     expect(await row.getByTestId('item-alpha').textContent()).toBe(`α ${text}`);
     const planned = (await row.getByTestId('item-output-name').textContent())!.trim();
     expect(planned).not.toBe('bird_x4.png');
-    await app.page
-      .locator(`[data-testid="queue-row"][data-id="${id}"][data-state="done"]`)
-      .waitFor({ timeout: 60_000 });
+    await waitRowState(app.page, id, 'done');
     const rowStates = (await recorded(app.page, 'queue-row')).filter(
       (s) => s.attr === 'data-state' && s.row === 'bird.png',
     );

@@ -8,6 +8,36 @@ export function rows(page: Page, name?: string, state?: string): Locator {
   return page.locator(css);
 }
 
+/**
+ * Waits until the queue row `id` is in `state`; on a timeout the error says what the row shows
+ * and what the engine's queue holds, so a CI log's last lines tell what happened.
+ */
+export async function waitRowState(
+  page: Page,
+  id: string,
+  state: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const row = page.locator(`[data-testid="queue-row"][data-id="${id}"]`);
+  try {
+    await page
+      .locator(`[data-testid="queue-row"][data-id="${id}"][data-state="${state}"]`)
+      .waitFor({ timeout: timeoutMs });
+  } catch (err) {
+    const shown = await row
+      .evaluate((el) => `${el.getAttribute('data-state')}: ${el.textContent?.trim() ?? ''}`)
+      .catch(() => 'no such row');
+    const footer = await page
+      .getByTestId('queue-summary')
+      .textContent()
+      .catch(() => '?');
+    throw new Error(
+      `row ${id} did not become ${state} in ${timeoutMs} ms; it shows "${shown}"; queue: ${footer}`,
+      { cause: err },
+    );
+  }
+}
+
 /** Waits until the page is connected to the engine and can add photos. */
 export async function waitConnected(page: Page): Promise<void> {
   await page.locator('[data-testid="add-path-input"]:enabled').waitFor();
