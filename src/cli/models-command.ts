@@ -1,6 +1,7 @@
 import { importModel, removeModel } from '../main/engine/models/import-model';
 import type { ModelRegistry } from '../main/engine/models/model-registry';
 import { writePair, type NewPair } from '../main/engine/models/write-pair';
+import { textOf } from '../shared/engine-message';
 import { UpresError } from '../shared/errors';
 
 /** Prints the model list, as a table or as one JSON document. */
@@ -82,7 +83,7 @@ export async function runImport(
   process.stderr.write(
     `imported ${file} as ${m.id}: ${r.layout}, ${a.kind} ×${a.scale}, ${(m.weights.parameters / 1e6).toFixed(2)} M parameters (${m.weights.dtype}) in ${r.seconds.toFixed(1)} s\n`,
   );
-  for (const n of r.notes) process.stderr.write(`  note: ${n}\n`);
+  for (const n of r.notes) process.stderr.write(`  note: ${textOf(n)}\n`);
   return 0;
 }
 

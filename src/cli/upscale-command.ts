@@ -1,3 +1,4 @@
+import { textOf } from '../shared/engine-message';
 import { basename, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { DeviceChoice, DeviceRequest, Precision } from '../shared/device';
@@ -209,7 +210,7 @@ async function runQueue(q: UpscaleQueue, announce: string, logTiles = false): Pr
   let done = items.filter((i) => FINISHED.includes(i.state)).length;
   const names = new Map(items.map((i) => [i.id, basename(i.input)]));
   log(announce);
-  q.on('warning', (w) => progress.line(`! ${w}`));
+  q.on('warning', (w) => progress.line(`! ${textOf(w)}`));
   q.on('progress', (p) => {
     if (p.estimated) return;
     progress.tile(names.get(p.id) ?? '', p.tile, p.tiles, p.itemEta, p.queueEta);
@@ -220,7 +221,7 @@ async function runQueue(q: UpscaleQueue, announce: string, logTiles = false): Pr
     if (!FINISHED.includes(i.state)) return;
     done++;
     progress.itemDone(done);
-    for (const n of i.notes) progress.line(`  note: ${n}`);
+    for (const n of i.notes) progress.line(`  note: ${textOf(n)}`);
     if (i.state === 'done')
       progress.line(
         `✓ ${i.input} → ${i.output} (${i.outWidth}×${i.outHeight}, ${(i.seconds ?? 0).toFixed(1)} s)`,

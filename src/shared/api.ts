@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceRequest, ProviderStatus } from './device';
+import { EngineMessage } from './engine-message';
 import { ErrorCode } from './errors';
 import { ModelInfo } from './model-manifest';
 import { ItemSettings, OnExists, QueueItem } from './queue';
@@ -42,7 +43,7 @@ export const api = {
         rgbRange: z.number().positive().optional(),
       })
       .strict(),
-    response: z.object({ model: ModelInfo, layout: z.string(), notes: z.array(z.string()) }),
+    response: z.object({ model: ModelInfo, layout: z.string(), notes: z.array(EngineMessage) }),
   },
   /** Removes a model or pair the user imported or created. */
   removeModel: {
@@ -73,7 +74,16 @@ export const api = {
   /** The queue: every item with its state, and whether it is paused. */
   queueList: {
     request: z.object({}).strict(),
-    response: z.object({ items: z.array(QueueItem), paused: z.boolean() }),
+    response: z.object({
+      items: z.array(QueueItem),
+      paused: z.boolean(),
+      /**
+       * Problems found while the engine opened (a damaged journal or settings file set aside, a
+       * model ignored): they were sent as warnings before any window could listen, so a window
+       * shows them from its first list.
+       */
+      warnings: z.array(EngineMessage).optional(),
+    }),
   },
   /**
    * Adds files and folders (paths on the engine's machine; folders recursive) with one set of
@@ -98,7 +108,13 @@ export const api = {
     response: z.object({
       added: z.array(QueueItem),
       problems: z.array(
-        z.object({ path: z.string(), error: z.string(), code: ErrorCode.optional() }),
+        z.object({
+          path: z.string(),
+          error: z.string(),
+          code: ErrorCode.optional(),
+          /** `error` as a catalogue key and its values, for the UI to say in its language. */
+          detail: EngineMessage.optional(),
+        }),
       ),
     }),
   },
@@ -349,7 +365,12 @@ export const EngineEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removed'), ids: z.array(z.string()) }),
   /** An item moved to `index` in the queue's order (positions after the move). */
   z.object({ kind: z.literal('moved'), id: z.string(), index: z.number().int().min(0) }),
-  z.object({ kind: z.literal('warning'), message: z.string() }),
+  /** `message` is the English text (the CLI's, old clients'); `detail` its key, for the UI. */
+  z.object({
+    kind: z.literal('warning'),
+    message: z.string(),
+    detail: EngineMessage.optional(),
+  }),
   /** The batches this app sent to the farm, after any of them changed (see `farmStatus`). */
   z.object({ kind: z.literal('farm'), batches: z.array(FarmBatchView) }),
   /** One piece of one end of a `previewEnds` job, with how many of each end are ready. */

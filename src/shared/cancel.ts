@@ -1,8 +1,9 @@
+import { msg } from './engine-message';
 import { UpresError } from './errors';
 
 /** The error of a stage stopped by its AbortSignal (code `cancelled`, naming what stopped). */
 export function cancelledError(what: string): UpresError {
-  return new UpresError('cancelled', `${what}: cancelled`);
+  return new UpresError('cancelled', msg('batch.cancelled', { what }));
 }
 
 /**

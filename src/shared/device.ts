@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineMessage } from './engine-message';
 
 /** What the user asks for; `auto` lets the engine pick the best available provider. */
 export const DeviceRequest = z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
@@ -20,10 +21,16 @@ export interface DeviceChoice {
   fp16: boolean;
   /** Why a provider earlier in the order (or the one asked for) is not the one running. */
   fallbackReason?: string;
+  /** The same reasons as sentences with their catalogue keys (for the UI's language). */
+  fallbackReasons?: EngineMessage[];
   /** Why the precision is not the one asked for (e.g. a GPU without fp16 runs fp32). */
   precisionNote?: string;
+  /** The same as a sentence with its catalogue key. */
+  precisionMessage?: EngineMessage;
   /** For `auto`: how the provider was picked (measured now, a kept measurement, the order). */
   decidedBy?: string;
+  /** The same as data: how, with the speeds measured (`webgpu fp32 3.1 s/MP, cpu 9.8 s/MP`). */
+  decided?: { how: 'kept' | 'measured' | 'order'; speeds?: string };
   /** `saved`: the session loaded the optimised graph an earlier start saved (no build, no optimising). */
   graph?: 'saved' | 'built';
 }
@@ -44,7 +51,7 @@ export const ProviderStatus = z.object({
   state: z.enum(['in-use', 'available', 'unavailable']),
   available: z.boolean(),
   /** Why it is unavailable, or a caveat (e.g. fp32 only), in the audience's words. */
-  note: z.string().optional(),
+  note: EngineMessage.optional(),
   /** The last measurement on this machine, if any (the model family it was measured on). */
   speed: z
     .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineMessage } from './engine-message';
 
 /**
  * Every failure the engine reports has one of these codes. A fault is classified once, where it
@@ -41,27 +42,43 @@ export const ERROR_CODES = [
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** The wire form of an error: what IPC and HTTP carry. */
-export const ErrorPayload = z.object({ code: ErrorCode, message: z.string() });
+/**
+ * The wire form of an error: what IPC and HTTP carry. `detail` is the message as a catalogue key
+ * with its values (see engine-message.ts), for the UI to say in its own language; `message` is its
+ * English text.
+ */
+export const ErrorPayload = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  detail: EngineMessage.optional(),
+});
 export type ErrorPayload = z.infer<typeof ErrorPayload>;
 
-/** An error with a code; `message` is complete and names the file or id it concerns. */
+/**
+ * An error with a code; `message` is complete and names the file or id it concerns. Given as an
+ * EngineMessage (`msg(key, params)`), its text is the message and the message itself is kept as
+ * `detail`, which the UI translates.
+ */
 export class UpresError extends Error {
   override name = 'UpresError';
+  readonly detail: EngineMessage | undefined;
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string | EngineMessage,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(typeof message === 'string' ? message : message.text, options);
+    this.detail = typeof message === 'string' || message.key === undefined ? undefined : message;
   }
 
   toPayload(): ErrorPayload {
-    return { code: this.code, message: this.message };
+    return this.detail
+      ? { code: this.code, message: this.message, detail: this.detail }
+      : { code: this.code, message: this.message };
   }
 
   static fromPayload(p: ErrorPayload): UpresError {
-    return new UpresError(p.code, p.message);
+    return new UpresError(p.code, p.detail ? { ...p.detail, text: p.message } : p.message);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineMessage } from './engine-message';
 import { ErrorCode } from './errors';
 
 /**
@@ -25,6 +26,8 @@ export const FarmSettingsPatch = z
 export const FarmTestResult = z.object({
   ok: z.boolean(),
   message: z.string(),
+  /** `message` as a catalogue key and its values, for the UI to say in its language. */
+  detail: EngineMessage.optional(),
   /** The address tested, password hidden. */
   shown: z.string(),
   workers: z.array(z.string()),
@@ -55,6 +58,8 @@ export const FarmRow = z.object({
   output: z.string().optional(),
   error: z.string().optional(),
   errorCode: ErrorCode.optional(),
+  /** `error` as a catalogue key and its values, for the UI to say in its language. */
+  errorDetail: EngineMessage.optional(),
 });
 export type FarmRow = z.infer<typeof FarmRow>;
 

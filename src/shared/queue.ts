@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_NAME_TEMPLATE } from './defaults';
 import { DeviceRequest, Precision } from './device';
 import { ErrorCode } from './errors';
+import { EngineMessage, NoteEntry } from './engine-message';
 
 /** What happens when an output file already exists. */
 export const OnExists = z.enum(['skip', 'overwrite', 'suffix']);
@@ -100,8 +101,13 @@ export const QueueItem = z.object({
   error: z.string().optional(),
   /** The failure's code (see errors.ts), beside its message; absent in journals written before it. */
   errorCode: ErrorCode.optional(),
-  /** Retries and fallbacks taken (smaller tiles, CPU). */
-  notes: z.array(z.string()).default([]),
+  /** The failure as a catalogue key with its values (the UI translates it; `error` is its English). */
+  errorDetail: EngineMessage.optional(),
+  /**
+   * What the photo's export did that its settings did not say: retries and fallbacks taken (smaller
+   * tiles, CPU), metadata left out or changed. Journals written before keys hold plain strings.
+   */
+  notes: z.array(NoteEntry).default([]),
   /**
    * Times the engine stopped (crashed, was killed) while this item ran, counted when the queue is
    * reopened; the second time fails the item instead of retrying it on every resume.

@@ -277,7 +277,15 @@ describe('built main process under a stand-in electron', () => {
     expect(report.openedAgain).toEqual({ ok: true, value: [] });
     expect(report.showUnknown).toEqual({
       ok: false,
-      error: { code: 'not-found', message: 'Show in folder: there is no photo nope in the queue' },
+      error: {
+        code: 'not-found',
+        message: 'Show in folder: there is no photo nope in the queue',
+        detail: {
+          key: 'batch.showUnknown',
+          params: { id: 'nope' },
+          text: 'Show in folder: there is no photo nope in the queue',
+        },
+      },
     });
     expect(report.shownInFolder).toBeUndefined();
     // The taskbar bar: cleared on the new window (no batch).

@@ -108,10 +108,11 @@ function fakeHandlers(): ApiHandlers {
   };
 }
 
-/** The reply of a failed call: its code and a message matching `message`. */
-function failure(code: ErrorCode, message: RegExp | string) {
+/** The reply of a failed call: its code, a message matching `message`, and its key if keyed. */
+function failure(code: ErrorCode, message: RegExp | string, key?: string) {
   const text = typeof message === 'string' ? message : expect.stringMatching(message);
-  return { ok: false, error: { code, message: text } };
+  const detail = key ? { detail: expect.objectContaining({ key, text }) } : {};
+  return { ok: false, error: { code, message: text, ...detail } };
 }
 
 function setup(handlers = fakeHandlers()) {
@@ -149,10 +150,10 @@ describe('registerApiHandlers', () => {
   it('replies request.invalid with the method and the issue, without calling the handler', async () => {
     const { ipc, handlers } = setup();
     await expect(ipc.invoke(channelOf('listModels'), appFrame, { extra: 1 })).resolves.toEqual(
-      failure('request.invalid', /^listModels: invalid request: .*extra/),
+      failure('request.invalid', /^listModels: invalid request: .*extra/, 'batch.requestInvalid'),
     );
     await expect(ipc.invoke(channelOf('engineInfo'), appFrame)).resolves.toEqual(
-      failure('request.invalid', /^engineInfo: invalid request: \(root\)/),
+      failure('request.invalid', /^engineInfo: invalid request: \(root\)/, 'batch.requestInvalid'),
     );
     expect(handlers.listModels).not.toHaveBeenCalled();
     expect(handlers.engineInfo).not.toHaveBeenCalled();
@@ -234,7 +235,7 @@ describe('the queue, preview and settings methods over IPC', () => {
   ] as const)('%s refuses %j', async (method, request, message) => {
     const { ipc, handlers } = setup();
     await expect(ipc.invoke(channelOf(method), appFrame, request)).resolves.toEqual(
-      failure('request.invalid', message),
+      failure('request.invalid', message, 'batch.requestInvalid'),
     );
     expect(handlers[method]).not.toHaveBeenCalled();
   });
@@ -298,7 +299,7 @@ describe('registerChoosePaths', () => {
       ipc.invoke(CHOOSE_PATHS_CHANNEL, { senderFrame: { url: 'https://evil.example/' } }, 'files'),
     ).rejects.toThrow(/untrusted sender/);
     await expect(ipc.invoke(CHOOSE_PATHS_CHANNEL, appFrame, { path: '/' })).resolves.toEqual(
-      failure('request.invalid', /'files', 'folder' or 'models'/),
+      failure('request.invalid', /'files', 'folder' or 'models'/, 'batch.choosePathsKind'),
     );
     expect(show).not.toHaveBeenCalled();
   });

@@ -110,6 +110,10 @@ describe('Show in folder', () => {
         error: {
           code: 'request.invalid',
           message: 'Show in folder: send the id of a finished photo, nothing else',
+          detail: {
+            key: 'batch.showBadRequest',
+            text: 'Show in folder: send the id of a finished photo, nothing else',
+          },
         },
       });
     }

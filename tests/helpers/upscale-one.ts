@@ -1,3 +1,4 @@
+import { textOf } from '../../src/shared/engine-message';
 // Runs one image through the path that ships: the batch queue (planning its output from the header,
 // the collision policy, the commit) with the ModelRenderer and renderToFile, on a model the test has
 // loaded. Failures come back as the item's error, thrown.
@@ -60,7 +61,7 @@ export async function upscaleOne(
       height: item.height!,
       outWidth: item.outWidth!,
       outHeight: item.outHeight!,
-      notes: item.notes,
+      notes: item.notes.map(textOf),
     };
   } finally {
     await rm(journals, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { textOf } from '../../src/shared/engine-message';
 // The GPU side of tests/integration/webgpu.test.ts. These run in a child process whose environment
 // points Vulkan at SwiftShader (see webgpu-env.ts); each case writes the tensors it produced to
 // `out` and returns what it observed, and the test compares them against the CPU's.
@@ -196,7 +197,7 @@ export const cases: Record<string, (out: string) => Promise<unknown>> = {
       const item = q.snapshot()[0];
       await q.close({ deleteJournal: true });
       if (item.state !== 'done') throw new Error(item.error ?? item.state);
-      results[name] = { output: item.output!, notes: item.notes };
+      results[name] = { output: item.output!, notes: item.notes.map(textOf) };
     }
     const choice = choiceOf(gpu);
     await cpu.dispose();

@@ -114,6 +114,11 @@ describe.runIf(HAVE_REDIS)('--map', () => {
       expect(refused.items[0].error).toMatch(
         /z\.png: the input folder .*elsewhere is outside the paths this worker maps/,
       );
+      // Its key came through Redis beside the text, for the app to word it in its language.
+      expect(refused.items[0].errorDetail).toMatchObject({
+        key: 'batch.confineUnmapped',
+        params: { what: 'inputFolder' },
+      });
     },
   );
 

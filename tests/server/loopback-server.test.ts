@@ -278,6 +278,11 @@ describe('POST /api/<method>', () => {
       message: expect.stringMatching(
         /^queueControl: invalid request: action: Invalid discriminator value/,
       ),
+      // The sentence's key travels with it, for the UI's language.
+      detail: expect.objectContaining({
+        key: 'batch.requestInvalid',
+        text: expect.stringMatching(/^queueControl: invalid request: action/),
+      }),
     });
     const extra = await call('engineInfo', { x: 1 });
     expect(extra).toEqual({
@@ -286,6 +291,11 @@ describe('POST /api/<method>', () => {
         error: {
           code: 'request.invalid',
           message: 'engineInfo: invalid request: (root): Unrecognized key: "x"',
+          detail: {
+            key: 'batch.requestInvalid',
+            params: { method: 'engineInfo', issue: '(root): Unrecognized key: "x"' },
+            text: 'engineInfo: invalid request: (root): Unrecognized key: "x"',
+          },
         },
       },
     });
@@ -303,7 +313,13 @@ describe('POST /api/<method>', () => {
     ])
       expect(await call('queueControl', request)).toEqual({
         status: 404,
-        body: { error: { code: 'not-found', message: 'no queue item nope' } },
+        body: {
+          error: {
+            code: 'not-found',
+            message: 'no queue item nope',
+            detail: { key: 'batch.noItem', params: { id: 'nope' }, text: 'no queue item nope' },
+          },
+        },
       });
     const image = await call('itemImage', { id: 'nope', which: 'input' });
     expect(image).toMatchObject({ status: 404, body: { error: { code: 'not-found' } } });

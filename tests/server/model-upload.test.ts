@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_UPLOAD_PATH } from '../../src/shared/api';
+import { ErrorPayload, UpresError } from '../../src/shared/errors';
 import { engineOf, type Engine } from '../../src/main/engine';
 import { encodeModel } from '../../src/main/engine/models/write-model';
 import { startLoopbackServer, type LoopbackServer } from '../../src/main/server/loopback-server';
@@ -14,6 +15,8 @@ import { uploadedFiles } from '../../src/main/server/model-upload';
 import { engineWorld, type EngineWorld } from '../helpers/app-engine';
 import { writeNcnnSrvgg } from '../helpers/ncnn-writer';
 import { randomWeights, TINY_SRVGG } from '../helpers/random-models';
+import { errorMessage } from '../../src/renderer/i18n/errors';
+import { setLanguage } from '../../src/renderer/i18n/translate';
 
 const PTH = join(import.meta.dirname, '..', 'fixtures', 'pth');
 
@@ -87,6 +90,20 @@ describe('model upload', () => {
       /^evil-os-system\.pth: refuses to load: .*"(os|posix)\.system"/,
     );
     expect(r.body.error?.message).not.toContain(tmpdir());
+    // The sentence keeps its catalogue key over HTTP, so the page can say it in its language.
+    const error = UpresError.fromPayload(ErrorPayload.parse(r.body.error));
+    expect(error.detail?.key).toBe('modelFiles.pickleGlobal');
+    expect(error.detail?.params?.file).toBe('evil-os-system.pth');
+    const global = String(error.detail?.params?.global);
+    expect(global).toMatch(/^(os|posix)\.system$/);
+    setLanguage('de');
+    try {
+      expect(errorMessage(error)).toBe(
+        `Modell abgelehnt: evil-os-system.pth: Laden verweigert: die Datei verweist auf das Global „${global}“, das ein Modell-Checkpoint nie braucht`,
+      );
+    } finally {
+      setLanguage('en');
+    }
     expect(staged()).toEqual(before);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHOOSE_PATHS_CHANNEL } from '../../shared/api';
+import { msg } from '../../shared/engine-message';
 import { UpresError } from '../../shared/errors';
 import { replyOf } from '../../shared/ipc-reply';
 import type { IpcMainLike } from './ipc-handlers';
@@ -60,11 +61,7 @@ export function registerChoosePaths(
     if (!isTrustedSender(event)) throw new Error('choosePaths: refused an untrusted sender');
     return replyOf(async () => {
       const kind = Kind.safeParse(args[0]);
-      if (!kind.success)
-        throw new UpresError(
-          'request.invalid',
-          "choosePaths: ask for 'files', 'folder' or 'models'",
-        );
+      if (!kind.success) throw new UpresError('request.invalid', msg('batch.choosePathsKind'));
       const result = await show(dialogFor(kind.data));
       return result.canceled ? [] : result.filePaths;
     });

@@ -1,8 +1,8 @@
 // Every string the OS glue shows a user, in one place. The notification speaks the app's language
 // (the Language setting, else the system's): the renderer's catalogues are the renderer's layer,
 // which the main process may not import, so its few sentences have their table here, in the
-// renderer's locales. Refusals are worded in English under a code, like the engine's messages,
-// and the renderer translates them by their code (src/renderer/i18n/errors.ts).
+// renderer's locales. Refusals (Show in folder) are keyed messages from the engine's catalogue
+// (src/main/app/show-in-folder.ts), which the renderer words in its language.
 import type { BatchSummary } from './os-events';
 
 /** The languages the notification speaks (the renderer's LOCALES). */
@@ -78,13 +78,3 @@ export function batchNotice(
   }
   return { title: s.failed > 0 ? w.finishedWithFailures : w.finished, body: parts.join(', ') };
 }
-
-/** Refusals of *Show in folder* (English, under their codes; see above). */
-export const showInFolderText = {
-  badRequest: 'Show in folder: send the id of a finished photo, nothing else',
-  unknown: (id: string) => `Show in folder: there is no photo ${id} in the queue`,
-  notDone: (input: string, state: string) =>
-    `${input}: has no output to show yet (the photo is ${state}); Show in folder works for finished photos`,
-  gone: (output: string) =>
-    `${output}: the output is no longer there (moved or deleted since Upres wrote it)`,
-};

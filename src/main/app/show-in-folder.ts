@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { SHOW_IN_FOLDER_CHANNEL } from '../../shared/api';
+import { msg } from '../../shared/engine-message';
 import { UpresError } from '../../shared/errors';
 import { replyOf } from '../../shared/ipc-reply';
 import type { ApiHandlers } from '../engine';
 import type { IpcMainLike } from './ipc-handlers';
-import { showInFolderText as text } from './os-strings';
 import type { IpcEventLike } from './renderer-origin';
 
 /** The slice of Electron's `shell` used here. */
@@ -24,14 +24,18 @@ export async function writtenOutput(
   request: unknown,
 ): Promise<string> {
   const parsed = Request.safeParse(request);
-  if (!parsed.success) throw new UpresError('request.invalid', text.badRequest);
+  if (!parsed.success) throw new UpresError('request.invalid', msg('batch.showBadRequest'));
   const { id } = parsed.data;
   const item = (await queue.queueList({})).items.find((i) => i.id === id);
-  if (!item) throw new UpresError('not-found', text.unknown(id));
+  if (!item) throw new UpresError('not-found', msg('batch.showUnknown', { id }));
   if (item.state !== 'done' || !item.output)
-    throw new UpresError('not-found', text.notDone(item.input, item.state));
+    throw new UpresError(
+      'not-found',
+      msg('batch.showNotDone', { file: item.input, state: item.state }),
+    );
   const info = await stat(item.output).catch(() => undefined);
-  if (!info?.isFile()) throw new UpresError('not-found', text.gone(item.output));
+  if (!info?.isFile())
+    throw new UpresError('not-found', msg('batch.showGone', { file: item.output }));
   return item.output;
 }
 

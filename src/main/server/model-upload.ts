@@ -6,6 +6,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { msg, type EngineMessage } from '../../shared/engine-message';
 import { UpresError } from '../../shared/errors';
 import { dispatchApi, type ApiHandlers } from '../engine';
 
@@ -27,11 +28,11 @@ function checkName(name: string): string {
     name === '..' ||
     /[/\\\0]/.test(name)
   )
-    throw new UpresError('request.invalid', `upload: "${name}" is not a plain file name`);
+    throw new UpresError('request.invalid', msg('modelFiles.uploadNotPlainName', { name }));
   if (!MODEL_EXTENSIONS.includes(extname(name).toLowerCase()))
     throw new UpresError(
       'model.refused',
-      `${name}: not a model file Upres reads (${MODEL_EXTENSIONS.join(', ')})`,
+      msg('modelFiles.notModelFile', { file: name, extensions: MODEL_EXTENSIONS.join(', ') }),
     );
   return name;
 }
@@ -57,7 +58,11 @@ export function uploadedFiles(url: URL): UploadedFile[] {
   if (total > MAX_MODEL_UPLOAD_BYTES)
     throw new UpresError(
       'input.too-large',
-      `${files[0].name}: ${total} bytes is more than a model upload takes (${MAX_MODEL_UPLOAD_BYTES})`,
+      msg('modelFiles.uploadTooLarge', {
+        file: files[0].name,
+        bytes: String(total),
+        limit: String(MAX_MODEL_UPLOAD_BYTES),
+      }),
     );
   return files;
 }
@@ -101,6 +106,26 @@ async function stage(req: IncomingMessage, dir: string, files: UploadedFile[]): 
   }
 }
 
+/** `text` without the staging folder `dir` (the user never saw it). */
+function withoutDir(text: string, dir: string): string {
+  return text.split(`${dir}/`).join('').split(dir).join('');
+}
+
+/** An error's sentence without the staging folder, its catalogue key and values kept. */
+function messageWithoutDir(err: UpresError, dir: string): string | EngineMessage {
+  const text = withoutDir(err.message, dir);
+  if (!err.detail) return text;
+  const params = err.detail.params
+    ? Object.fromEntries(
+        Object.entries(err.detail.params).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? withoutDir(v, dir) : v,
+        ]),
+      )
+    : undefined;
+  return { ...err.detail, ...(params ? { params } : {}), text };
+}
+
 /** The file to import of a staged model: an ncnn pair is imported through its `.param`. */
 function importedName(files: UploadedFile[]): string {
   return (files.find((f) => extname(f.name).toLowerCase() === '.param') ?? files[0]).name;
@@ -122,9 +147,7 @@ export async function receiveModelUpload(
     return await dispatchApi(handlers, 'importModel', { path: join(dir, importedName(files)) });
   } catch (err) {
     if (err instanceof UpresError && err.message.includes(dir))
-      throw new UpresError(err.code, err.message.split(`${dir}/`).join('').split(dir).join(''), {
-        cause: err,
-      });
+      throw new UpresError(err.code, messageWithoutDir(err, dir), { cause: err });
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });

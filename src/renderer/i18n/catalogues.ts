@@ -23,6 +23,7 @@ import deOs from './messages/de/os.json';
 import deQueue from './messages/de/queue.json';
 import deSettings from './messages/de/settings.json';
 import type { Locale } from './locales';
+import { ENGINE_MESSAGES_DE, ENGINE_MESSAGES_EN } from '../../shared/messages';
 
 /** English is the source: its keys are the keys every locale must have. */
 const en = {
@@ -37,6 +38,8 @@ const en = {
   os: enOs,
   queue: enQueue,
   settings: enSettings,
+  // The engine's own sentences (notes, warnings, error details): src/shared/messages.
+  ...ENGINE_MESSAGES_EN,
 };
 
 type Areas = typeof en;
@@ -63,6 +66,7 @@ export const AREA_FILES: Record<Locale, AreaFiles> = {
     os: deOs,
     queue: deQueue,
     settings: deSettings,
+    ...ENGINE_MESSAGES_DE,
   },
 };
 

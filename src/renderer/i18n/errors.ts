@@ -3,6 +3,8 @@
 // English that message is shown as it is; in another language a translated headline for the
 // code comes first, and the engine's sentence follows as the detail (the file and the specifics).
 import { ERROR_CODES, ErrorPayload, type ErrorCode } from '../../shared/errors';
+import type { EngineMessage } from '../../shared/engine-message';
+import { engineText } from './engine-text';
 import { locale, t, tMaybe } from './translate';
 
 /** The language the engine writes its messages in. */
@@ -16,11 +18,19 @@ export function errorTitle(code: ErrorCode): string {
   return tMaybe(`errors.title.${code}`) ?? t('errors.title.internal');
 }
 
-/** An engine message with its code, in the UI language. */
-export function errorText(code: string | undefined, message: string): string {
+/**
+ * An engine message with its code, in the UI language: the headline for the code, then the
+ * message itself, translated when it came with its catalogue key (`detail`).
+ */
+export function errorText(
+  code: string | undefined,
+  message: string,
+  detail?: EngineMessage,
+): string {
   if (locale() === ENGINE_LOCALE) return message;
   const title = errorTitle(isCode(code) ? code : 'internal');
-  return message ? t('errors.withDetail', { title, detail: message }) : title;
+  const said = detail ? engineText({ ...detail, text: message }) : message;
+  return said ? t('errors.withDetail', { title, detail: said }) : title;
 }
 
 /**
@@ -32,7 +42,10 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error || payload.success) {
     const code = payload.success ? payload.data.code : (err as { code?: unknown }).code;
     const message = payload.success ? payload.data.message : (err as Error).message;
-    return errorText(typeof code === 'string' ? code : undefined, message);
+    const detail = payload.success
+      ? payload.data.detail
+      : (err as { detail?: EngineMessage }).detail;
+    return errorText(typeof code === 'string' ? code : undefined, message, detail);
   }
   return errorText(undefined, String(err));
 }

@@ -1,5 +1,12 @@
 import type { FarmRow } from '../../shared/farm';
+import { engineText } from '../i18n/engine-text';
 import { t } from '../i18n/translate';
+
+/** A row's error in the UI language (keyed ones; others as the engine wrote them). */
+function rowError(row: FarmRow): string | undefined {
+  if (row.error === undefined) return undefined;
+  return row.errorDetail ? engineText({ ...row.errorDetail, text: row.error }) : row.error;
+}
 
 /** The status line of a photo on the farm: its state, and the worker that runs or ran it. */
 export function farmRowStatus(row: FarmRow): string {
@@ -10,7 +17,8 @@ export function farmRowStatus(row: FarmRow): string {
       return t('queue.farmWaiting');
     case 'retrying': {
       const status = t('queue.farmRetrying', { n: row.attempts });
-      return row.error ? t('queue.withError', { status, error: row.error }) : status;
+      const error = rowError(row);
+      return error ? t('queue.withError', { status, error }) : status;
     }
     case 'running':
       return row.tiles
@@ -21,7 +29,7 @@ export function farmRowStatus(row: FarmRow): string {
     case 'skipped':
       return t('queue.farmSkipped', { on, worker });
     case 'failed':
-      return row.error ?? t('queue.farmFailed', { on, worker });
+      return rowError(row) ?? t('queue.farmFailed', { on, worker });
     case 'cancelled':
       return t('queue.cancelled');
   }

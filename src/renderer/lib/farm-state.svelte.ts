@@ -1,5 +1,6 @@
 import type { UpresApi } from '../../shared/api';
 import type { FarmBatchView, FarmSettingsView, FarmTestResult } from '../../shared/farm';
+import { engineText } from '../i18n/engine-text';
 import { errorMessage } from '../i18n/errors';
 
 /** The calls the farm uses. */
@@ -50,6 +51,12 @@ export class FarmState {
   }
   get test(): FarmTestResult | undefined {
     return this.#test;
+  }
+  /** The last answer's sentence in the UI language (the engine's keyed one; else as sent). */
+  get testMessage(): string | undefined {
+    const r = this.#test;
+    if (!r) return undefined;
+    return r.detail ? engineText({ ...r.detail, text: r.message }) : r.message;
   }
   get testing(): boolean {
     return this.#testing;

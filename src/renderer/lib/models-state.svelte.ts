@@ -1,8 +1,10 @@
+import type { EngineMessage } from '../../shared/engine-message';
 import type { ErrorCode } from '../../shared/errors';
 import { errorCode } from '../../shared/errors';
 import type { ModelInfo } from '../../shared/model-manifest';
 import type { EngineApi } from './connection';
 import { importLabel, splitModelFiles } from './model-files';
+import { errorMessage } from '../i18n/errors';
 import { t } from '../i18n/translate';
 
 /** One model being imported, or the result of one (kept until dismissed). */
@@ -16,12 +18,22 @@ export interface ImportJob {
   /** Fraction of the bytes sent (uploads only). */
   sent?: number;
   model?: ModelInfo;
-  notes?: string[];
+  /** What the import assumed or converted, to be shown with engineText. */
+  notes?: EngineMessage[];
   code?: ErrorCode;
+  /** A refusal's English sentence, naming the file. */
   message?: string;
+  /** The refusal as a catalogue key and values (shown with engineText in the UI language). */
+  detail?: EngineMessage;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** A refusal's catalogue key and values, with its English text, when it came with them. */
+const detailOf = (err: unknown): EngineMessage | undefined => {
+  const detail = (err as { detail?: EngineMessage } | null)?.detail;
+  return detail ? { ...detail, text: messageOf(err) } : undefined;
+};
 
 /**
  * The Models screen's work: imports (one at a time, in order: two imports at once could both pass
@@ -112,6 +124,7 @@ export class ModelsState {
         job.state = 'refused';
         job.code = errorCode(err);
         job.message = messageOf(err);
+        job.detail = detailOf(err);
       }
     };
     this.#chain = this.#chain.then(run);
@@ -185,7 +198,7 @@ export class ModelsState {
       await this.#api.removeModel({ id });
       await this.#refresh();
     } catch (err) {
-      this.#removeError = messageOf(err);
+      this.#removeError = errorMessage(err);
     } finally {
       this.#removing = undefined;
     }
@@ -213,7 +226,7 @@ export class ModelsState {
       await this.#refresh();
       return true;
     } catch (err) {
-      this.#pairError = messageOf(err);
+      this.#pairError = errorMessage(err);
       return false;
     } finally {
       this.#pairing = false;
@@ -221,4 +234,4 @@ export class ModelsState {
   }
 }
 
-type ApiImport = { model: ModelInfo; layout: string; notes: string[] };
+type ApiImport = { model: ModelInfo; layout: string; notes: EngineMessage[] };

@@ -1,7 +1,9 @@
 import type { EngineEvent, UpresApi } from '../../shared/api';
+import type { EngineMessage } from '../../shared/engine-message';
 import type { QueueItem } from '../../shared/queue';
 import type { EventStream } from './connection';
 import { moveItem, removeItems, upsertItem } from './queue-list';
+import { engineText } from '../i18n/engine-text';
 import { errorMessage } from '../i18n/errors';
 
 /** The calls the queue's mirror uses. */
@@ -15,6 +17,12 @@ export interface ItemProgress {
   fraction: number;
   /** Seconds left for the item, once measurable. */
   itemEta?: number;
+}
+
+/** Two warnings say the same: the same key and values, or (without a key) the same text. */
+function sameWarning(a: EngineMessage, b: EngineMessage): boolean {
+  if (!a.key || !b.key) return !a.key && !b.key && a.text === b.text;
+  return a.key === b.key && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {});
 }
 
 /** How long a wanted refetch waits, so a burst of cues costs one `queueList`. */
@@ -34,7 +42,7 @@ export class QueueSync {
   #progress = $state<Record<string, ItemProgress>>({});
   #stopping = $state<Record<string, true>>({});
   #queueEta = $state<number | undefined>(undefined);
-  #warnings = $state<string[]>([]);
+  #warnings = $state<EngineMessage[]>([]);
   #loaded = $state(false);
   #loadError = $state<string | undefined>(undefined);
 
@@ -79,8 +87,9 @@ export class QueueSync {
   get queueEta(): number | undefined {
     return this.#queueEta;
   }
+  /** The engine's warnings, each once, in the UI language (keyed ones; others as sent). */
   get warnings(): readonly string[] {
-    return this.#warnings;
+    return this.#warnings.map(engineText);
   }
   get loaded(): boolean {
     return this.#loaded;
@@ -115,6 +124,8 @@ export class QueueSync {
       this.#replay = undefined;
       this.#items = list.items;
       this.#paused = list.paused;
+      // The engine's problems from before this window listened: once, not again after a dismiss.
+      if (!this.#loaded) for (const w of list.warnings ?? []) this.#addWarning(w);
       const stateOf = (id: string) => list.items.find((i) => i.id === id)?.state;
       this.#progress = keep(this.#progress, (id) => stateOf(id) !== undefined);
       this.#stopping = keep(this.#stopping, (id) => stateOf(id) === 'running');
@@ -209,11 +220,16 @@ export class QueueSync {
         }
         if (this.#missed) this.#refetch();
         break;
-      case 'warning':
+      case 'warning': {
         // The engine repeats some (one per session it opens): each is shown once.
-        if (!this.#warnings.includes(e.message)) this.#warnings.push(e.message);
+        this.#addWarning(e.detail ? { ...e.detail, text: e.message } : { text: e.message });
         break;
+      }
     }
+  }
+
+  #addWarning(w: EngineMessage): void {
+    if (!this.#warnings.some((x) => sameWarning(x, w))) this.#warnings.push(w);
   }
 
   /** Drops the progress and the stop request of items no longer running. */

@@ -38,7 +38,7 @@ export function rowStatus(
       // The row already names the file: start with what went wrong, not with its path.
       const prefix = `${item.input}: `;
       const error = item.error?.startsWith(prefix) ? item.error.slice(prefix.length) : item.error;
-      return error ? errorText(item.errorCode, error) : t('queue.failed');
+      return error ? errorText(item.errorCode, error, item.errorDetail) : t('queue.failed');
     }
     case 'cancelled':
       return t('queue.cancelled');

@@ -1,4 +1,7 @@
+import { UpresError } from '../../shared/errors';
 import type { UpresBridge } from '../../shared/ipc-reply';
+import { errorMessage } from '../i18n/errors';
+import { t } from '../i18n/translate';
 import type { Connection, Transport } from './connection';
 import { apiFromBridge } from './electron-api';
 import { loopbackTransport } from './ws-transport';
@@ -28,13 +31,23 @@ export async function connectEngine(
       const api = await transport.connect();
       if (api) return { kind: 'connected', transport: transport.name, api };
     } catch (err) {
-      failures.push(`${transport.name}: ${err instanceof Error ? err.message : String(err)}`);
+      // A typed failure (the server refused the session…) in the UI language; a socket's own
+      // error as it came.
+      const why =
+        err instanceof UpresError
+          ? errorMessage(err)
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      failures.push(`${transport.name}: ${why}`);
     }
   }
-  const tried = transports.map((t) => t.name).join(', ');
-  const detail = failures.length > 0 ? ` (${failures.join('; ')})` : '';
+  const tried = transports.map((x) => x.name).join(', ');
   return {
     kind: 'disconnected',
-    reason: `This page is not running inside the Upres app, and no other way to reach the engine worked. Tried: ${tried}${detail}.`,
+    reason:
+      failures.length > 0
+        ? t('app.noConnectionReasonWhy', { tried, failures: failures.join('; ') })
+        : t('app.noConnectionReason', { tried }),
   };
 }

@@ -1,5 +1,6 @@
 import { API_METHODS, type EngineEvent } from '../../shared/api';
 import { ErrorPayload, UpresError } from '../../shared/errors';
+import { t } from '../i18n/translate';
 import type { EngineApi, Transport } from './connection';
 import { uploadModelFiles } from './model-upload';
 
@@ -98,7 +99,8 @@ export function takeSession(env: PageEnv): string | undefined {
 function serverError(method: string, status: number, error: unknown): UpresError {
   const typed = ErrorPayload.safeParse(error);
   if (typed.success) return UpresError.fromPayload(typed.data);
-  const message = typeof error === 'string' ? error : `${method}: the server answered ${status}`;
+  const message =
+    typeof error === 'string' ? error : t('app.serverAnswered', { method, status: String(status) });
   return new UpresError(status === 400 ? 'request.invalid' : 'internal', message);
 }
 
@@ -195,10 +197,7 @@ export const loopbackTransport: Transport = {
     const env = pageEnv();
     if (!env) return undefined;
     const session = takeSession(env);
-    if (!session)
-      throw new Error(
-        'no session: open the address that `upres serve` printed (it ends in ?launch=…)',
-      );
+    if (!session) throw new Error(t('app.noSession'));
     const api = createLoopbackApi(env, session);
     // Checks the server and the session before the UI starts.
     await api.engineInfo({});

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { textOf } from '../../../src/shared/engine-message';
 import { readModelFile } from '../../../src/main/engine/models/read-model-file';
 import { detectArchitecture } from '../../../src/main/engine/models/detect/detect-architecture';
 import { loadWeights, type LoadedModel } from '../../../src/main/engine/runtime/loaded-model';
@@ -45,7 +46,7 @@ describe('architecture detection and import match PyTorch', () => {
       const m = await readModelFile(join(DIR, c.file), { resScale });
       for (const [k, v] of Object.entries(c.expect)) {
         if (k === 'batchNorm') {
-          expect(m.notes.some((n) => n.includes('batch norm folded'))).toBe(v);
+          expect(m.notes.map(textOf).some((n) => n.includes('batch norm folded'))).toBe(v);
           continue;
         }
         expect(m.spec, `${k}`).toHaveProperty(k, v);
@@ -72,7 +73,7 @@ describe('architecture detection errors', () => {
   it('names the file and lists what it supports for an unknown state dict', () => {
     const dict = new Map([['encoder.conv.weight', t([4, 3, 3, 3])]]);
     expect(() => detectArchitecture(dict, 'mystery.pth')).toThrow(
-      /mystery\.pth: unknown architecture \(1 tensors: encoder\.conv\.weight\); supported: RRDBNet/,
+      /mystery\.pth: unknown architecture \(1 tensor: encoder\.conv\.weight\); supported: RRDBNet/,
     );
   });
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { textOf } from '../../../src/shared/engine-message';
 import { UpresError } from '../../../src/shared/errors';
 import { ModelRegistry, shippedModelsDir } from '../../../src/main/engine/models/model-registry';
 import {
@@ -208,7 +209,7 @@ describe('engine API', () => {
     const api = createEngineHandlers(engine);
     const a = await api.importModel({ path: join(ARCH, 'edsr-x2.pth'), id: 'e1' });
     expect(a.model).toMatchObject({ id: 'e1', architecture: 'edsr', scale: 2, origin: 'user' });
-    expect(a.notes.join(' ')).toMatch(/residual scaling 1 assumed/);
+    expect(a.notes.map(textOf).join(' ')).toMatch(/residual scaling 1 assumed/);
     await api.importModel({ path: join(ARCH, 'edsr-rs01-x2.pth'), id: 'e2', resScale: 0.1 });
     await expect(api.pairModels({ id: 'e12', fidelity: 'e1', perceptual: 'e2' })).rejects.toThrow(
       'cannot pair e1 with e2: same tensors but a different network (resScale: 1 vs 0.1)',

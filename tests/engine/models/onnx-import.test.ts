@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArchitectureSpec } from '../../../src/shared/architecture';
+import { textOf } from '../../../src/shared/engine-message';
 import { parameterCount } from '../../../src/main/engine/models/architecture-tensors';
 import { type StateDict } from '../../../src/main/engine/models/state-dict';
 import { buildGraph } from '../../../src/main/engine/models/build-graph';
@@ -209,7 +210,7 @@ describe('importing .onnx models', () => {
       scale: 2,
     });
     expect(r.manifest.weights).toMatchObject({ dtype: 'float16', parameters: 12 * 27 + 12 + 1 });
-    expect(r.notes.join('; ')).toMatch(/float16 input cast from float32/);
+    expect(r.notes.map(textOf).join('; ')).toMatch(/float16 input cast from float32/);
     await registry.refresh();
     const model = await loadModel(registry, 'half', { device: 'cpu' });
     loaded.push(model);

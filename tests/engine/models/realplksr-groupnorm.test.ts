@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealPlksrSpec } from '../../../src/shared/architecture';
+import { textOf } from '../../../src/shared/engine-message';
 import { UpresError } from '../../../src/shared/errors';
 import { psnr } from '../../../src/main/engine/metrics/psnr';
 import { architectureOf } from '../../../src/main/engine/models/architectures';
@@ -149,7 +150,7 @@ describe('renderToFile with a GroupNorm RealPLKSR', () => {
       onTile: (p) => seen.push(p),
     });
     // Two blocks, two passes: exact, so nothing to tell the user.
-    expect(res.notes.join(' ')).not.toMatch(/GroupNorm/);
+    expect(res.notes.map(textOf).join(' ')).not.toMatch(/GroupNorm/);
     const tiles = seen[0].tiles;
     expect(seen.map((p) => p.tile)).toEqual(Array.from({ length: tiles }, (_, i) => i + 1));
     const n = planTiles(CROP.width, CROP.height, 64, model.defaultOverlap).length;
@@ -165,7 +166,7 @@ describe('renderToFile with a GroupNorm RealPLKSR', () => {
     const res = await renderToFile(model, file, { tmp, plan, onTile: (p) => seen.push(p) });
     expect(res.tileSize).toBe(CROP.width);
     expect(seen).toEqual([{ tile: 1, tiles: 1, tileSize: CROP.width, restored: undefined }]);
-    expect(res.notes.join(' ')).not.toMatch(/GroupNorm/);
+    expect(res.notes.map(textOf).join(' ')).not.toMatch(/GroupNorm/);
     const out = await readRgb(tmp);
     expect(psnr(out.data, new Uint8Array(untiled.data))).toBe(Infinity);
   }, 60_000);
@@ -194,7 +195,7 @@ describe('a deep GroupNorm RealPLKSR beyond one tile', () => {
     expect(pass.passes(12)).toBe(0);
     expect(pass.passes(1)).toBe(0);
     expect(pass.note(1)).toBeUndefined();
-    expect(pass.note(12)).toMatch(/GroupNorm.*estimated from a reduced copy/);
+    expect(pass.note(12)?.text).toMatch(/GroupNorm.*estimated from a reduced copy/);
     const runs: number[][] = [];
     const previews: number[] = [];
     const tile = { x: 0, y: 0, w: 8, h: 8 };

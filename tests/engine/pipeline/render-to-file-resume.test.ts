@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textOf } from '../../../src/shared/engine-message';
 import {
   renderToFile,
   type RenderToFileOptions,
@@ -104,7 +105,7 @@ describe('renderToFile with a tile store', () => {
       overlap: 6,
       tileStore: { dir: join(input, 'cannot'), modelDigest: 'x' },
     });
-    expect(r.notes.some((s) => s.includes('finished tiles are not kept'))).toBe(true);
+    expect(r.notes.map(textOf).some((s) => s.includes('finished tiles are not kept'))).toBe(true);
   });
 
   it('places the store beside the output, hidden', () => {

@@ -19,11 +19,25 @@ describe('problem codes', () => {
     const missing = join(dir, 'nowhere');
     const { problems } = await collectInputs([missing, dir]);
     expect(problems).toEqual([
-      { path: missing, error: `${missing}: no such file or folder`, code: 'input.missing' },
+      {
+        path: missing,
+        error: `${missing}: no such file or folder`,
+        code: 'input.missing',
+        detail: {
+          key: 'batch.inputMissing',
+          params: { file: missing },
+          text: `${missing}: no such file or folder`,
+        },
+      },
       {
         path: dir,
         error: `${dir}: folder holds no supported images (add --recursive for sub-folders)`,
         code: 'input.unsupported',
+        detail: {
+          key: 'batch.folderEmptyFlat',
+          params: { file: dir },
+          text: `${dir}: folder holds no supported images (add --recursive for sub-folders)`,
+        },
       },
     ]);
   });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseJournal } from '../../../src/main/engine/queue/journal';
+import { textOf } from '../../../src/shared/engine-message';
 import { UpscaleQueue, type Renderer } from '../../../src/main/engine/queue/upscale-queue';
 
 let dir: string;
@@ -142,7 +143,9 @@ describe('the journal on disk', () => {
     lines.splice(1, 0, '{not json');
     writeFileSync(journalPath, lines.join('\n'));
     const third = await open();
-    expect(third.warnings[0]).toMatch(/was damaged; .*kept a copy as .*queue\.json\.corrupt-/);
+    expect(textOf(third.warnings[0])).toMatch(
+      /was damaged; .*kept a copy as .*queue\.json\.corrupt-/,
+    );
     expect(readdirSync(join(dir, 'user')).filter((n) => n.includes('.corrupt-'))).toHaveLength(1);
     await third.close();
   });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { textOf } from '../../../src/shared/engine-message';
 import { dirname } from 'node:path';
 import { UpresError } from '../../../src/shared/errors';
 import { diskError } from '../../../src/main/engine/storage/disk-errors';
@@ -318,11 +319,11 @@ describe('faults', () => {
     await q.start();
     expect(states(q)).toEqual({ 'a.png': 'done', 'b.png': 'done' });
     const [a, b] = q.snapshot();
-    expect(a.notes).toEqual([
+    expect(a.notes.map(textOf)).toEqual([
       'out of memory with 256 px tiles; retried with 128 px',
       'out of memory with 128 px tiles; retried with 64 px',
     ]);
-    expect(b.notes[b.notes.length - 1]).toBe(
+    expect(textOf(b.notes[b.notes.length - 1])).toBe(
       'provider error (CUDA failure 2: out of device memory); retried on the CPU',
     );
     expect(calls.filter((c) => c.item.input.endsWith('b.png')).at(-1)?.device).toBe('cpu');
@@ -412,6 +413,10 @@ describe('journal and recovery', () => {
       .toFile(tmpA);
     linkSync(tmpA, join(outDir, 'a_x4.png'));
     writeFileSync(tmpB, 'partial');
+    // …and a scratch folder of RealPLKSR's GroupNorm maps, beside the output, with a map in it.
+    const scratch = join(outDir, '.upres-scratch-gn-maps-Ab12Cd');
+    mkdirSync(scratch);
+    writeFileSync(join(scratch, 'map-3.f16'), Buffer.alloc(64));
     const crashed = {
       version: 1,
       pid: 999_999_999,
@@ -435,7 +440,7 @@ describe('journal and recovery', () => {
   it('keeps a corrupt journal aside instead of losing it', async () => {
     writeFileSync(journalPath, '{"version": 1, "items": [tru');
     const q = await open(scripted());
-    expect(q.warnings[0]).toMatch(/was unreadable; kept as .*queue\.json\.corrupt-/);
+    expect(textOf(q.warnings[0])).toMatch(/was unreadable; kept as .*queue\.json\.corrupt-/);
     expect(readdirSync(join(dir, 'user')).some((n) => n.startsWith('queue.json.corrupt-'))).toBe(
       true,
     );

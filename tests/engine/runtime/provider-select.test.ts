@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { textOf } from '../../../src/shared/engine-message';
 import {
   nextDevice,
   planProviders,
@@ -41,7 +42,7 @@ const macArm: PlatformInfo = {
 describe('execution provider planning', () => {
   it('auto on Linux uses CUDA only once it is installed', () => {
     expect(planProviders('auto', linux()).candidates).toEqual(['cpu']);
-    expect(planProviders('auto', linux({ hasNvidia: true })).notes[0]).toMatch(
+    expect(textOf(planProviders('auto', linux({ hasNvidia: true })).notes[0])).toMatch(
       /cuda provider is not installed.*setup:cuda/,
     );
     expect(planProviders('auto', linux({ isInstalled: (d) => d === 'cuda' })).candidates).toEqual([
@@ -70,18 +71,18 @@ describe('execution provider planning', () => {
   it('a forced provider this build lacks falls back to CPU with the reason', () => {
     const plan = planProviders('coreml', linux());
     expect(plan.candidates).toEqual(['cpu']);
-    expect(plan.notes).toEqual([
+    expect(plan.notes.map(textOf)).toEqual([
       'coreml is not available in this build of onnxruntime for linux-x64',
     ]);
-    expect(planProviders('dml', macArm).notes[0]).toMatch(/dml is not available/);
+    expect(textOf(planProviders('dml', macArm).notes[0])).toMatch(/dml is not available/);
   });
 
   it('suggests installing CUDA only with an NVIDIA GPU, and no npm command to app users', () => {
-    expect(planProviders('auto', linux()).notes.join()).not.toMatch(/cuda/);
-    expect(planProviders('cuda', linux()).notes).toEqual([
+    expect(planProviders('auto', linux()).notes.map(textOf).join()).not.toMatch(/cuda/);
+    expect(planProviders('cuda', linux()).notes.map(textOf)).toEqual([
       'cuda needs an NVIDIA GPU, and none was found',
     ]);
-    const app = planProviders('auto', linux({ hasNvidia: true, audience: 'app' })).notes[0];
+    const app = textOf(planProviders('auto', linux({ hasNvidia: true, audience: 'app' })).notes[0]);
     expect(app).toMatch(/NVIDIA GPU is present/);
     expect(app).not.toMatch(/npm|`/);
   });

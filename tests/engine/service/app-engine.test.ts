@@ -275,7 +275,19 @@ describe('settings', () => {
       const e = await other.open();
       expect(e.settingsGet()).toMatchObject({ outDir: '', onExists: 'suffix' });
       expect(e.warnings.join(' ')).toMatch(/unreadable; kept as/);
-      expect((await readdir(other.userData)).some((f) => f.includes('.corrupt-'))).toBe(true);
+      const aside = (await readdir(other.userData)).find((f) => f.includes('.corrupt-'));
+      expect(aside).toBeDefined();
+      // Sent before any window listened: every window's first list carries it, with its key.
+      expect(e.queueList().warnings).toEqual([
+        {
+          key: 'batch.settingsUnreadable',
+          params: {
+            file: join(other.userData, 'settings.json'),
+            copy: join(other.userData, aside!),
+          },
+          text: `settings ${join(other.userData, 'settings.json')} were unreadable; kept as ${join(other.userData, aside!)}, using the defaults`,
+        },
+      ]);
       await e.close();
     } finally {
       await other.cleanup();

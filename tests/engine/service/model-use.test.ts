@@ -3,7 +3,14 @@
 // hold it (their outputs exist; a re-export would name the missing model clearly).
 import { describe, expect, it } from 'vitest';
 import type { QueueItem } from '../../../src/shared/queue';
-import { modelInUse } from '../../../src/main/engine/service/model-use';
+import { modelInUse as keyedInUse } from '../../../src/main/engine/service/model-use';
+import { textOf } from '../../../src/shared/engine-message';
+
+/** The refusal's English text (the CLI's and the log's), undefined when nothing uses it. */
+const modelInUse = (...args: Parameters<typeof keyedInUse>): string | undefined => {
+  const m = keyedInUse(...args);
+  return m && textOf(m);
+};
 
 const item = (input: string, model: string, state: QueueItem['state']): QueueItem =>
   ({ id: input, input, state, settings: { model } }) as unknown as QueueItem;

@@ -41,18 +41,23 @@ describe('JsonFile', () => {
 describe('diskError', () => {
   it('turns errno codes into disk codes with plain words', () => {
     const errno = (code: string) => Object.assign(new Error(`${code}: raw`), { code });
+    // The payload carries the sentence's key and values, for the UI to say it in its language.
+    const said = (key: string, message: string, extra: Record<string, string> = {}) => ({
+      message,
+      detail: { key: `pipeline.${key}`, params: { folder: '/out', ...extra }, text: message },
+    });
     expect(diskError(errno('ENOSPC'), '/out').toPayload()).toEqual({
       code: 'disk.full',
-      message: 'cannot write to /out: the disk is full',
+      ...said('diskFull', 'cannot write to /out: the disk is full'),
     });
     expect(diskError(errno('EROFS'), '/out').code).toBe('disk.read-only');
     expect(diskError(errno('EACCES'), '/out').toPayload()).toEqual({
       code: 'disk.permission',
-      message: 'cannot write to /out: permission denied',
+      ...said('diskPermission', 'cannot write to /out: permission denied'),
     });
     expect(diskError(errno('ENOTDIR'), '/out').toPayload()).toEqual({
       code: 'disk.error',
-      message: 'cannot write to /out: ENOTDIR: raw',
+      ...said('diskOther', 'cannot write to /out: ENOTDIR: raw', { reason: 'ENOTDIR: raw' }),
     });
   });
 });

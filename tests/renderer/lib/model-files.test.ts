@@ -3,7 +3,10 @@
 // sent and answered, and imports run one at a time with refusals kept until dismissed.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { UpresError } from '../../../src/shared/errors';
+import { msg, type EngineMessage } from '../../../src/shared/engine-message';
+import { ErrorPayload, UpresError } from '../../../src/shared/errors';
+import { engineText } from '../../../src/renderer/i18n/engine-text';
+import { setLanguage } from '../../../src/renderer/i18n/translate';
 import type { ModelInfo } from '../../../src/shared/model-manifest';
 import { loadSvelteModule, rendererLib } from '../helpers/svelte-module';
 
@@ -227,6 +230,8 @@ interface Job {
   state: string;
   code?: string;
   message?: string;
+  detail?: EngineMessage;
+  notes?: EngineMessage[];
   model?: ModelInfo;
 }
 interface ModelsState {
@@ -346,5 +351,57 @@ describe('ModelsState', () => {
     expect((state as unknown as { pairError: string }).pairError).toBe(
       'cannot pair a with c: different architectures',
     );
+  });
+
+  it('keeps a refusal’s and the notes’ catalogue keys, so the screen says them in German', async () => {
+    const refusal = new UpresError(
+      'model.refused',
+      msg('modelFiles.pickleGlobal', { file: 'evil.pth', global: 'os.system' }),
+    );
+    // As the upload path hands it over: the engine's payload, parsed back on the page.
+    const sent = upload.uploadAnswer.bind(
+      null,
+      422,
+      JSON.stringify({ error: refusal.toPayload() }),
+    );
+    const api = {
+      importModel: async ({ path }: { path: string }) => {
+        if (path.includes('evil')) return sent('evil.pth');
+        return {
+          model: info('good'),
+          layout: 'l',
+          notes: [msg('modelFiles.noteBatchNormFolded')],
+        };
+      },
+      removeModel: async () => {
+        throw new UpresError(
+          'request.invalid',
+          msg('modelFiles.removeInPair', { id: 'b', pairs: 'ab' }),
+        );
+      },
+      pairOptions: async () => ({ groups: [] }),
+    };
+    const state = new ModelsState(api, async () => undefined);
+    await state.importPaths(['/d/good.pth', '/d/evil.pth']);
+    const [good, evil] = state.jobs;
+    expect(ErrorPayload.safeParse(refusal.toPayload()).success).toBe(true);
+    expect(evil.message).toBe(
+      'evil.pth: refuses to load: the file references global "os.system", which a model checkpoint never needs',
+    );
+    expect(evil.detail?.key).toBe('modelFiles.pickleGlobal');
+    expect(good.notes?.map(engineText)).toEqual(['batch norm folded into the convolutions']);
+    setLanguage('de');
+    try {
+      expect(engineText(evil.detail)).toBe(
+        'evil.pth: Laden verweigert: die Datei verweist auf das Global „os.system“, das ein Modell-Checkpoint nie braucht',
+      );
+      expect(good.notes?.map(engineText)).toEqual(['Batch-Norm in die Faltungen eingerechnet']);
+      await state.remove('b');
+      expect(state.removeError).toBe(
+        'Ungültige Anfrage: b gehört zum Paar ab; entfernen Sie zuerst das Paar',
+      );
+    } finally {
+      setLanguage('en');
+    }
   });
 });

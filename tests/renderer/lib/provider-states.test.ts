@@ -2,10 +2,11 @@
 // device when it is available, CPU when the chosen one is not (the engine falls back to it).
 import { describe, expect, it } from 'vitest';
 import type { ProviderStatus } from '../../../src/shared/device';
+import { msg } from '../../../src/shared/engine-message';
 import { providersForDevice } from '../../../src/renderer/lib/provider-states';
 
 const list: ProviderStatus[] = [
-  { name: 'cuda', state: 'unavailable', available: false, note: 'no NVIDIA GPU' },
+  { name: 'cuda', state: 'unavailable', available: false, note: msg('runtime.noNvidia') },
   { name: 'webgpu', state: 'in-use', available: true },
   { name: 'cpu', state: 'available', available: true },
 ];
@@ -31,6 +32,6 @@ describe('providersForDevice', () => {
   it('falls back to CPU when the chosen provider is unavailable, keeping its reason', () => {
     const shown = providersForDevice(list, 'cuda');
     expect(states(shown)).toEqual(['cuda:unavailable', 'webgpu:available', 'cpu:in-use']);
-    expect(shown[0].note).toBe('no NVIDIA GPU');
+    expect(shown[0].note).toEqual({ key: 'runtime.noNvidia', text: 'no NVIDIA GPU' });
   });
 });

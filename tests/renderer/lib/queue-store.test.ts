@@ -32,6 +32,7 @@ interface QueueStore {
   readonly stopping: Record<string, true>;
   readonly queueEta: number | undefined;
   readonly warnings: string[];
+  dismissWarnings(): void;
   readonly problems: { path: string; error: string }[];
   readonly actionError: string | undefined;
   readonly actionErrorCode: string | undefined;
@@ -285,6 +286,22 @@ describe('QueueStore: the queue list kept live by engine events', () => {
     await loading;
     expect(store.items.find((i) => i.id === 'b')?.state).toBe('running');
     expect(store.progress.b?.fraction).toBe(0.25);
+  });
+
+  it('shows the problems the engine found while opening, from the first list only', async () => {
+    const journal = { text: 'queue journal /q.json was unreadable; kept as /q.json.corrupt-1' };
+    engine.list = { ...engine.list, warnings: [journal] } as typeof engine.list;
+    const other = new QueueStore(engine.api);
+    other.attach();
+    await other.load();
+    expect(other.warnings).toEqual([journal.text]);
+    // The same sentence pushed as an event is not shown twice.
+    engine.emit({ kind: 'warning', message: journal.text });
+    expect(other.warnings).toEqual([journal.text]);
+    // Dismissed, it does not come back with the next list (a reconnect refetches).
+    other.dismissWarnings();
+    await other.load();
+    expect(other.warnings).toEqual([]);
   });
 
   it('stops listening when detached', () => {

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { FarmJobData } from './farm-types';
 import { mapPath, type PathRule } from './path-map';
@@ -13,7 +14,7 @@ export interface LocalJob {
   outFolder: string;
 }
 
-const refuse = (message: string): never => {
+const refuse = (message: EngineMessage): never => {
   throw new UpresError('request.refused', message);
 };
 
@@ -23,11 +24,11 @@ function inside(path: string, dir: string): boolean {
 }
 
 /** A relative folder of a job: no `..`, not absolute (a job must not steer outputs elsewhere). */
-function checkRelative(rel: string, what: string, job: FarmJobData): void {
+function checkRelative(rel: string, job: FarmJobData): void {
   if (rel === '') return;
   const parts = rel.split(/[\\/]+/);
   if (isAbsolute(rel) || /^[A-Za-z]:/.test(rel) || parts.includes('..'))
-    refuse(`${job.input}: the job's ${what} "${rel}" leaves its folder; refused`);
+    refuse(msg('batch.confineSubFolder', { file: job.input, rel }));
 }
 
 /** The real path of `p`, or of its nearest existing parent with the missing rest appended. */
@@ -52,58 +53,63 @@ async function realOrParent(p: string): Promise<string> {
  * `request.refused` and name the photo.
  */
 export async function confineJob(job: FarmJobData, rules: readonly PathRule[]): Promise<LocalJob> {
-  const local = (p: string, what: string): string => {
+  // `what` picks the wording in the catalogue (a select), never shown as it is.
+  const local = (p: string, what: 'input' | 'inputFolder' | 'outputFolder'): string => {
     const m = mapPath(p, rules);
     if (m === undefined)
       return refuse(
-        `${job.input}: the ${what} ${p} is outside the paths this worker maps (${rules.map((r) => r.from).join(', ')}); refused`,
+        msg('batch.confineUnmapped', {
+          file: job.input,
+          what,
+          path: p,
+          maps: rules.map((r) => r.from).join(', '),
+        }),
       );
-    if (!isAbsolute(m)) return refuse(`${job.input}: the ${what} ${p} is not an absolute path`);
+    if (!isAbsolute(m))
+      return refuse(msg('batch.confineNotAbsolute', { file: job.input, what, path: p }));
     return normalize(m);
   };
-  checkRelative(job.relDir, 'output sub-folder', job);
-  const root = local(job.root, 'input folder');
+  checkRelative(job.relDir, job);
+  const root = local(job.root, 'inputFolder');
   const input = local(job.input, 'input');
-  const outDir = local(job.outDir, 'output folder');
+  const outDir = local(job.outDir, 'outputFolder');
   if (!inside(input, root))
-    refuse(`${job.input}: the input is outside its folder ${job.root}; refused`);
+    refuse(msg('batch.confineInputOutside', { file: job.input, root: job.root }));
   const outFolder = join(outDir, job.relDir);
   if (!inside(outFolder, outDir))
-    refuse(`${job.input}: the output sub-folder leaves ${job.outDir}; refused`);
+    refuse(msg('batch.confineSubFolderLeaves', { file: job.input, outDir: job.outDir }));
   // By real path: links inside the shared folders must not lead out of them.
   let realInput: string;
   try {
     realInput = await realpath(input);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file on this worker (is the share mounted here, and is --map right?)'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied on this worker'
-          : `cannot be read on this worker (${code ?? (err as Error).message})`;
     throw new UpresError(
       code === 'ENOENT' ? 'input.missing' : 'input.unreadable',
-      `${input}: ${why}`,
+      code === 'ENOENT'
+        ? msg('batch.workerMissing', { file: input })
+        : code === 'EACCES' || code === 'EPERM'
+          ? msg('batch.workerPermission', { file: input })
+          : msg('batch.workerUnreadable', { file: input, reason: code ?? (err as Error).message }),
     );
   }
   const realRoot = await realOrParent(root);
   if (!inside(realInput, realRoot))
-    refuse(`${input}: a symbolic link to ${realInput}, outside the job's folder ${root}; refused`);
+    refuse(msg('batch.workerLinkOutside', { file: input, target: realInput, root }));
   const realOut = await realOrParent(outDir);
   const realFolder = await realOrParent(outFolder);
   if (!inside(realFolder, realOut))
     refuse(
-      `${input}: the output folder ${outFolder} leads to ${realFolder}, outside ${outDir}; refused`,
+      msg('batch.confineOutputLeads', { file: input, folder: outFolder, real: realFolder, outDir }),
     );
   if (rules.length > 0) {
     const roots = await Promise.all(rules.map((r) => realOrParent(r.to)));
     for (const [what, p] of [
       ['input', realInput],
-      ['output folder', realFolder],
+      ['outputFolder', realFolder],
     ] as const)
       if (!roots.some((r) => inside(p, r)))
-        refuse(`${input}: the ${what} resolves to ${p}, outside the mapped folders; refused`);
+        refuse(msg('batch.confineResolvesOutside', { file: input, what, path: p }));
   }
   return { input, root, outDir, outFolder };
 }

@@ -1,4 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { redact, type RedisTarget } from './redis-url';
 
@@ -48,18 +49,31 @@ export async function connectRedis(
     await client.ping();
   } catch (err) {
     client.disconnect();
-    const cause = redact((first ?? (err as Error)).message, target.secrets);
+    const cause = first ?? (err as Error);
     throw new UpresError(
       'farm.unreachable',
-      `cannot reach the farm's Redis at ${target.shown}: ${cause}`,
+      cause instanceof NoAnswer
+        ? msg('batch.farmNoAnswer', { address: target.shown, seconds: cause.seconds })
+        : // The client library's own words (a socket error): a value here.
+          msg('batch.farmUnreachable', {
+            address: target.shown,
+            reason: redact(cause.message, target.secrets),
+          }),
     );
   }
   return client;
 }
 
+/** A connection that did not answer in time. */
+class NoAnswer extends Error {
+  constructor(readonly seconds: number) {
+    super(`no answer within ${seconds} s`);
+  }
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    const t = setTimeout(() => reject(new NoAnswer(ms / 1000)), ms);
     p.then(
       (v) => {
         clearTimeout(t);

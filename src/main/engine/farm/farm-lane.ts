@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { isError, UpresError } from '../../../shared/errors';
 import type { QueueItem, QueueProgress } from '../../../shared/queue';
 import { inspectImage } from '../pipeline/decode';
@@ -117,7 +118,7 @@ export class FarmLane {
       // The header first, for a typed error (a non-image, an unreadable file) naming the photo.
       await inspectImage(job.input);
       let added: QueueItem[];
-      let problems: { error: string }[];
+      let problems: { error: string; detail?: EngineMessage }[];
       try {
         ({ added, problems } = await q.add([job.input], data.settings, {
           outDir: job.outFolder,
@@ -128,13 +129,23 @@ export class FarmLane {
         if (isError(err, 'model.unknown'))
           throw new UpresError(
             'model.unknown',
-            `${job.input}: this worker has no model ${data.settings.model} (${err.message}); workers never download models: import it here with \`upres models import\``,
+            // The registry's own sentence goes in as a value: keys do not nest.
+            msg('batch.farmNoModel', {
+              file: job.input,
+              model: data.settings.model,
+              reason: err.message,
+            }),
           );
         throw err;
       }
       item = added[0];
       if (!item)
-        throw new UpresError('input.unreadable', problems[0]?.error ?? `${job.input}: not added`);
+        throw new UpresError(
+          'input.unreadable',
+          problems[0]?.detail ??
+            problems[0]?.error ??
+            msg('batch.farmNotAdded', { file: job.input }),
+        );
       q.on('progress', onProgress);
       io.stop.addEventListener('abort', onStop, { once: true });
       if (io.stop.aborted) onStop();
@@ -147,7 +158,10 @@ export class FarmLane {
       if (this.lost) return { kind: 'lost-race' };
       return {
         kind: 'failed',
-        error: new UpresError(end.errorCode ?? 'internal', end.error ?? `${job.input}: failed`),
+        error: new UpresError(
+          end.errorCode ?? 'internal',
+          end.errorDetail ?? end.error ?? msg('batch.farmFailed', { file: job.input }),
+        ),
       };
     } catch (err) {
       if (item && q.get(item.id)?.state !== 'running')

@@ -1,5 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError, type ErrorCode } from '../../../shared/errors';
 import type { InputProblem } from '../queue/collect-inputs';
 import { jobIdOf } from './farm-submit';
@@ -30,6 +31,8 @@ export interface FarmItemStatus {
   seconds?: number;
   error?: string;
   errorCode?: ErrorCode;
+  /** `error` as a catalogue key and its values, for the app to say in its language. */
+  errorDetail?: EngineMessage;
 }
 
 export type FarmCounts = Record<FarmItemState, number>;
@@ -66,15 +69,17 @@ function itemOf(
   state: string,
   cancelled: boolean,
 ): FarmItemStatus {
-  if (!job)
+  if (!job) {
+    const gone = cancelled ? undefined : msg('batch.farmJobGone', { id });
     return {
       id,
       input: '',
       state: cancelled ? 'cancelled' : 'failed',
       fraction: 0,
       attempts: 0,
-      error: cancelled ? undefined : `job ${id} is no longer in Redis`,
+      ...(gone ? { error: gone.text, errorDetail: gone } : {}),
     };
+  }
   const p = (typeof job.progress === 'object' ? job.progress : {}) as Partial<FarmProgress>;
   const base = {
     id,
@@ -101,12 +106,23 @@ function itemOf(
       const reason = job.failedReason ?? '';
       const wasCancelled = cancelled && reason.endsWith(': cancelled');
       if (wasCancelled) return { ...base, state: 'cancelled', fraction: 0 };
+      // The worker kept the message's key beside its code (BullMQ keeps only the text).
+      const stall =
+        reason === STALL_REASON && !reason.startsWith(job.data.input)
+          ? msg('batch.farmStalled', { file: job.data.input })
+          : undefined;
+      const detail = stall ?? p.errorDetail;
       const error = reason.startsWith(job.data.input)
         ? reason
-        : reason === STALL_REASON
-          ? `${job.data.input}: its worker stopped (killed or crashed) while on this photo more times than the farm allows (--max-stalls); it is not tried again`
-          : `${job.data.input}: ${reason}`;
-      return { ...base, state: 'failed', fraction: 0, error, errorCode: p.errorCode ?? 'internal' };
+        : (stall?.text ?? `${job.data.input}: ${reason}`);
+      return {
+        ...base,
+        state: 'failed',
+        fraction: 0,
+        error,
+        errorCode: p.errorCode ?? 'internal',
+        ...(detail ? { errorDetail: detail } : {}),
+      };
     }
     default:
       // waiting, delayed (a retry's back-off), prioritized
@@ -115,6 +131,9 @@ function itemOf(
         state: job.attemptsMade > 0 ? 'retrying' : 'waiting',
         fraction: 0,
         ...(job.attemptsMade > 0 && job.failedReason ? { error: job.failedReason } : {}),
+        ...(job.attemptsMade > 0 && job.failedReason && p.errorDetail
+          ? { errorDetail: p.errorDetail }
+          : {}),
       };
   }
 }
@@ -122,11 +141,7 @@ function itemOf(
 /** The status of one batch, every photo read from Redis (pipelined: one round trip per chunk). */
 export async function batchStatus(queue: Queue, redis: Redis, batch: string): Promise<BatchStatus> {
   const meta = await redis.hgetall(batchKey(batch));
-  if (!meta.total)
-    throw new UpresError(
-      'not-found',
-      `no farm batch ${batch} (see \`upres farm status\` for the batches)`,
-    );
+  if (!meta.total) throw new UpresError('not-found', msg('batch.farmNoBatch', { batch }));
   const total = Number(meta.total);
   const cancelled = meta.cancelled === '1';
   const items: FarmItemStatus[] = [];
@@ -193,7 +208,7 @@ export async function cancelBatch(
   batch: string,
 ): Promise<{ removed: number; stopping: number }> {
   const meta = await redis.hgetall(batchKey(batch));
-  if (!meta.total) throw new UpresError('not-found', `no farm batch ${batch}`);
+  if (!meta.total) throw new UpresError('not-found', msg('batch.farmNoBatchShort', { batch }));
   await redis.hset(batchKey(batch), 'cancelled', '1');
   let removed = 0;
   let stopping = 0;

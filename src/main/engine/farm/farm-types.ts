@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../../shared/errors';
+import type { EngineMessage } from '../../../shared/engine-message';
 import { ItemSettings, OnExists } from '../../../shared/queue';
 
 /** The BullMQ queue every worker of a farm takes jobs from (one Redis, one farm). */
@@ -43,6 +44,8 @@ export interface FarmProgress {
   itemEta?: number;
   /** The failure's code, set just before a job fails (BullMQ keeps only the message). */
   errorCode?: ErrorCode;
+  /** The failure's message as a catalogue key and its values (redacted), for the app's language. */
+  errorDetail?: EngineMessage;
 }
 
 /** A finished job's result (BullMQ return value), output in the worker's own paths. */
@@ -53,7 +56,7 @@ export interface FarmResult {
   outWidth?: number;
   outHeight?: number;
   seconds: number;
-  notes: string[];
+  notes: EngineMessage[];
   /** The output was already committed by an earlier attempt (a worker killed after its commit). */
   recovered?: boolean;
 }

@@ -23,7 +23,7 @@ import {
   type FarmResult,
 } from './farm-types';
 import type { PathRule } from './path-map';
-import { redact, type RedisTarget } from './redis-url';
+import { redact, redactMessage, type RedisTarget } from './redis-url';
 
 export interface FarmWorkerOptions {
   target: RedisTarget;
@@ -272,9 +272,18 @@ export class FarmWorker {
   /** Fails this try of a job with its error (code kept in the job's progress), redacted. */
   private async fail(job: Job<FarmJobData, FarmResult>, err: unknown): Promise<never> {
     const code = err instanceof UpresError ? err.code : 'internal';
-    const message = redact((err as Error).message, this.opt.target.secrets);
+    const secrets = this.opt.target.secrets;
+    const message = redact((err as Error).message, secrets);
+    const detail = err instanceof UpresError && err.detail && redactMessage(err.detail, secrets);
     await job
-      .updateProgress({ worker: this.name, tile: 0, tiles: 0, fraction: 0, errorCode: code })
+      .updateProgress({
+        worker: this.name,
+        tile: 0,
+        tiles: 0,
+        fraction: 0,
+        errorCode: code,
+        ...(detail ? { errorDetail: detail } : {}),
+      })
       .catch(() => undefined);
     this.log(
       `✗ ${message}${job.attemptsMade + 1 < (job.opts.attempts ?? 1) ? ' (to be retried)' : ''}`,

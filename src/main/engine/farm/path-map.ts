@@ -1,4 +1,5 @@
 import { isAbsolute, normalize, sep } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 
 /** One `--map <from>=<to>` rule: a path prefix as the submitter sees it, and as this worker does. */
@@ -26,7 +27,7 @@ export function parseMapRule(spec: string): PathRule {
   if (!from || !to || !absolute(from) || !isAbsolute(to))
     throw new UpresError(
       'request.invalid',
-      `--map ${spec}: expected <from>=<to> with two absolute paths, e.g. /Volumes/Photos=/mnt/photos`,
+      msg('batch.mapInvalid', { spec, usage: '<from>=<to>' }),
     );
   return { from: canonical(from), to: normalize(to) };
 }

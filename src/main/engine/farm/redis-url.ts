@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 
 /** A farm's Redis address, checked, with what must never be printed. */
@@ -26,16 +27,10 @@ export function parseRedisUrl(
   try {
     u = new URL(raw);
   } catch {
-    throw new UpresError(
-      'request.invalid',
-      `not a Redis URL: ${redactUrl(raw)} (expected redis://host:port or rediss://host:port)`,
-    );
+    throw new UpresError('request.invalid', msg('batch.redisUrlInvalid', { url: redactUrl(raw) }));
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    throw new UpresError(
-      'request.invalid',
-      `not a Redis URL: ${redactUrl(raw)} (the scheme must be redis:// or rediss://)`,
-    );
+    throw new UpresError('request.invalid', msg('batch.redisUrlScheme', { url: redactUrl(raw) }));
   if (opt.password && !u.password) u.password = encodeURIComponent(opt.password);
   const secrets = [u.password, decodeURIComponent(u.password), opt.password ?? ''].filter(
     (s) => s.length > 0,
@@ -47,7 +42,10 @@ export function parseRedisUrl(
     } catch (err) {
       throw new UpresError(
         'input.unreadable',
-        `${opt.caFile}: cannot read the CA certificate (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        msg('batch.caUnreadable', {
+          file: opt.caFile,
+          reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+        }),
       );
     }
   }
@@ -68,4 +66,17 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]*@/gi, '$1***@');
   for (const s of secrets) if (s.length >= 1) out = out.split(s).join('***');
   return out;
+}
+
+/** `redact` over a keyed message: its text and every text value it carries. */
+export function redactMessage(m: EngineMessage, secrets: readonly string[] = []): EngineMessage {
+  const params = m.params
+    ? Object.fromEntries(
+        Object.entries(m.params).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? redact(v, secrets) : v,
+        ]),
+      )
+    : undefined;
+  return { ...m, text: redact(m.text, secrets), ...(params ? { params } : {}) };
 }

@@ -1,6 +1,6 @@
 // RealPLKSR GroupNorm: tiled against untiled output on a photo crop, for tile-local statistics
 // (0 passes) and 1…n whole-image statistics passes, with the time of each. Run as a script:
-//   npx tsx src/main/engine/metrics/bench-groupnorm.ts <photo> <crop> <tile> <tiny.pth|real|deep> [max passes]
+//   npx tsx src/main/engine/metrics/bench-groupnorm.ts <photo> <crop> <tile> <tiny.pth|real|deep> [max passes|overview|sweep]
 // `real`: a random model at the released size (64 features, 28 blocks, 17 px kernel, ×4).
 // UPRES_SESSION_HOST=thread keeps onnxruntime in this process, so `maxRSS` is the peak of it all.
 import sharp from 'sharp';
@@ -11,6 +11,7 @@ import {
   overviewStats,
   withGroupStats,
 } from '../models/architectures/realplksr/global-norm';
+import { sweepGroupStats } from '../models/architectures/realplksr/global-norm-sweep';
 import { realPlksrTensors } from '../models/architectures/realplksr/tensors';
 import { buildGraph } from '../models/build-graph';
 import { readModelFile } from '../models/read-model-file';
@@ -20,6 +21,12 @@ import { rasterOverviewTensor, rasterRegionToTensor, type Raster } from '../pipe
 import { tiledUpscale } from '../pipeline/tiled-upscale';
 import { InferenceSession, type Tensor4 } from '../runtime/inference-session';
 import { psnr } from './psnr';
+
+/** CPU seconds of this process, all threads (onnxruntime runs in it): steadier than wall time on a busy machine. */
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** PyTorch's default conv init: U(±1/√fan_in) for weights and biases. */
 function randomWeights(spec: RealPlksrSpec, seed = 1): StateDict {
@@ -83,9 +90,10 @@ async function main(): Promise<void> {
   const overlap = architectureOf(spec).overlapFor?.(spec) ?? 32;
   const feather = architectureOf(spec).tiling.feather;
   let t0 = performance.now();
+  const c0 = cpuSeconds();
   const untiled = await tiledUpscale(input, plain, { scale: spec.scale, tile: crop, overlap: 0 });
   console.log(
-    `untiled ${info.width}×${info.height}: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `untiled ${info.width}×${info.height}: ${((performance.now() - t0) / 1000).toFixed(1)} s (${(cpuSeconds() - c0).toFixed(1)} s CPU)`,
   );
   const plan = planTiles(input.width, input.height, tile, overlap);
   const run = (t: Tensor4, extra: Record<string, Tensor4>) => session.runWith(t, extra);
@@ -96,17 +104,54 @@ async function main(): Promise<void> {
     const all = { x: 0, y: 0, w: r.width, h: r.height };
     return { tiles: [{ core: all, region: all }], tensor: tensorOf(r), run };
   };
-  const report = async (what: string, stats: Float32Array | undefined, since: number) => {
+  const report = async (
+    what: string,
+    stats: Float32Array | undefined,
+    since: number,
+    cpuSince?: number,
+  ) => {
     const t1 = performance.now();
+    const c1 = cpuSeconds();
     const runTile = stats ? withGroupStats(spec, stats, run) : plain;
     const opt = { scale: spec.scale, tile, overlap, plan, feather };
     const tiled = await tiledUpscale(input, runTile, opt);
     const now = performance.now();
+    const cpu = (from: number, to: number) => ` (${(to - from).toFixed(1)} s CPU)`;
     console.log(
-      `${what}: ${psnr(tiled.data, untiled.data).toFixed(1)} dB vs untiled (${plan.length} tiles of ${tile} px, context ${overlap}); statistics ${((t1 - since) / 1000).toFixed(1)} s, output pass ${((now - t1) / 1000).toFixed(1)} s`,
+      `${what}: ${psnr(tiled.data, untiled.data).toFixed(1)} dB vs untiled (${plan.length} tiles of ${tile} px, context ${overlap}); statistics ${((t1 - since) / 1000).toFixed(1)} s${cpuSince === undefined ? '' : cpu(cpuSince, c1)}, output pass ${((now - t1) / 1000).toFixed(1)} s${cpu(c1, cpuSeconds())}`,
     );
   };
   await report('tile-local GroupNorm', undefined, performance.now());
+  if (rest[0] === 'sweep') {
+    // The estimate deep models got before, then the exact sweep (one stage pass per block).
+    t0 = performance.now();
+    let c = cpuSeconds();
+    const est = await overviewStats(spec, {
+      ...job,
+      preview: (px) => rasterOverviewTensor(input, px),
+    });
+    await report('overview estimate', est, t0, c);
+    t0 = performance.now();
+    c = cpuSeconds();
+    const open = async (graph: Uint8Array) => {
+      const s = await InferenceSession.create(graph, 'cpu');
+      return {
+        run: (t: Tensor4, e: Record<string, Tensor4>) => s.runWith(t, e),
+        dispose: () => s.dispose(),
+      };
+    };
+    const exact = await sweepGroupStats(spec, job, { weights, open, shift: est });
+    await report(`sweep, ${spec.blocks} stage passes`, exact, t0, c);
+    // What any statistics scheme can reach at this context: the untiled run's own statistics.
+    t0 = performance.now();
+    await report('untiled statistics (oracle)', await gatherGroupStats(spec, whole(input), 1), t0);
+    const map = input.width * input.height * 2 * spec.features * 2;
+    console.log(
+      `temporary maps: 2 × ${(map / 1e6).toFixed(1)} MB (${(map / (input.width * input.height)).toFixed(0)} B/px each); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+    await session.dispose();
+    return;
+  }
   if (rest[0] === 'overview') {
     // The product's first estimate: the photo box-averaged to its largest tile region, run whole.
     t0 = performance.now();

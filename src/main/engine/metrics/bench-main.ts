@@ -273,7 +273,7 @@ program
   .argument('<crop>', 'crop width in px from its top left (height ¾ of it), e.g. 256')
   .argument('<tile>', 'tile core in px')
   .argument('<model>', 'a RealPLKSR .pth, or `real` / `deep` for random weights at those sizes')
-  .argument('[passes]', 'most statistics passes, or `overview`')
+  .argument('[passes]', 'most statistics passes, `overview`, or `sweep` (the exact deep scheme)')
   .action((...args: unknown[]) => {
     // Its own process (tsx), so its peak RSS is the bench's alone.
     const script = fileURLToPath(new URL('./bench-groupnorm.ts', import.meta.url));

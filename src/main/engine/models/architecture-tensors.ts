@@ -1,6 +1,7 @@
 // Weight layouts of any architecture, from the registry: which tensors a spec needs, and the
 // checks and comparisons built on that.
 import type { ArchitectureSpec } from '../../../shared/architecture';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { architectureOf } from './architectures';
 import { elementCount, type StateDict, type TensorSpec } from './state-dict';
@@ -34,13 +35,24 @@ export function parameterCount(spec: ArchitectureSpec): number {
  * `label` (a model id or file) starts the message when given.
  */
 export function checkStateDict(spec: ArchitectureSpec, weights: StateDict, label?: string): void {
-  const fail = (why: string): never => {
-    throw new UpresError('model.refused', label ? `${label}: ${why}` : why);
-  };
   for (const t of architectureTensors(spec)) {
     const w = weights.get(t.name);
-    if (!w) fail(`weights lack tensor ${t.name} [${t.shape.join('×')}]`);
-    else if (w.length !== elementCount(t.shape))
-      fail(`tensor ${t.name} has ${w.length} values, expected [${t.shape.join('×')}]`);
+    const values = { tensor: t.name, shape: t.shape.join('×') };
+    if (!w)
+      throw new UpresError(
+        'model.refused',
+        label
+          ? msg('modelFiles.weightsLackTensor', { label, ...values })
+          : msg('modelFiles.weightsLackTensorBare', values),
+      );
+    if (w.length !== elementCount(t.shape)) {
+      const sized = { ...values, count: String(w.length) };
+      throw new UpresError(
+        'model.refused',
+        label
+          ? msg('modelFiles.weightsTensorSize', { label, ...sized })
+          : msg('modelFiles.weightsTensorSizeBare', sized),
+      );
+    }
   }
 }

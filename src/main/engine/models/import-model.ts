@@ -1,11 +1,13 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { msg, textOf, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { ModelManifest } from '../../../shared/model-manifest';
 import { specDifferences } from './architecture-tensors';
 import { type StateDict } from './state-dict';
 import type { ModelRegistry } from './model-registry';
 import { readModelFile, type ModelFile, type ReadModelOptions } from './read-model-file';
+import { refused } from './refusal';
 import { encodeModel, sha256, storeModel } from './write-model';
 
 export interface ImportModelOptions extends ReadModelOptions {
@@ -20,7 +22,7 @@ export interface ImportedModelResult {
   manifest: ModelManifest;
   /** Key layout recognised and what was assumed or converted. */
   layout: string;
-  notes: string[];
+  notes: EngineMessage[];
   seconds: number;
 }
 
@@ -63,7 +65,9 @@ async function readImported(file: string, opt: ReadModelOptions): Promise<ModelF
         : UNREADABLE.has(errno)
           ? 'input.unreadable'
           : 'model.refused';
-    throw new UpresError(code, message, { cause: err });
+    // A reader's own sentence (deep inside a format: a damaged zip entry, a bad storage record)
+    // has no key of its own; the UI quotes it under a sentence of its language.
+    throw new UpresError(code, msg('modelFiles.readerFault', { reason: message }), { cause: err });
   }
 }
 
@@ -83,10 +87,7 @@ export async function importModel(
   const label = basename(file);
   const id = opt.id ?? idFromFileName(file);
   if (registry.ids().includes(id))
-    throw new UpresError(
-      'request.invalid',
-      `${label}: a model or pair called "${id}" already exists; choose another id`,
-    );
+    throw new UpresError('request.invalid', msg('modelFiles.idTaken', { file: label, id }));
   const read = await readImported(file, opt);
   const hashes = read.files.map((f) => ({ path: basename(f.path), sha256: sha256(f.bytes) }));
   for (const m of registry.list()) {
@@ -94,10 +95,11 @@ export async function importModel(
       hashes.some((h) => h.sha256 === s.sha256),
     );
     if (same)
-      throw new UpresError(
-        'model.refused',
-        `${label}: already imported as ${m.manifest.id} (${same.path})`,
-      );
+      throw refused('modelFiles.alreadyImported', {
+        file: label,
+        id: m.manifest.id,
+        source: same.path,
+      });
   }
   const provenance = {
     source: `imported by the user from ${label}`,
@@ -105,17 +107,19 @@ export async function importModel(
     licence: 'unknown (imported by the user)',
     credit: 'unknown (imported by the user)',
     convertedWith: 'upres models import',
-    notes: [`${read.format}: ${read.layout}`, ...read.notes].join('; '),
+    // The manifest's provenance is an English record, like the rest of the manifest.
+    notes: [`${read.format}: ${read.layout}`, ...read.notes.map(textOf)].join('; '),
   };
   if (read.onnx) {
     // An ONNX model is stored as its normalised graph: the same stored bytes are the same model.
     const digest = sha256(read.onnx.bytes);
     const same = registry.list().find((m) => m.manifest.weights.sha256 === digest);
     if (same)
-      throw new UpresError(
-        'model.refused',
-        `${label}: same model as ${same.manifest.id} (${same.origin}); not imported again`,
-      );
+      throw refused('modelFiles.sameModel', {
+        file: label,
+        id: same.manifest.id,
+        origin: same.origin,
+      });
     const manifest = ModelManifest.parse({
       id,
       name: opt.name ?? label,
@@ -141,10 +145,11 @@ export async function importModel(
     if (m.manifest.architecture.kind === 'onnx') continue;
     if (specDifferences(m.manifest.architecture, read.spec).length > 0) continue;
     if (sameValues(await registry.weights(m.manifest.id), read.weights))
-      throw new UpresError(
-        'model.refused',
-        `${label}: same weights as ${m.manifest.id} (${m.origin}); not imported again`,
-      );
+      throw refused('modelFiles.sameWeights', {
+        file: label,
+        id: m.manifest.id,
+        origin: m.origin,
+      });
   }
   const encoded = encodeModel({
     id,
@@ -170,18 +175,18 @@ export async function removeModel(registry: ModelRegistry, id: string): Promise<
   if (registry.isPair(id)) {
     const p = registry.getPair(id);
     if (p.origin !== 'user' || !dir)
-      throw new UpresError('request.invalid', `${id} ships with Upres and cannot be removed`);
+      throw new UpresError('request.invalid', msg('modelFiles.removeShipped', { id }));
     await unlink(join(dir, `${id}.pair.json`));
     return;
   }
   const m = registry.get(id);
   if (m.origin !== 'user' || !dir)
-    throw new UpresError('request.invalid', `${id} ships with Upres and cannot be removed`);
+    throw new UpresError('request.invalid', msg('modelFiles.removeShipped', { id }));
   const users = registry.pairsUsing(id);
   if (users.length > 0)
     throw new UpresError(
       'request.invalid',
-      `${id} is part of pair ${users.join(', ')}; remove the pair first`,
+      msg('modelFiles.removeInPair', { id, pairs: users.join(', ') }),
     );
   // The manifest goes first: a model without one is invisible, never half-listed.
   await unlink(join(m.dir, `${id}.json`));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { ModelManifest, PairManifest, type ModelInfo } from '../../../shared/model-manifest';
 import type { StateDict } from './state-dict';
@@ -132,7 +133,7 @@ export class ModelRegistry {
     if (!m)
       throw new UpresError(
         'model.unknown',
-        `unknown model "${id}"; known models: ${this.ids().join(', ')}`,
+        msg('modelFiles.unknownModel', { id, known: this.ids().join(', ') }),
       );
     return m;
   }
@@ -149,7 +150,11 @@ export class ModelRegistry {
     if (!p)
       throw new UpresError(
         'model.unknown',
-        `unknown pair "${id}"; known pairs: ${[...this.pairs.keys()].join(', ') || 'none'}`,
+        msg('modelFiles.unknownPair', {
+          id,
+          count: this.pairs.size,
+          known: [...this.pairs.keys()].join(', '),
+        }),
       );
     return p;
   }
@@ -232,10 +237,7 @@ export class ModelRegistry {
     const file = join(m.dir, m.manifest.weights.file);
     const bytes = new Uint8Array(await readModelBytes(file));
     if (sha256(bytes) !== m.manifest.weights.sha256)
-      throw new UpresError(
-        'model.refused',
-        `${file}: does not match the sha256 in ${id}.json (changed or damaged)`,
-      );
+      throw new UpresError('model.refused', msg('modelFiles.storedModelChanged', { file, id }));
     return selfContainedOnnx(bytes, file);
   }
 }

@@ -1,4 +1,5 @@
 import { fromFloat16Bytes, fromFloat32Bytes } from './float16';
+import { refused } from './refusal';
 
 /** A layer parameter: a number, or an array for the negative "-233xx" keys. */
 export type NcnnParam = number | number[];
@@ -28,7 +29,7 @@ function parseValue(text: string): number {
 export function parseNcnnParam(text: string, label = 'ncnn param'): NcnnLayer[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (Number(lines[0]?.trim()) !== MAGIC) {
-    throw new Error(`${label}: not an ncnn .param file (first line must be ${MAGIC})`);
+    throw refused('modelFiles.ncnnNotParam', { file: label, magic: String(MAGIC) });
   }
   const [layerCount] = (lines[1] ?? '').trim().split(/\s+/).map(Number);
   if (!Number.isInteger(layerCount) || layerCount <= 0)
@@ -119,8 +120,7 @@ class BinCursor {
       this.take((4 - ((count * 2) % 4)) % 4, what);
       return data;
     }
-    if (tag === TAG_INT8)
-      throw new Error(`${this.label}: ${what} is int8-quantised, which Upres does not read`);
+    if (tag === TAG_INT8) throw refused('modelFiles.ncnnInt8', { file: this.label, what });
     if (tag === 0 || tag === TAG_FP32_EXTRA) return fromFloat32Bytes(this.take(count * 4, what));
     const table = fromFloat32Bytes(this.take(256 * 4, what));
     const idx = this.take(count, what);

@@ -1,4 +1,5 @@
 import type { ArchitectureSpec } from '../../../shared/architecture';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { architectureTensors, specDifferences } from './architecture-tensors';
 import { onnxGraphDifference } from './onnx/onnx-blend';
@@ -24,7 +25,12 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
     throw new UpresError(
       'model.incompatible',
 
-      `cannot pair ${fidelity.id} (${fidelity.spec.kind}) with ${perceptual.id} (${perceptual.spec.kind}): different architectures`,
+      msg('modelFiles.pairDifferentArchitectures', {
+        fidelity: fidelity.id,
+        fidelityKind: fidelity.spec.kind,
+        perceptual: perceptual.id,
+        perceptualKind: perceptual.spec.kind,
+      }),
     );
   }
   if (fidelity.spec.kind === 'onnx') {
@@ -33,7 +39,11 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
       throw new UpresError(
         'model.incompatible',
 
-        `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX networks (${diff.join(', ')})`,
+        msg('modelFiles.pairDifferentOnnxNetworks', {
+          fidelity: fidelity.id,
+          perceptual: perceptual.id,
+          differences: diff.join(', '),
+        }),
       );
     if (!fidelity.onnx || !perceptual.onnx) return;
     const graph = onnxGraphDifference(
@@ -43,8 +53,11 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
     if (graph)
       throw new UpresError(
         'model.incompatible',
-
-        `cannot pair ${fidelity.id} with ${perceptual.id}: different ONNX graphs: ${graph}`,
+        msg('modelFiles.pairDifferentOnnxGraphs', {
+          fidelity: fidelity.id,
+          perceptual: perceptual.id,
+          reason: graph,
+        }),
       );
     return;
   }
@@ -54,13 +67,24 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
       throw new UpresError(
         'model.incompatible',
 
-        `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${t.name} exists only in ${fidelity.id}`,
+        msg('modelFiles.pairTensorOnlyIn', {
+          fidelity: fidelity.id,
+          perceptual: perceptual.id,
+          tensor: t.name,
+          only: fidelity.id,
+        }),
       );
     if (dims(other) !== dims(t.shape)) {
       throw new UpresError(
         'model.incompatible',
 
-        `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${t.name} is ${dims(t.shape)} in ${fidelity.id} but ${dims(other)} in ${perceptual.id}`,
+        msg('modelFiles.pairTensorShape', {
+          fidelity: fidelity.id,
+          perceptual: perceptual.id,
+          tensor: t.name,
+          fidelityShape: dims(t.shape),
+          perceptualShape: dims(other),
+        }),
       );
     }
     b.delete(t.name);
@@ -70,14 +94,23 @@ export function checkPairCompatible(fidelity: PairEnd, perceptual: PairEnd): voi
     throw new UpresError(
       'model.incompatible',
 
-      `cannot pair ${fidelity.id} with ${perceptual.id}: tensor ${extra} exists only in ${perceptual.id}`,
+      msg('modelFiles.pairTensorOnlyIn', {
+        fidelity: fidelity.id,
+        perceptual: perceptual.id,
+        tensor: extra,
+        only: perceptual.id,
+      }),
     );
   const diff = specDifferences(fidelity.spec, perceptual.spec);
   if (diff.length > 0) {
     throw new UpresError(
       'model.incompatible',
 
-      `cannot pair ${fidelity.id} with ${perceptual.id}: same tensors but a different network (${diff.join(', ')})`,
+      msg('modelFiles.pairDifferentNetwork', {
+        fidelity: fidelity.id,
+        perceptual: perceptual.id,
+        differences: diff.join(', '),
+      }),
     );
   }
 }

@@ -1,5 +1,6 @@
 // Reads a user's model file in any supported format into a detected architecture + canonical weights.
 import { basename, extname } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { isError, UpresError } from '../../../shared/errors';
 import { detectArchitecture, sourceTensorsFromTorch } from './detect/detect-architecture';
 import type { DetectOptions, DetectedModel } from './detect/detected-model';
@@ -8,6 +9,7 @@ import { readModelBytes } from './model-bytes';
 import { importNcnnModel } from './ncnn-import';
 import { loadNcnnWeights, parseNcnnParam } from './ncnn-reader';
 import { readOnnxModel } from './onnx/read-onnx-model';
+import { refused } from './refusal';
 import { extractStateDict, isFloatDtype, parseTorchCheckpoint } from './pth/read-checkpoint';
 import { decodeSafetensors, type NamedTensor } from './safetensors';
 
@@ -46,7 +48,7 @@ async function readNcnnPart(path: string, named: string): Promise<Buffer> {
     if (isError(err, 'input.missing'))
       throw new UpresError(
         'input.missing',
-        `${basename(named)}: an ncnn model needs ${basename(path)} beside it`,
+        msg('modelFiles.ncnnPartnerMissing', { file: basename(named), partner: basename(path) }),
         { cause: err },
       );
     throw err;
@@ -61,7 +63,10 @@ export async function readModelFile(path: string, opt: ReadModelOptions = {}): P
   const name = basename(path);
   const ext = extname(path).toLowerCase();
   if (!MODEL_EXTENSIONS.includes(ext))
-    throw new Error(`${name}: not a model file Upres reads (${MODEL_EXTENSIONS.join(', ')})`);
+    throw refused('modelFiles.notModelFile', {
+      file: name,
+      extensions: MODEL_EXTENSIONS.join(', '),
+    });
   if (ext === '.param' || ext === '.bin') {
     const { param, bin } = ncnnPartner(path);
     const paramBytes = await readNcnnPart(param, path);
@@ -109,7 +114,7 @@ export async function readModelFile(path: string, opt: ReadModelOptions = {}): P
     const dict = extractStateDict(parseTorchCheckpoint(bytes, name).root);
     tensors = sourceTensorsFromTorch(dict);
     format = 'pytorch';
-    if (tensors.size === 0) throw new Error(`${name}: the checkpoint holds no weight tensors`);
+    if (tensors.size === 0) throw refused('modelFiles.noWeightTensors', { file: name });
     halfPrecision = [...dict.values()].every(
       (t) => t.dtype === 'float16' || !isFloatDtype(t.dtype),
     );

@@ -1,4 +1,5 @@
-import { UpresError } from '../../../shared/errors';
+import type { EngineMessageKey, MessageParams } from '../../../shared/engine-message';
+import { refused } from './refusal';
 import { readModelBytes } from './model-bytes';
 import { elementCount } from './state-dict';
 import { fromFloat16Bytes, fromFloat32Bytes, toFloat16Bytes } from './float16';
@@ -13,18 +14,21 @@ export interface NamedTensor {
   dtype?: SafetensorsDtype | 'I64';
 }
 
+type Fail = (key: EngineMessageKey, params?: MessageParams) => never;
+
 const BYTES: Record<SafetensorsDtype | 'I64', number> = { F16: 2, F32: 4, I64: 8 };
 
 /**
  * An int64 tensor (index buffers such as SwinIR's relative_position_index) as exact float32
  * values; anything beyond ±2^24 would not be exact and is refused.
  */
-function int64Values(raw: Uint8Array, name: string, fail: (why: string) => never): Float32Array {
+function int64Values(raw: Uint8Array, name: string, fail: Fail): Float32Array {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Float32Array(raw.length / 8);
   for (let i = 0; i < out.length; i++) {
     const v = view.getBigInt64(i * 8, true);
-    if (v > 16777216n || v < -16777216n) fail(`int64 tensor ${name} holds ${v}, beyond ±2^24`);
+    if (v > 16777216n || v < -16777216n)
+      fail('modelFiles.safetensorsInt64Range', { tensor: name, value: String(v) });
     out[i] = Number(v);
   }
   return out;
@@ -75,22 +79,22 @@ export interface DecodedSafetensors {
 
 /** Parses safetensors bytes, validating every offset and shape against the buffer. */
 export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): DecodedSafetensors {
-  const fail = (why: string): never => {
-    throw new UpresError('model.refused', `${label}: ${why}`);
+  const fail: Fail = (key, params) => {
+    throw refused(key, { file: label, ...params });
   };
-  if (bytes.length < 8) fail('file is too short to be safetensors');
+  if (bytes.length < 8) fail('modelFiles.safetensorsTooShort');
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLen > MAX_HEADER || 8 + headerLen > bytes.length)
-    fail(`header length ${headerLen} exceeds the file`);
+    fail('modelFiles.safetensorsHeaderLength', { length: String(headerLen) });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString('utf8'));
   } catch {
-    return fail('header is not valid JSON');
+    return fail('modelFiles.safetensorsHeaderJson');
   }
   // Valid JSON is not yet a header: `null`, `3` or `[]` have no tensor entries to read.
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    return fail('not a safetensors file: the header is not a JSON object');
+    return fail('modelFiles.safetensorsHeaderNotObject');
   const header = parsed as Record<string, unknown>;
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
@@ -101,17 +105,18 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
       metadata = (entry ?? {}) as Record<string, string>;
       continue;
     }
-    if (entry === null || typeof entry !== 'object') fail(`tensor ${name} is not a JSON object`);
+    if (entry === null || typeof entry !== 'object')
+      fail('modelFiles.safetensorsTensorNotObject', { tensor: name });
     const e = entry as { dtype?: string; shape?: unknown; data_offsets?: unknown };
     if (e.dtype !== 'F16' && e.dtype !== 'F32' && e.dtype !== 'I64')
-      fail(`tensor ${name} has unsupported dtype ${String(e.dtype)}`);
+      fail('modelFiles.safetensorsDtype', { tensor: name, dtype: String(e.dtype) });
     const dtype = e.dtype as SafetensorsDtype | 'I64';
     const shape = e.shape;
     if (
       !Array.isArray(shape) ||
       !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)
     ) {
-      fail(`tensor ${name} has an invalid shape`);
+      fail('modelFiles.safetensorsShape', { tensor: name });
     }
     const offs = e.data_offsets;
     if (
@@ -119,13 +124,17 @@ export function decodeSafetensors(bytes: Uint8Array, label = 'safetensors'): Dec
       offs.length !== 2 ||
       !offs.every((o) => Number.isInteger(o) && o >= 0)
     ) {
-      fail(`tensor ${name} has invalid data offsets`);
+      fail('modelFiles.safetensorsOffsets', { tensor: name });
     }
     const [begin, end] = offs as [number, number];
     const count = elementCount(shape as number[]);
-    if (end < begin || end > dataLen) fail(`tensor ${name} lies beyond the end of the file`);
+    if (end < begin || end > dataLen) fail('modelFiles.safetensorsBeyondEnd', { tensor: name });
     if (end - begin !== count * BYTES[dtype])
-      fail(`tensor ${name}: ${end - begin} bytes for shape [${shape}]`);
+      fail('modelFiles.safetensorsByteCount', {
+        tensor: name,
+        bytes: String(end - begin),
+        shape: `${shape as number[]}`,
+      });
     const raw = bytes.subarray(dataStart + begin, dataStart + end);
     const values =
       dtype === 'I64'

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { PairManifest } from '../../../shared/model-manifest';
 import type { ModelRegistry } from './model-registry';
@@ -21,12 +22,12 @@ export async function writePair(
   p: NewPair,
 ): Promise<PairManifest> {
   if (registry.ids().includes(p.id))
-    throw new UpresError('request.invalid', `a model or pair called "${p.id}" already exists`);
+    throw new UpresError('request.invalid', msg('modelFiles.pairIdTaken', { id: p.id }));
   if (p.fidelity === p.perceptual)
-    throw new UpresError('request.invalid', 'a pair needs two different models');
+    throw new UpresError('request.invalid', msg('modelFiles.pairSameModel'));
   const end = async (id: string) => {
     if (registry.isPair(id))
-      throw new UpresError('request.invalid', `${id} is itself a pair; pair two single models`);
+      throw new UpresError('request.invalid', msg('modelFiles.pairOfPair', { id }));
     const spec = registry.get(id).manifest.architecture;
     return { id, spec, onnx: spec.kind === 'onnx' ? await registry.onnxBytes(id) : undefined };
   };

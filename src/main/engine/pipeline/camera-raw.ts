@@ -76,6 +76,9 @@ async function tiffIsRaw(fh: FileHandle, head: Buffer, size: number): Promise<bo
   return false;
 }
 
+/** A camera raw format known by its content ("Canon CR3"), or only by the file's extension. */
+export type RawKind = { name: string } | { ext: string };
+
 /**
  * The kind of camera raw file `path` (open as `fh`) is, by its extension or its content, or
  * undefined for anything else.
@@ -84,12 +87,12 @@ export async function cameraRawKind(
   fh: FileHandle,
   path: string,
   size: number,
-): Promise<string | undefined> {
+): Promise<RawKind | undefined> {
   const ext = path.toLowerCase().split('.').pop() ?? '';
   const head = Buffer.alloc(16);
   await fh.read(head, 0, 16, 0);
   const bySignature = rawBySignature(head);
-  if (bySignature) return bySignature;
-  if (await tiffIsRaw(fh, head, size)) return 'DNG';
-  return RAW_EXTENSIONS.has(ext) ? `camera raw (.${ext})` : undefined;
+  if (bySignature) return { name: bySignature };
+  if (await tiffIsRaw(fh, head, size)) return { name: 'DNG' };
+  return RAW_EXTENSIONS.has(ext) ? { ext } : undefined;
 }

@@ -1,8 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { throwIfCancelled } from '../../../shared/cancel';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError, type ErrorCode } from '../../../shared/errors';
 import type { MetadataPolicy } from '../../../shared/queue';
+import { tiffTagsNotCarried } from './metadata/metadata-fault';
 import {
   collectMetadata,
   exifFromTiff,
@@ -50,7 +52,7 @@ export interface DecodedImage {
   /** Metadata to carry (see metadata.ts); the ICC profile is present under either policy. */
   metadata: ImageMetadata;
   /** Conversions made on the way in (CMYK to RGB, …), for the item's notes. */
-  notes: string[];
+  notes: EngineMessage[];
 }
 
 export interface DecodeOptions {
@@ -67,14 +69,13 @@ export interface DecodeOptions {
   signal?: AbortSignal;
 }
 
-/** An error that names the file and the problem (an input fault, never a disk fault). */
+/** An error whose message names the file and the problem (an input fault, never a disk fault). */
 function fail(
-  path: string,
-  problem: string,
+  message: EngineMessage,
   cause?: unknown,
   code: ErrorCode = 'input.unreadable',
 ): UpresError {
-  return new UpresError(code, `${path}: ${problem}`, cause === undefined ? undefined : { cause });
+  return new UpresError(code, message, cause === undefined ? undefined : { cause });
 }
 
 /**
@@ -142,13 +143,13 @@ export async function inspectImage(path: string): Promise<ImageHeader> {
 
 /** inspectImage on a file already opened with openImageFile. */
 export async function inspectOpened(file: RegularFile, path: string): Promise<ImageHeader> {
-  if (file.size === 0) throw fail(path, 'the file is empty (0 bytes)');
+  if (file.size === 0) throw fail(msg('pipeline.inputEmpty', { file: path }));
   const raw = await cameraRawKind(file.handle, path, file.size);
   if (raw)
     throw fail(
-      path,
-      `${raw} file: Upres does not develop camera raw files; export a 16-bit TIFF from your raw ` +
-        'editor (Lightroom, Capture One, darktable, RawTherapee…) and upscale that',
+      'ext' in raw
+        ? msg('pipeline.inputCameraRawExt', { file: path, ext: raw.ext })
+        : msg('pipeline.inputCameraRaw', { file: path, kind: raw.name }),
       undefined,
       'input.unsupported',
     );
@@ -159,23 +160,21 @@ export async function inspectOpened(file: RegularFile, path: string): Promise<Im
   } catch (err) {
     const reason = vipsReason(err, input);
     if (/unsupported image format/i.test(reason))
-      throw fail(
-        path,
-        'not a readable image (unrecognised format: is it really an image file?)',
-        err,
-        'input.unsupported',
-      );
-    throw fail(path, `damaged or truncated image file (${reason})`, err);
+      throw fail(msg('pipeline.inputNotImage', { file: path }), err, 'input.unsupported');
+    throw fail(msg('pipeline.inputDamagedHeader', { file: path, reason }), err);
   }
   if (!meta.format || !meta.width || !meta.height)
-    throw fail(path, 'not a readable image (no image size in its header)');
+    throw fail(msg('pipeline.inputNoSize', { file: path }));
   const pixels = meta.width * meta.height;
   if (pixels > MAX_INPUT_PIXELS) {
     throw fail(
-      path,
-      `${meta.width}×${meta.height} is ${Math.round(pixels / 1e6)} megapixels, over the ` +
-        `${MAX_INPUT_PIXELS / 1e6}-megapixel limit for one image; not decoded (a damaged header ` +
-        'or a decompression bomb?)',
+      msg('pipeline.inputTooManyPixels', {
+        file: path,
+        width: meta.width,
+        height: meta.height,
+        megapixels: Math.round(pixels / 1e6),
+        limit: MAX_INPUT_PIXELS / 1e6,
+      }),
       undefined,
       'input.too-large',
     );
@@ -184,21 +183,15 @@ export async function inspectOpened(file: RegularFile, path: string): Promise<Im
   // A HEIF file may hold several images (bursts, edits): the primary one is the photo.
   if (pages > 1 && meta.format !== 'heif') {
     throw fail(
-      path,
       meta.format === 'tiff'
-        ? `multi-page TIFF (${pages} pages); Upres upscales single images: save the page you want on its own`
-        : `animated image (${pages} frames); Upres upscales still images: export the frame you want as a still`,
+        ? msg('pipeline.inputMultiPageTiff', { file: path, pages })
+        : msg('pipeline.inputAnimated', { file: path, frames: pages }),
       undefined,
       'input.unsupported',
     );
   }
   if (meta.format === 'png' && (await isAnimatedPng(file.handle, file.size)))
-    throw fail(
-      path,
-      'animated PNG; Upres upscales still images: export the frame you want as a still',
-      undefined,
-      'input.unsupported',
-    );
+    throw fail(msg('pipeline.inputAnimatedPng', { file: path }), undefined, 'input.unsupported');
   const orientation = meta.orientation ?? 1;
   const turn = orientation >= 5;
   return {
@@ -261,7 +254,7 @@ async function decodeOpened(
   throwIfCancelled(opt.signal, path);
   const input = await sharpInputOf(file, path);
   const { meta } = header;
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   const space = meta.space as string;
   const cmyk = space === 'cmyk';
   const grey = space === 'b-w' || space === 'grey16';
@@ -283,17 +276,14 @@ async function decodeOpened(
       if (px.sixteen !== sixteenBit) throw new Error('the decoded depth differs from the header');
       raw = { data: px.data, info: px };
       if (px.images > 1)
-        notes.push(
-          `HEIF file holds ${px.images} images: the primary one was upscaled, the other ${px.images - 1} left out`,
-        );
+        notes.push(msg('pipeline.heifImages', { count: px.images, others: px.images - 1 }));
     } else
       raw = await img
         .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
         .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw fail(
-      path,
-      `cannot decode: the file is damaged or truncated (${vipsReason(err, input)})`,
+      msg('pipeline.inputCannotDecode', { file: path, reason: vipsReason(err, input) }),
       err,
     );
   }
@@ -302,7 +292,9 @@ async function decodeOpened(
   const all = samplesOf(raw.data, sixteenBit);
   const colour = oneChannel ? 1 : 3;
   if (channels !== colour && channels !== colour + 1)
-    throw fail(path, `decoded ${channels} channels; expected ${colour} or ${colour + 1}`);
+    throw fail(
+      msg('pipeline.inputChannels', { file: path, channels, colour, colourAlpha: colour + 1 }),
+    );
   const n = width * height;
   const make = (c: number): Raster => ({
     width,
@@ -331,7 +323,7 @@ async function decodeOpened(
     try {
       meta.exif = await exifFromTiff(file.handle);
     } catch (err) {
-      notes.push(`EXIF not carried: the TIFF's tags could not be read (${(err as Error).message})`);
+      notes.push(tiffTagsNotCarried(err));
     }
   }
   const dpi = outputDpi(statedDpi(meta), size.width / width, Boolean(opt.keepPrintSize));
@@ -341,25 +333,22 @@ async function decodeOpened(
   if (dpi !== undefined) metadata.dpi = dpi;
   if (meta.gainMap?.image?.length) {
     // The gain map is stored as the picture is: an EXIF-turned input would need it turned too.
-    if (turned)
-      notes.push(
-        'HDR dropped: the Ultra HDR gain map of a turned (EXIF-oriented) photo is not carried',
-      );
+    if (turned) notes.push(msg('pipeline.hdrTurned'));
     else metadata.gainMap = { image: meta.gainMap.image, width, height };
   }
   if (cmyk) {
     metadata.icc = await builtInSrgbProfile();
-    notes.push(
-      `CMYK converted to RGB through ${meta.icc ? 'its embedded profile' : "libvips' generic CMYK profile"}; written as sRGB`,
-    );
+    notes.push(msg(meta.icc ? 'pipeline.cmykEmbedded' : 'pipeline.cmykGeneric'));
   } else if (!rgbLike) {
-    notes.push(`${space} colour converted to ${sixteenBit ? '16-bit RGB' : 'sRGB'}`);
+    notes.push(msg(sixteenBit ? 'pipeline.spaceToRgb16' : 'pipeline.spaceToSrgb', { space }));
   } else if (meta.icc?.length) {
     const profileSpace = iccColourSpace(meta.icc);
     if (profileSpace === (grey ? 'GRAY' : 'RGB ')) metadata.icc = meta.icc;
     else
       notes.push(
-        `ICC profile not carried: the profile ${iccLabel(meta.icc)} does not fit a ${grey ? 'greyscale' : 'colour'} image`,
+        msg(grey ? 'pipeline.iccNotFitGrey' : 'pipeline.iccNotFitColour', {
+          profile: iccLabel(meta.icc),
+        }),
       );
   }
   return { rgb, alpha, format: meta.format, sixteenBit, grey, metadata, notes };

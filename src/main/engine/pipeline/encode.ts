@@ -1,4 +1,5 @@
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import {
   BIT_DEPTHS,
@@ -55,6 +56,8 @@ export interface EncodeOptions {
   effort?: number;
   /** Overrides TIFF_LIMITS (tests). */
   tiffLimits?: Partial<typeof TIFF_LIMITS>;
+  /** The file a refusal names (the input the output is made from); default: the path written. */
+  label?: string;
 }
 
 export function extensionOf(format: OutputFormat): string {
@@ -69,23 +72,56 @@ const NAME: Record<OutputFormat, string> = {
   avif: 'AVIF',
 };
 
-/** Throws a clear message when a format cannot hold an image of this size. */
-export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
+/**
+ * Throws `output.too-large` with a clear message (naming `file` when given) when a format cannot
+ * hold an image of this size.
+ */
+export function checkOutputSize(
+  format: OutputFormat,
+  width: number,
+  height: number,
+  file?: string,
+): void {
   const max = MAX_SIDE[format];
   if (Math.max(width, height) <= max) return;
-  throw new Error(
-    `${NAME[format]} cannot hold ${width}×${height} (max ${max} px per side); choose TIFF or PNG, or a smaller size`,
+  const p = { format: NAME[format], width, height, max };
+  throw new UpresError(
+    'output.too-large',
+    file === undefined
+      ? msg('pipeline.outputTooLarge', p)
+      : msg('pipeline.outputTooLargeFile', { file, ...p }),
   );
 }
 
-/** The bits per channel an output gets: the one asked for, else the input's where it fits. */
-export function outputBitDepth(format: OutputFormat, sixteenIn: boolean, asked?: number): number {
+// One key per count of depths a format holds, so each language joins the list its own way.
+const BIT_DEPTH_KEYS = [
+  ['pipeline.bitDepthOne', 'pipeline.bitDepthOneFile'],
+  ['pipeline.bitDepthTwo', 'pipeline.bitDepthTwoFile'],
+  ['pipeline.bitDepthThree', 'pipeline.bitDepthThreeFile'],
+] as const;
+
+/** "PNG holds 8 or 16 bits per channel, not 12", naming `file` when given. */
+function bitDepthRefusal(format: OutputFormat, asked: number, file?: string): EngineMessage {
+  const depths = BIT_DEPTHS[format];
+  const p: Record<string, string | number> = { format: NAME[format], asked };
+  depths.forEach((d, i) => (p['abc'[i]] = d));
+  const [bare, named] = BIT_DEPTH_KEYS[depths.length - 1];
+  return file === undefined ? msg(bare, p) : msg(named, { file, ...p });
+}
+
+/**
+ * The bits per channel an output gets: the one asked for (a depth the format cannot hold is
+ * refused as `request.invalid`, naming `file` when given), else the input's where it fits.
+ */
+export function outputBitDepth(
+  format: OutputFormat,
+  sixteenIn: boolean,
+  asked?: number,
+  file?: string,
+): number {
   if (asked !== undefined) {
     if (!BIT_DEPTHS[format].includes(asked))
-      throw new UpresError(
-        'request.invalid',
-        `${NAME[format]} holds ${BIT_DEPTHS[format].join(' or ')} bits per channel, not ${asked}`,
-      );
+      throw new UpresError('request.invalid', bitDepthRefusal(format, asked, file));
     return asked;
   }
   if (!sixteenIn) return 8;
@@ -120,22 +156,23 @@ export async function encodeToFile(
   alpha: Raster | undefined,
   path: string,
   opt: EncodeOptions,
-): Promise<string[]> {
+): Promise<EngineMessage[]> {
   const width = opt.width ?? colour.width;
   const height = opt.height ?? colour.height;
-  checkOutputSize(opt.format, width, height);
+  const label = opt.label ?? path;
+  checkOutputSize(opt.format, width, height, label);
   if (alpha && (alpha.width !== width || alpha.height !== height))
     throw new Error(`transparency is ${alpha.width}×${alpha.height}, expected ${width}×${height}`);
-  const depth = outputBitDepth(opt.format, colour.data instanceof Uint16Array, opt.bitDepth);
+  const depth = outputBitDepth(opt.format, colour.data instanceof Uint16Array, opt.bitDepth, label);
   const sixteen = depth > 8;
   // WebP and AVIF are written as RGB; PNG, JPEG and TIFF hold greyscale.
   const rgbOnly = opt.format === 'webp' || opt.format === 'avif';
   const grey = Boolean(opt.grey) && !rgbOnly;
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   const md: ImageMetadata = { ...opt.metadata };
   if (md.icc && iccColourSpace(md.icc) === 'GRAY' && !grey) {
     delete md.icc;
-    notes.push(`greyscale ICC profile not carried: ${NAME[opt.format]} output is RGB`);
+    notes.push(msg('pipeline.iccGreyInRgb', { format: NAME[opt.format] }));
   }
   // 8-bit values asked for at more bits are widened exactly (v · 257: 255 → 65535); libvips'
   // own conversion shifts by 8 (255 → 65280).
@@ -168,9 +205,7 @@ export async function encodeToFile(
           optimiseCoding: false,
           progressive: false,
         });
-        notes.push(
-          'large JPEG written as baseline without Huffman optimisation (a few % larger) to bound memory',
-        );
+        notes.push(msg('pipeline.jpegBaseline'));
       } else img = img.jpeg({ quality: q ?? 92, chromaSubsampling: chroma, mozjpeg: true });
       break;
     case 'webp':

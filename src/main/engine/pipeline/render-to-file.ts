@@ -1,6 +1,7 @@
 import { open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { throwIfCancelled } from '../../../shared/cancel';
+import { asMessage, msg, textOf, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { TiffCompression } from '../../../shared/output-rules';
 import type { MetadataPolicy, OutputPlan, TransparencyMode } from '../../../shared/queue';
@@ -72,8 +73,11 @@ export interface RenderToFileResult {
   height: number;
   tileSize: number;
   /** Conversions made and metadata that could not be carried, in plain words. */
-  notes: string[];
+  notes: EngineMessage[];
 }
+
+/** A failure's own message (a system or library message, quoted as it is). */
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Opens the render's tile store. A store is an optimisation: one that cannot be opened or written
@@ -81,14 +85,14 @@ export interface RenderToFileResult {
  */
 async function openStore(
   spec: { dir: string },
-  notes: string[],
+  notes: EngineMessage[],
   parts: TileFingerprintParts,
 ): Promise<TileCache | undefined> {
   let store: TileStore;
   try {
     store = await TileStore.open(spec.dir, await tileFingerprint(parts));
   } catch (err) {
-    notes.push(`finished tiles are not kept (${spec.dir}: ${(err as Error).message})`);
+    notes.push(msg('pipeline.tilesNotKept', { dir: spec.dir, reason: reasonOf(err) }));
     return undefined;
   }
   let broken = false;
@@ -101,7 +105,7 @@ async function openStore(
         await store.write(i, t);
       } catch (err) {
         broken = true;
-        notes.push(`finished tiles are no longer kept (${spec.dir}: ${(err as Error).message})`);
+        notes.push(msg('pipeline.tilesNoLongerKept', { dir: spec.dir, reason: reasonOf(err) }));
       }
     },
   };
@@ -120,13 +124,8 @@ export async function renderToFile(
   opt: RenderToFileOptions,
 ): Promise<RenderToFileResult> {
   const { format, width, height } = opt.plan;
-  try {
-    checkOutputSize(format, width, height);
-    if (opt.bitDepth !== undefined) outputBitDepth(format, false, opt.bitDepth);
-  } catch (err) {
-    const code = err instanceof UpresError ? err.code : 'output.too-large';
-    throw new UpresError(code, `${input}: ${(err as Error).message}`, { cause: err });
-  }
+  checkOutputSize(format, width, height, input);
+  if (opt.bitDepth !== undefined) outputBitDepth(format, false, opt.bitDepth, input);
   throwIfCancelled(opt.signal, input);
   try {
     await (await open(opt.tmp, 'wx')).close();
@@ -155,7 +154,7 @@ async function render(
     header: opt.header,
     signal: opt.signal,
   });
-  const notes = [...img.notes];
+  const notes: EngineMessage[] = [...img.notes];
   const mode = opt.transparency ?? DEFAULT_TRANSPARENCY;
   const throughModel = Boolean(img.alpha) && mode === 'model';
   const overlap = opt.overlap ?? model.defaultOverlap;
@@ -173,7 +172,7 @@ async function render(
   const passes = model.wholeImagePasses(plan.length);
   const passTiles = plan.length * (1 + passes);
   const wholeNote = model.wholeImageNote(plan.length);
-  if (wholeNote) notes.push(wholeNote);
+  if (wholeNote) notes.push(asMessage(wholeNote));
   const tiles = passTiles * (throughModel ? 2 : 1);
   opt.onPlan?.(tile, tiles);
   const feather = Math.min(model.defaultFeather, overlap);
@@ -190,7 +189,12 @@ async function render(
       tta: Boolean(opt.tta),
       transparency: throughModel ? 'model' : 'other',
       depth: img.rgb.data instanceof Uint16Array ? 16 : 8,
-      wholeImage: passes > 0 ? `statistics, overview + ${passes} passes` : wholeNote,
+      wholeImage:
+        passes > 0
+          ? `statistics, overview + ${passes} passes`
+          : wholeNote === undefined
+            ? undefined
+            : textOf(wholeNote),
     }));
   throwIfCancelled(opt.signal, input);
   const upscale = async (src: Raster, k: number): Promise<Raster> => {
@@ -209,6 +213,8 @@ async function render(
             preview: (px) => rasterOverviewTensor(src, px),
             signal: opt.signal,
             onTile: () => report(),
+            note: (n) => notes.push(asMessage(n)),
+            scratch: dirname(opt.tmp),
           },
           opt.alpha,
         );
@@ -233,7 +239,7 @@ async function render(
     alpha = throughModel ? meanOfChannels(await upscale(greyToRgb(img.alpha), 1)) : img.alpha;
     if (format === 'jpeg') {
       flattenOnto(colour, await resizeChannel(alpha, colour.width, colour.height), JPEG_MATTE);
-      notes.push('transparency flattened onto white: JPEG has none');
+      notes.push(msg('pipeline.transparencyFlattened'));
       alpha = undefined;
     } else alpha = await resizeChannel(alpha, outWidth, outHeight);
   }
@@ -250,15 +256,20 @@ async function render(
         height: outHeight,
         grey: img.grey,
         metadata: img.metadata,
+        label: input,
       })),
     );
   } catch (err) {
     // A full or read-only disk is told apart here, where the write happens, by its errno code.
     if (isDiskFault(err)) throw diskError(err, dirname(opt.tmp));
+    // A refusal worded for the user already names the input: it is passed on as it is.
+    if (err instanceof UpresError && err.detail) throw err;
     const code = err instanceof UpresError ? err.code : 'internal';
-    throw new UpresError(code, `${input}: cannot encode ${format}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new UpresError(
+      code,
+      msg('pipeline.encodeFailed', { file: input, format, reason: reasonOf(err) }),
+      { cause: err },
+    );
   }
   return { width: img.rgb.width, height: img.rgb.height, tileSize: tile, notes };
 }

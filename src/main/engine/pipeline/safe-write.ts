@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { link, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { msg } from '../../../shared/engine-message';
+import { UpresError } from '../../../shared/errors';
 import type { OnExists } from '../../../shared/queue';
 
 // Outputs are written to a hidden temp file beside their final path and only then given their
@@ -9,6 +11,8 @@ import type { OnExists } from '../../../shared/queue';
 
 /** Suffix every temp file Upres writes next to an output carries; leftovers are cleaned on resume. */
 export const TEMP_SUFFIX = '.upres-tmp';
+/** Scratch folders a render makes beside its output (RealPLKSR's GroupNorm maps): hidden, and gone after a crash too. */
+export const SCRATCH_PREFIX = '.upres-scratch-';
 
 /** A temp path in the output's folder, hidden, unique. */
 export function tempPathFor(output: string): string {
@@ -62,7 +66,10 @@ export async function commitOutput(
       throw err;
     }
   }
-  throw new Error(`no free file name for ${target}`);
+  throw new UpresError(
+    'disk.error',
+    msg('pipeline.noFreeName', { folder: dirname(target), file: target }),
+  );
 }
 
 /** Removes a temp file once its result is recorded. */
@@ -95,7 +102,7 @@ export async function findCommitted(tmp: string, target: string): Promise<string
   return undefined;
 }
 
-/** Deletes Upres temp files left in a folder by a crash, except those in `keep`. */
+/** Deletes Upres temp files and scratch folders left in a folder by a crash, except those in `keep`. */
 export async function cleanTempFiles(
   dir: string,
   keep: Set<string> = new Set(),
@@ -109,6 +116,13 @@ export async function cleanTempFiles(
   const removed: string[] = [];
   for (const n of names) {
     const path = join(dir, n);
+    if (n.startsWith(SCRATCH_PREFIX) && !keep.has(path)) {
+      await rm(path, { recursive: true, force: true }).then(
+        () => removed.push(path),
+        () => undefined,
+      );
+      continue;
+    }
     if (!n.startsWith('.') || !n.endsWith(TEMP_SUFFIX) || keep.has(path)) continue;
     await unlink(path).then(
       () => removed.push(path),

@@ -5,9 +5,10 @@ import {
   type OutputPlan,
   type QueueItem,
 } from '../../../shared/queue';
-import { errorCode, type ErrorCode } from '../../../shared/errors';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
+import { errorCode, UpresError, type ErrorCode } from '../../../shared/errors';
 import { inspectImage } from '../pipeline/decode';
-import { collectInputs, type InputProblem } from './collect-inputs';
+import { collectInputs, keyedProblem, type InputProblem } from './collect-inputs';
 import { fileStamp, type HeaderCache } from './header-cache';
 import { mapLimit, type InputGuard } from './input-guard';
 import { checkNameTemplate, planOutput } from './output-plan';
@@ -18,11 +19,25 @@ let counter = 0;
 export const newId = (): string =>
   `${Date.now().toString(36)}-${process.pid.toString(36)}-${(counter++).toString(36)}`;
 
-/** One message per problem: the path said once, whether or not the cause already names it. */
-export function problemOf(path: string, message: string, code?: ErrorCode): InputProblem {
-  const error = message.includes(path) ? message : `${path}: ${message}`;
+/**
+ * One message per problem: the path said once, whether or not the cause already names it. A
+ * keyed message keeps its key (the app words it; it names the path on its own line).
+ */
+export function problemOf(
+  path: string,
+  message: string | EngineMessage,
+  code?: ErrorCode,
+): InputProblem {
+  const text = typeof message === 'string' ? message : message.text;
+  const error = text.includes(path) ? text : `${path}: ${text}`;
+  if (typeof message !== 'string' && message.key)
+    return { ...keyedProblem(path, message, code), error };
   return code ? { path, error, code } : { path, error };
 }
+
+/** A thrown value's message, keyed when it came with its key. */
+const messageOf = (err: unknown): string | EngineMessage =>
+  err instanceof UpresError && err.detail ? err.detail : (err as Error).message;
 
 /**
  * What makes two items the same work: the input and its settings (the same photo rendered the same
@@ -78,7 +93,7 @@ export async function makeItems(
     recursive,
     exclude: [placement.outDir],
   });
-  const fixed = problems.map((p) => problemOf(p.path, p.error, p.code));
+  const fixed = problems.map((p) => problemOf(p.path, p.detail ?? p.error, p.code));
   // Headers are read a few at a time (a folder of thousands of photos), results in order.
   const made = await mapLimit(inputs, 8, async (input): Promise<QueueItem | InputProblem> => {
     const item: QueueItem = {
@@ -100,7 +115,7 @@ export async function makeItems(
       if (stamp) ctx.headers.put(item.id, h, stamp);
     } catch (err) {
       ctx.headers.drop(item.id);
-      return problemOf(input.path, (err as Error).message, errorCode(err));
+      return problemOf(input.path, messageOf(err), errorCode(err));
     }
     return item;
   });
@@ -116,12 +131,7 @@ export async function makeItems(
     const key = sameWorkKey(m);
     if (queued.has(key)) {
       ctx.headers.drop(m.id);
-      fixed.push(
-        problemOf(
-          m.input,
-          `${m.input}: already in the queue with the same settings; not added again`,
-        ),
-      );
+      fixed.push(problemOf(m.input, msg('batch.alreadyQueued', { file: m.input })));
       continue;
     }
     queued.add(key);

@@ -1,4 +1,5 @@
 import type { DeviceRequest } from '../../../shared/device';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { DeviceError } from '../runtime/runtime-errors';
 import { nextDevice } from '../runtime/provider-select';
 import { classifyFault, MIN_RETRY_TILE } from './fault-policy';
@@ -18,24 +19,23 @@ export interface Attempt {
 export function nextAttempt(
   err: unknown,
   tried: Attempt & { lastTile: number; requested: DeviceRequest },
-): { attempt: Attempt; note: string } | undefined {
+): { attempt: Attempt; note: EngineMessage } | undefined {
   const kind = classifyFault(err);
   const { lastTile } = tried;
   if (kind === 'memory' && lastTile > MIN_RETRY_TILE) {
     const tile = Math.max(MIN_RETRY_TILE, Math.floor(lastTile / 2 / 16) * 16);
     return {
       attempt: { tile, device: tried.device },
-      note: `out of memory with ${lastTile} px tiles; retried with ${tile} px`,
+      note: msg('runtime.retriedSmallerTile', { lastTile, tile }),
     };
   }
   const onCpu = tried.device === 'cpu' || tried.requested === 'cpu';
   const failedOn = err instanceof DeviceError ? err.device : tried.device;
   if ((kind === 'memory' || kind === 'provider') && !onCpu && failedOn !== 'cpu') {
-    const what = kind === 'memory' ? 'out of memory' : 'provider error';
     const device = failedOn && failedOn !== 'auto' ? nextDevice(failedOn) : 'cpu';
     return {
       attempt: { tile: tried.tile, device },
-      note: `${what} (${(err as Error).message}); retried on ${device === 'cpu' ? 'the CPU' : device}`,
+      note: msg('runtime.retriedOn', { fault: kind, error: (err as Error).message, device }),
     };
   }
   return undefined;

@@ -4,6 +4,7 @@ import { unlink } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 
 // Who runs a queue journal. A check on the pid written in the journal cannot tell: a killed
@@ -113,13 +114,15 @@ export class BatchLock {
       if (owner.owned)
         throw new UpresError(
           'queue.busy',
-          `the queue ${journalPath} is being run by ${owner.pid ? `process ${owner.pid}` : 'another process'}`,
+          owner.pid
+            ? msg('batch.queueBusyProcess', { file: journalPath, pid: owner.pid })
+            : msg('batch.queueBusyOther', { file: journalPath }),
         );
       // A socket file nobody listens on was left by a dead owner (abstract sockets and pipes
       // vanish with their process, so only socket files get here).
       if (file) await unlink(address).catch(() => undefined);
     }
-    throw new UpresError('queue.busy', `the queue ${journalPath}: could not take its lock`);
+    throw new UpresError('queue.busy', msg('batch.queueLockFailed', { file: journalPath }));
   }
 
   /** Gives the journal up (the kernel does the same when the process dies). */

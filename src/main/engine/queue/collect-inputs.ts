@@ -1,5 +1,6 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import type { ErrorCode } from '../../../shared/errors';
 
 /** Extensions of the images Upres reads (BMP is not: sharp has no BMP decoder). */
@@ -41,6 +42,13 @@ export interface InputProblem {
   error: string;
   /** The failure's code, where one fits, for the app to word the headline in its language. */
   code?: ErrorCode;
+  /** `error` as a catalogue key and its values, for the app to say in its language. */
+  detail?: EngineMessage;
+}
+
+/** A problem worded by the catalogue: its English text is the `error`. */
+export function keyedProblem(path: string, detail: EngineMessage, code?: ErrorCode): InputProblem {
+  return code ? { path, error: detail.text, code, detail } : { path, error: detail.text, detail };
 }
 
 export interface CollectOptions {
@@ -109,17 +117,17 @@ export async function collectInputs(
       const code = (err as NodeJS.ErrnoException).code;
       const why =
         code === 'ELOOP'
-          ? 'too many levels of symbolic links (a link that points to itself?)'
+          ? msg('batch.inputLinkLoop', { file: path })
           : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : 'no such file or folder';
+            ? msg('batch.inputPermission', { file: path })
+            : msg('batch.inputMissing', { file: path });
       const kind: ErrorCode =
         code === 'ENOENT'
           ? 'input.missing'
           : code === 'EACCES' || code === 'EPERM'
             ? 'disk.permission'
             : 'input.unreadable';
-      problems.push({ path, error: `${path}: ${why}`, code: kind });
+      problems.push(keyedProblem(path, why, kind));
       continue;
     }
     if (!info.isDirectory()) {
@@ -130,19 +138,23 @@ export async function collectInputs(
     try {
       await walk(path, await realpath(path), path, new Set());
     } catch (err) {
-      problems.push({
-        path,
-        error: `${path}: cannot read folder: ${(err as Error).message}`,
-        code: 'input.unreadable',
-      });
+      problems.push(
+        keyedProblem(
+          path,
+          msg('batch.folderUnreadable', { file: path, reason: (err as Error).message }),
+          'input.unreadable',
+        ),
+      );
       continue;
     }
     if (inputs.length === before)
-      problems.push({
-        path,
-        error: `${path}: folder holds no supported images${opt.recursive ? '' : ' (add --recursive for sub-folders)'}`,
-        code: 'input.unsupported',
-      });
+      problems.push(
+        keyedProblem(
+          path,
+          msg(opt.recursive ? 'batch.folderEmpty' : 'batch.folderEmptyFlat', { file: path }),
+          'input.unsupported',
+        ),
+      );
   }
   return { inputs, problems };
 }
@@ -164,30 +176,23 @@ async function followLink(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (isImageName(name))
-      problems.push({
-        path: link,
-        error:
-          code === 'ELOOP'
-            ? `${link}: a symbolic link that loops (too many levels of links); not followed`
-            : `${link}: a broken symbolic link (its target does not exist); skipped`,
-      });
+      problems.push(
+        keyedProblem(
+          link,
+          msg(code === 'ELOOP' ? 'batch.linkLoops' : 'batch.linkBroken', { file: link }),
+        ),
+      );
     return;
   }
   const within = inside(target, realRoot);
   if (folder) {
     if (!within && recursive)
-      problems.push({
-        path: link,
-        error: `${link}: a link to the folder ${target}, outside the added folder; not followed`,
-      });
+      problems.push(keyedProblem(link, msg('batch.linkFolderOutside', { file: link, target })));
     return;
   }
   if (!isImageName(name) && !isImageName(target)) return;
   if (!within) {
-    problems.push({
-      path: link,
-      error: `${link}: a link to ${target}, outside the added folder; not followed (add that file itself to include it)`,
-    });
+    problems.push(keyedProblem(link, msg('batch.linkFileOutside', { file: link, target })));
     return;
   }
   queue(relative(realRoot, target));

@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 
 /** What makes two paths one file: the real path after symlinks, and the inode for hard links. */
@@ -72,10 +73,11 @@ export class InputGuard {
       const hit =
         this.byReal.get(ids[k].real) ?? (ids[k].node ? this.byNode.get(ids[k].node) : undefined);
       if (hit === undefined) return;
-      const whose = hit === o.input ? 'its own input' : `the input ${hit}`;
       throw new UpresError(
         'output.invalid',
-        `${o.input}: its output ${o.output} would replace ${whose}; choose another output folder or name template`,
+        hit === o.input
+          ? msg('batch.outputIsOwnInput', { file: o.input, output: o.output })
+          : msg('batch.outputIsInput', { file: o.input, output: o.output, other: hit }),
       );
     });
   }

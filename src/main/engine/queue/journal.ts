@@ -1,6 +1,7 @@
 import { copyFile, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { QueueItem } from '../../../shared/queue';
 import { AppendLog } from '../storage/append-log';
 
@@ -143,7 +144,7 @@ export class Journal {
    * `<path>.corrupt-<time>` (never lost). Temp files of earlier writers are deleted: whoever
    * holds the lock is the only writer.
    */
-  async load(): Promise<{ state?: JournalState; warning?: string }> {
+  async load(): Promise<{ state?: JournalState; warning?: EngineMessage }> {
     await this.removeTempFiles();
     let text: string;
     try {
@@ -159,11 +160,11 @@ export class Journal {
       await copyFile(this.path, aside);
       return {
         state,
-        warning: `queue journal ${this.path} was damaged; read what could be read, kept a copy as ${aside}`,
+        warning: msg('batch.journalDamaged', { file: this.path, copy: aside }),
       };
     } catch {
       await rename(this.path, aside);
-      return { warning: `queue journal ${this.path} was unreadable; kept as ${aside}` };
+      return { warning: msg('batch.journalUnreadable', { file: this.path, copy: aside }) };
     }
   }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import {
   defaultFormatFor,
@@ -13,18 +14,23 @@ import type { ItemSettings, OutputPlan, Placement } from '../../../shared/queue'
 export function checkNameTemplate(template: string): void {
   const issue = nameTemplateIssue(template);
   if (!issue) return;
-  const fail = (message: string): never => {
+  const fail = (message: EngineMessage): never => {
     throw new UpresError('request.invalid', message);
   };
+  // The fields go in as values: braces in a catalogue sentence would be ICU syntax.
   switch (issue.kind) {
     case 'folders':
-      return fail(`name template "${template}" must not contain folders or ".."`);
+      return fail(msg('batch.templateFolders', { template }));
     case 'unknown-field':
       return fail(
-        `name template "${template}": unknown field {${issue.field}}; use ${NAME_FIELDS.map((f) => `{${f}}`).join(' ')}`,
+        msg('batch.templateUnknownField', {
+          template,
+          field: `{${issue.field}}`,
+          fields: NAME_FIELDS.map((f) => `{${f}}`).join(' '),
+        }),
       );
     case 'no-name':
-      return fail(`name template "${template}" must contain {name}, or every output gets one name`);
+      return fail(msg('batch.templateNoName', { template, nameField: '{name}' }));
   }
 }
 

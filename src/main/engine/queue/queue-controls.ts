@@ -1,3 +1,4 @@
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import { FINISHED, ItemSettings, type Placement, type QueueItem } from '../../../shared/queue';
@@ -66,6 +67,7 @@ export class QueueControls {
       state: 'waiting',
       error: undefined,
       errorCode: undefined,
+      errorDetail: undefined,
       crashes: undefined,
       notes: [],
     }));
@@ -75,10 +77,7 @@ export class QueueControls {
   /** Removes an item that is not running (its kept tiles too). */
   async remove(id: string): Promise<void> {
     if (this.q.runningId() === id)
-      throw new UpresError(
-        'request.invalid',
-        `${id}: a running item cannot be removed; cancel it first`,
-      );
+      throw new UpresError('request.invalid', msg('batch.removeRunning', { id }));
     const removed = await this.q.store.remove([id]);
     if (removed.length === 0) return;
     this.q.headers.drop(id);
@@ -214,7 +213,7 @@ export class QueueControls {
    */
   async reexport(id: string, alpha: number, nameTemplate?: string): Promise<QueueItem> {
     const source = this.q.store.find(id);
-    if (!source) throw new UpresError('not-found', `no queue item ${id}`);
+    if (!source) throw new UpresError('not-found', msg('batch.noItem', { id }));
     const template =
       nameTemplate ??
       (source.placement.nameTemplate.includes('{alpha}')

@@ -1,4 +1,5 @@
 import type { DeviceRequest } from '../../../shared/device';
+import type { EngineMessage } from '../../../shared/engine-message';
 import type { OutputPlan, PlacementInput, QueueItem, QueueProgress } from '../../../shared/queue';
 import type { ImageHeader } from '../pipeline/decode';
 
@@ -34,7 +35,7 @@ export interface RenderResult {
   device: string;
   tileSize: number;
   /** What the render changed or could not carry (CMYK converted, IPTC dropped in WebP…). */
-  notes?: string[];
+  notes?: (EngineMessage | string)[];
 }
 
 export type Renderer = (req: RenderRequest) => Promise<RenderResult>;
@@ -47,7 +48,8 @@ export interface QueueEvents {
   /** An item moved to `index` in the queue's order. */
   moved: [id: string, index: number];
   progress: [QueueProgress];
-  warning: [string];
+  /** A keyed message (the UI words it) or, from elsewhere, plain English text. */
+  warning: [EngineMessage | string];
   /** The run loop stopped (nothing left, paused, or failed); `isRunning` is false by now. */
   idle: [];
 }

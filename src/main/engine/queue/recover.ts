@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { QueueItem } from '../../../shared/queue';
+import { msg } from '../../../shared/engine-message';
 import { cleanTempFiles, findCommitted, finishCommit } from '../pipeline/safe-write';
 import { discardTileStores } from './tile-stores';
 
@@ -34,17 +35,16 @@ export async function recoverAfterCrash(items: QueueItem[]): Promise<void> {
     item.committing = undefined;
     item.crashes = crashes;
     if (crashes >= MAX_CRASHES) {
+      const detail = msg('batch.engineStoppedGiveUp', { file: item.input, count: crashes });
       Object.assign(item, {
         state: 'failed',
-        error: `${item.input}: the engine stopped while processing this photo (${crashes} times); it is not tried again`,
+        error: detail.text,
+        errorDetail: detail,
         errorCode: 'engine.stopped',
       });
     } else {
       item.state = 'waiting';
-      item.notes = [
-        ...item.notes,
-        'the engine stopped while processing this photo; it is tried once more after the others',
-      ];
+      item.notes = [...item.notes, msg('batch.engineStoppedRetry')];
     }
   }
   const dirs = new Set(items.flatMap((i) => (i.plan ? [dirname(i.plan.path)] : [])));

@@ -1,4 +1,5 @@
-import { errorCode } from '../../../shared/errors';
+import { errorCode, UpresError } from '../../../shared/errors';
+import { asMessage } from '../../../shared/engine-message';
 import type { OutputPlan, QueueItem, QueueProgress } from '../../../shared/queue';
 import { inspectImage, type ImageHeader } from '../pipeline/decode';
 import { finishCommit, tempPathFor } from '../pipeline/safe-write';
@@ -38,7 +39,12 @@ export async function runItem(
 ): Promise<void> {
   const t0 = performance.now();
   // On disk before the first tile: a crash from here on is counted against this item.
-  await ctx.store.change(item, { state: 'running', error: undefined, errorCode: undefined });
+  await ctx.store.change(item, {
+    state: 'running',
+    error: undefined,
+    errorCode: undefined,
+    errorDetail: undefined,
+  });
   try {
     const { patch, cleanup } = await attempts(ctx, item, abort.signal);
     // The output has its final name: its kept tiles go before the item is journaled done, so a
@@ -56,7 +62,15 @@ export async function runItem(
     } else {
       const message = (err as Error).message;
       const error = message.includes(item.input) ? message : `${item.input}: ${message}`;
-      await ctx.store.change(item, { state: 'failed', error, errorCode: errorCode(err), seconds });
+      // The detail (the UI's translation of the message) is kept as the error worded it.
+      const errorDetail = err instanceof UpresError ? err.detail : undefined;
+      await ctx.store.change(item, {
+        state: 'failed',
+        error,
+        errorCode: errorCode(err),
+        errorDetail,
+        seconds,
+      });
     }
   }
 }
@@ -141,7 +155,7 @@ async function attempts(
       clock.finish();
       // A cancel or pause during the last tile lands here: never commit an output then.
       if (signal.aborted) throw stopOf(signal, new Stop('cancel'));
-      notes.push(...(rendered.notes ?? []));
+      notes.push(...(rendered.notes ?? []).map(asMessage));
       await ctx.store.change(item, { committing: tmp, notes }, false);
       const result = await commitItem(tmp, target, item.placement.onExists);
       return {
@@ -165,7 +179,7 @@ async function attempts(
         throw err;
       }
       attempt = next.attempt;
-      notes.push(next.note);
+      notes.push(asMessage(next.note));
     }
   }
 }

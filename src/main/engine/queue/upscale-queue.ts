@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { EngineMessage } from '../../../shared/engine-message';
+import { UpresError } from '../../../shared/errors';
 import type { Patch } from '../../../shared/patch';
 import type { ItemSettings, ItemSettingsInput, QueueItem } from '../../../shared/queue';
 import { makeFolder } from '../storage/make-folder';
@@ -100,9 +102,9 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   }
 
   /** Problems met while opening the journal (also emitted as 'warning' events later on). */
-  readonly warnings: string[] = [];
+  readonly warnings: EngineMessage[] = [];
 
-  private warnLater(message: string): void {
+  private warnLater(message: EngineMessage): void {
     this.warnings.push(message);
     queueMicrotask(() => this.emit('warning', message));
   }
@@ -184,7 +186,12 @@ export class UpscaleQueue extends EventEmitter<QueueEvents> {
   private startAuto(): void {
     if (this.loop) return;
     this.autoOnly = true;
-    void this.run().catch((err: unknown) => this.emit('warning', `${(err as Error).message}`));
+    void this.run().catch((err: unknown) =>
+      this.emit(
+        'warning',
+        err instanceof UpresError && err.detail ? err.detail : `${(err as Error).message}`,
+      ),
+    );
   }
 
   private run(): Promise<void> {

@@ -8,6 +8,19 @@ import { cancelledError } from '../../../shared/cancel';
 /** The graph whose weights are the blend at α as constants, in the precision asked (see openSession). */
 export type FixedAlphaGraph = (alpha: number) => (fp16: boolean) => Uint8Array;
 
+/** ESRGAN's network interpolation: each weight (1 − α)·fidelity + α·perceptual. */
+export function blendWeights(fidelity: StateDict, perceptual: StateDict, alpha: number): StateDict {
+  const blended: StateDict = new Map();
+  for (const [name, f] of fidelity) {
+    const p = perceptual.get(name)!;
+    blended.set(
+      name,
+      f.map((v, i) => (1 - alpha) * v + alpha * p[i]),
+    );
+  }
+  return blended;
+}
+
 /** For Upres's own architectures: the weights blended in TypeScript, then the graph built. */
 export function weightBlendGraph(
   spec: ArchitectureSpec,
@@ -15,14 +28,7 @@ export function weightBlendGraph(
   perceptual: StateDict,
 ): FixedAlphaGraph {
   return (alpha) => {
-    const blended: StateDict = new Map();
-    for (const [name, f] of fidelity) {
-      const p = perceptual.get(name)!;
-      blended.set(
-        name,
-        f.map((v, i) => (1 - alpha) * v + alpha * p[i]),
-      );
-    }
+    const blended = blendWeights(fidelity, perceptual, alpha);
     return (fp16) => buildGraph(spec, blended, { fp16 });
   };
 }

@@ -1,6 +1,7 @@
 // A chain of models run as one (e.g. a 1× JPEG cleanup, then a 4× upscaler): each tile goes through
 // every stage in turn, so the photo is read once, memory is one tile's worth per stage, and each
 // stage keeps its own context inside the tile's.
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { architectureOf } from '../models/architectures';
 import { chainStages } from '../models/chain-id';
@@ -41,7 +42,7 @@ function dialOf(id: string, stages: LoadedModel[]): number | undefined {
   if (pairs.length > 1)
     throw new UpresError(
       'request.invalid',
-      `${id}: a chain may hold one pair (one dial), not ${pairs.length}`,
+      msg('runtime.chainOnePair', { id, count: pairs.length }),
     );
   return pairs[0]?.defaultAlpha;
 }

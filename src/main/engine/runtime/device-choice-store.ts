@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DeviceSpeed, ExecutionDevice } from '../../../shared/device';
+import { NoteEntry } from '../../../shared/engine-message';
 import { JsonFile } from '../storage/json-file';
 import { resolveUserDirs } from '../storage/user-dirs';
 
@@ -13,8 +14,8 @@ export const MeasuredChoice = z.object({
   device: ExecutionDevice,
   fp16: z.boolean(),
   speeds: z.array(DeviceSpeed),
-  /** Why a candidate could not be timed. */
-  failed: z.array(z.object({ device: ExecutionDevice, reason: z.string() })).default([]),
+  /** Why a candidate could not be timed (files written before keys hold plain strings). */
+  failed: z.array(z.object({ device: ExecutionDevice, reason: NoteEntry })).default([]),
   measuredAt: z.string(),
 });
 export type MeasuredChoice = z.infer<typeof MeasuredChoice>;

@@ -1,5 +1,6 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ExecutionDevice } from '../../../shared/device';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { FaultInjection, WorkerRequest, WorkerResponse } from './worker-protocol';
 import { launchChild, launchesByFork, probeChildOf, type ProbeChild } from './isolated-session';
@@ -233,7 +234,7 @@ export class InferenceSession {
    * mid-run; a thread host must only be terminated between runs, see SessionHost).
    */
   async terminate(): Promise<void> {
-    this.failAll(new UpresError('cancelled', 'the inference worker was stopped'));
+    this.failAll(new UpresError('cancelled', msg('runtime.workerStopped')));
     await this.host.stop();
   }
 

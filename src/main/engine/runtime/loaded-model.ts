@@ -1,3 +1,4 @@
+import type { EngineMessage } from '../../../shared/engine-message';
 import type { ArchitectureSpec } from '../../../shared/architecture';
 import type { DeviceChoice, DeviceRequest } from '../../../shared/device';
 import type { StateDict } from '../models/state-dict';
@@ -5,10 +6,15 @@ import { buildGraph } from '../models/build-graph';
 import type { ModelRegistry } from '../models/model-registry';
 import { checkPairCompatible } from '../models/pair-compat';
 import { onnxBlendGraph, onnxFixedBlendGraph } from '../models/onnx/onnx-blend';
-import type { InferenceSession, Tensor4 } from './inference-session';
+import { InferenceSession, type Tensor4 } from './inference-session';
 import { openSession, type OpenSessionOptions, type SessionFamily } from './open-session';
 import { userGraphCache } from './optimized-graph-cache';
-import { AlphaSessions, weightBlendGraph, type FixedAlphaGraph } from './alpha-sessions';
+import {
+  AlphaSessions,
+  blendWeights,
+  weightBlendGraph,
+  type FixedAlphaGraph,
+} from './alpha-sessions';
 import { architectureOf } from '../models/architectures';
 import type { WholeImageJob } from '../models/architectures/definition';
 import { runPadded } from '../pipeline/pad-to-multiple';
@@ -24,6 +30,16 @@ export class LoadedModel {
     readonly defaultAlpha?: number,
     private readonly alphaSessions?: AlphaSessions,
   ) {}
+
+  /** The weights and further sessions exact whole-image schemes need (single built models). */
+  graphs?: WholeImageJob['graphs'];
+  /** The same for a pair, at an α: its blended weights (network interpolation). */
+  graphsAt?: (alpha: number) => NonNullable<WholeImageJob['graphs']>;
+
+  /** Whether exact whole-image schemes can run (they need the weights). */
+  private get exactWhole(): boolean {
+    return this.graphs !== undefined || this.graphsAt !== undefined;
+  }
 
   /** Whether this is a fidelity ↔ perceptual pair that takes a per-run α. */
   get interpolates(): boolean {
@@ -100,12 +116,12 @@ export class LoadedModel {
 
   /** Runs over every tile that a plan of `tiles` tiles needs before its output tiles (usually 0). */
   wholeImagePasses(tiles: number): number {
-    return architectureOf(this.spec).wholeImage?.(this.spec)?.passes(tiles) ?? 0;
+    return architectureOf(this.spec).wholeImage?.(this.spec, this.exactWhole)?.passes(tiles) ?? 0;
   }
 
   /** What the render notes for a plan of `tiles` tiles whose output may differ from untiled. */
-  wholeImageNote(tiles: number): string | undefined {
-    return architectureOf(this.spec).wholeImage?.(this.spec)?.note(tiles);
+  wholeImageNote(tiles: number): EngineMessage | undefined {
+    return architectureOf(this.spec).wholeImage?.(this.spec, this.exactWhole)?.note(tiles);
   }
 
   /**
@@ -117,11 +133,14 @@ export class LoadedModel {
     job: Omit<WholeImageJob, 'run'>,
     alpha?: number,
   ): Promise<((t: Tensor4) => Promise<Tensor4>) | undefined> {
-    const pass = architectureOf(this.spec).wholeImage?.(this.spec);
+    const pass = architectureOf(this.spec).wholeImage?.(this.spec, this.exactWhole);
     if (!pass) return undefined;
     const a = this.checkAlpha(alpha);
+    const mine = this.graphs ?? (a !== undefined ? this.graphsAt?.(a) : undefined);
+    const own = mine && job.scratch ? { ...mine, scratch: job.scratch } : mine;
+    const graphs = job.graphs ?? own;
     return this.padded(
-      await pass.prepare({ ...job, run: (t, extra) => this.session.runWith(t, extra, a) }),
+      await pass.prepare({ ...job, graphs, run: (t, extra) => this.session.runWith(t, extra, a) }),
     );
   }
 
@@ -170,7 +189,18 @@ export async function loadWeights(
     async (fp16) => buildGraph(spec, await read(), { fp16, label: id }),
     { ...sessionFacts(id, spec), ...opt },
   );
-  return new LoadedModel(id, spec, session, choice);
+  const model = new LoadedModel(id, spec, session, choice);
+  // RealPLKSR's exact GroupNorm sweep builds its stage graphs from the weights, on the same device.
+  model.graphs = { weights: read, open: graphOpener(choice.device) };
+  return model;
+}
+
+/** Starts sessions for further graphs of a model (the sweep's stages) on its device. */
+function graphOpener(device: DeviceChoice['device']): NonNullable<WholeImageJob['graphs']>['open'] {
+  return async (graph) => {
+    const s = await InferenceSession.create(graph, device);
+    return { run: (t, extra) => s.runWith(t, extra), dispose: () => s.dispose() };
+  };
 }
 
 /**
@@ -185,7 +215,7 @@ export async function loadPairWeights(
   opt: OpenSessionOptions = {},
 ): Promise<LoadedModel> {
   checkPairCompatible(fidelity, perceptual);
-  return openPair(
+  const model = await openPair(
     id,
     fidelity.spec,
     (fp16) =>
@@ -199,6 +229,13 @@ export async function loadPairWeights(
     defaultAlpha,
     opt,
   );
+  // The sweep at a job's α runs on the blended weights, as the constant-weight sessions do.
+  const open = graphOpener(model.choice.device);
+  model.graphsAt = (alpha) => ({
+    weights: async () => blendWeights(fidelity.weights, perceptual.weights, alpha),
+    open,
+  });
+  return model;
 }
 
 /** The blend session of a pair plus the constant-weight sessions its long jobs get. */

@@ -67,7 +67,7 @@ export class ModelCache {
    */
   static forRegistry(
     registry: ModelRegistry,
-    log: (line: string) => void = () => undefined,
+    log: NonNullable<OpenSessionOptions['log']> = () => undefined,
     session: Omit<OpenSessionOptions, 'device' | 'precision' | 'log'> = {},
   ) {
     const opt = { store: userDeviceChoices(), ...session };

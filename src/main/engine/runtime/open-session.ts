@@ -10,11 +10,12 @@ import type {
   ExecutionDevice,
   Precision,
 } from '../../../shared/device';
+import { msg, textOf, type EngineMessage } from '../../../shared/engine-message';
 import type { DeviceChoiceStore } from './device-choice-store';
 import { nvidiaPresent } from './gpu-presence';
 import { InferenceSession } from './inference-session';
 import { planProviders, type PlatformInfo } from './provider-select';
-import { DeviceError, deviceName, faultReason } from './runtime-errors';
+import { DeviceError, deviceName, faultMessage } from './runtime-errors';
 import type { FaultInjection } from './worker-protocol';
 import type { OptimizedGraphCache } from './optimized-graph-cache';
 import { traceMark } from '../metrics/startup-trace';
@@ -67,7 +68,11 @@ export interface OpenSessionOptions {
   threads?: number;
   platform?: PlatformInfo;
   audience?: Audience;
-  log?: (message: string) => void;
+  /**
+   * Where the session runs and why, once it is open: the line the CLI prints, and the same as
+   * sentences with their catalogue keys for a UI (see choiceMessages).
+   */
+  log?: (line: string, messages?: EngineMessage[]) => void;
   /** With `store`: `auto` times each candidate on this family once and keeps the fastest. */
   family?: SessionFamily;
   store?: DeviceChoiceStore;
@@ -92,7 +97,7 @@ type Opened = {
   session: InferenceSession;
   device: ExecutionDevice;
   fp16: boolean;
-  note?: string;
+  note?: EngineMessage;
   graph: 'saved' | 'built';
 };
 
@@ -162,8 +167,8 @@ async function tryDevice(
   graph: GraphSource,
   device: ExecutionDevice,
   opt: OpenSessionOptions,
-): Promise<Opened | { reason: string }> {
-  let note: string | undefined;
+): Promise<Opened | { reason: EngineMessage }> {
+  let note: EngineMessage | undefined;
   const audience = opt.audience ?? opt.platform?.audience ?? 'cli';
   for (const fp16 of precisionsFor(device, opt)) {
     try {
@@ -173,17 +178,16 @@ async function tryDevice(
       // A cancelled open is not the device's fault: no fallback to the next one.
       if (device === 'cpu' || opt.signal?.aborted) throw err;
       if (fp16 && err instanceof DeviceError && err.fault === 'no-fp16') {
-        const name = deviceName(device);
         note =
           audience === 'app'
-            ? `This graphics adapter cannot compute in half precision; ${name} runs in full precision (slower, same result)`
-            : `${device} cannot run fp16 on this adapter (no shader-f16); running fp32 on ${device}`;
+            ? msg('runtime.noFp16App', { name: deviceName(device) })
+            : msg('runtime.noFp16Cli', { device });
         continue;
       }
-      return { reason: `${device} failed to start: ${faultReason(err, device, audience)}` };
+      return { reason: faultMessage(err, device, audience) };
     }
   }
-  return { reason: `${device} failed to start` };
+  return { reason: msg('runtime.startFailed', { device }) };
 }
 
 /** What identifies "this set of devices": a change means measuring again. */
@@ -223,15 +227,15 @@ async function measure(
   candidates: ExecutionDevice[],
   family: SessionFamily,
   opt: OpenSessionOptions,
-  reasons: string[],
+  reasons: EngineMessage[],
 ): Promise<{
   best: Opened;
   speeds: DeviceSpeed[];
-  failed: { device: ExecutionDevice; reason: string }[];
+  failed: { device: ExecutionDevice; reason: EngineMessage }[];
 }> {
   const side = opt.measureSide ?? MEASURE_SIDE;
   const speeds: DeviceSpeed[] = [];
-  const failed: { device: ExecutionDevice; reason: string }[] = [];
+  const failed: { device: ExecutionDevice; reason: EngineMessage }[] = [];
   let best: { opened: Opened; spmp: number } | undefined;
   for (const device of candidates) {
     const r = await tryDevice(graph, device, opt);
@@ -246,7 +250,7 @@ async function measure(
     } catch (err) {
       await r.session.dispose();
       if (device === 'cpu') throw err;
-      const reason = `${device} failed a ${side} px tile: ${faultReason(err, device, opt.audience ?? 'cli')}`;
+      const reason = faultMessage(err, device, opt.audience ?? 'cli', side);
       reasons.push(reason);
       failed.push({ device, reason });
       continue;
@@ -276,21 +280,22 @@ export async function openSession(
   const plan = planProviders(requested, info);
   const reasons = [...plan.notes];
   let order = plan.candidates;
-  let decidedBy: string | undefined;
+  let decided: DeviceChoice['decided'];
   const finish = (o: Opened) => {
+    const fellBack = reasons.length > 0 && o.device !== requested && requested !== 'cpu';
     const choice: DeviceChoice = {
       requested,
       device: o.device,
       fp16: o.fp16,
-      fallbackReason:
-        reasons.length > 0 && o.device !== requested && requested !== 'cpu'
-          ? reasons.join('; ')
-          : undefined,
-      precisionNote: o.note,
-      decidedBy,
+      fallbackReason: fellBack ? reasons.map(textOf).join('; ') : undefined,
+      fallbackReasons: fellBack ? reasons : undefined,
+      precisionNote: o.note?.text,
+      precisionMessage: o.note,
+      decidedBy: decided && msg('runtime.decided', decided).text,
+      decided,
       graph: o.graph,
     };
-    opt.log?.(choiceLine(choice));
+    opt.log?.(choiceLine(choice), choiceMessages(choice));
     return { session: o.session, choice };
   };
 
@@ -298,11 +303,11 @@ export async function openSession(
     const signature = deviceSignature(order, info);
     const kept = await opt.store.get(opt.family.key, signature);
     if (kept) {
-      decidedBy = `kept measurement (${speedLine(kept.speeds)})`;
+      decided = { how: 'kept', speeds: speedLine(kept.speeds) };
       order = [kept.device, ...order.filter((d) => d !== kept.device)];
     } else {
       const m = await measure(graph, order, opt.family, opt, reasons);
-      decidedBy = `measured now (${speedLine(m.speeds)})`;
+      decided = { how: 'measured', speeds: speedLine(m.speeds) };
       await opt.store.put({
         family: opt.family.key,
         signature,
@@ -315,7 +320,7 @@ export async function openSession(
       // The others were not slower by failing: only failures count as reasons.
       return finish(m.best);
     }
-  } else if (requested === 'auto' && order.length > 1) decidedBy = 'the platform order';
+  } else if (requested === 'auto' && order.length > 1) decided = { how: 'order' };
 
   for (const device of order) {
     const r = await tryDevice(graph, device, opt);
@@ -325,14 +330,44 @@ export async function openSession(
   throw new Error('no execution provider could be started');
 }
 
+/** Where a model runs, at what precision and (for `auto`) how it was picked, as one sentence. */
+export function choiceHead(c: DeviceChoice): EngineMessage {
+  const how =
+    c.requested === 'auto'
+      ? (c.decided?.how ?? 'auto')
+      : c.requested !== c.device
+        ? 'asked'
+        : 'none';
+  return msg('runtime.choice', {
+    device: c.device,
+    precision: c.fp16 ? 'fp16' : 'fp32',
+    how,
+    speeds: c.decided?.speeds ?? '',
+    requested: c.requested,
+  });
+}
+
+/**
+ * The choice as a UI lists it, one sentence each: why the providers before it were not used, the
+ * precision's caveat, then where it runs (last: a list that shows its latest shows that).
+ */
+export function choiceMessages(c: DeviceChoice): EngineMessage[] {
+  return [
+    ...(c.fallbackReason ? (c.fallbackReasons ?? []) : []),
+    ...(c.precisionMessage ? [c.precisionMessage] : []),
+    choiceHead(c),
+  ];
+}
+
 /** The one line the CLI prints about where a model runs and why. */
 export function choiceLine(c: DeviceChoice): string {
-  const precision = c.fp16 ? 'fp16' : 'fp32';
-  const parts = [`running on ${c.device} (${precision})`];
-  if (c.requested === 'auto') parts.push(`auto${c.decidedBy ? `: ${c.decidedBy}` : ''}`);
-  else if (c.requested !== c.device) parts.push(`${c.requested} was asked for`);
+  const parts = [textOf(choiceHead(c))];
   if (c.fallbackReason)
-    parts.push(c.device === 'cpu' ? `using CPU: ${c.fallbackReason}` : c.fallbackReason);
+    parts.push(
+      c.device === 'cpu'
+        ? msg('runtime.usingCpu', { reasons: c.fallbackReason }).text
+        : c.fallbackReason,
+    );
   if (c.precisionNote) parts.push(c.precisionNote);
   return parts.join('; ');
 }

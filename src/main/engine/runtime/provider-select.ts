@@ -1,4 +1,5 @@
 import type { Audience, DeviceRequest, ExecutionDevice } from '../../../shared/device';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 
 export interface BackendInfo {
   name: string;
@@ -21,7 +22,7 @@ export interface ProviderPlan {
   /** Devices to try in order; the last is always cpu. */
   candidates: ExecutionDevice[];
   /** Why a requested or preferred provider was left out before trying. */
-  notes: string[];
+  notes: EngineMessage[];
 }
 
 /** GPU providers worth trying on each platform, best first (WebGPU reaches every other GPU). */
@@ -44,13 +45,12 @@ export function nextDevice(
 }
 
 /** Why CUDA is not installed, in the reader's terms; undefined when there is no NVIDIA GPU. */
-function cudaMissing(info: PlatformInfo, forced: boolean): string | undefined {
-  if (!info.hasNvidia) return forced ? 'cuda needs an NVIDIA GPU, and none was found' : undefined;
-  if (info.audience === 'app')
-    return 'An NVIDIA GPU is present, but this copy of Upres has no CUDA support installed';
+function cudaMissing(info: PlatformInfo, forced: boolean): EngineMessage | undefined {
+  if (!info.hasNvidia) return forced ? msg('runtime.cudaNeedsNvidia') : undefined;
+  if (info.audience === 'app') return msg('runtime.cudaNotInstalledApp');
   return info.platform === 'linux'
-    ? 'cuda provider is not installed (run `npm run setup:cuda`)'
-    : 'cuda provider is not installed';
+    ? msg('runtime.cudaNotInstalledSetup')
+    : msg('runtime.providerNotInstalled', { device: 'cuda' });
 }
 
 /** Why `device` cannot be tried here, or undefined when it can. */
@@ -58,14 +58,14 @@ export function unavailableReason(
   device: ExecutionDevice,
   info: PlatformInfo,
   forced = true,
-): string | undefined {
+): EngineMessage | undefined {
   if (device === 'cpu') return undefined;
   const backend = info.backends.find((b) => b.name === device);
   if (!backend)
-    return `${device} is not available in this build of onnxruntime for ${info.platform}-${info.arch}`;
+    return msg('runtime.notInBuild', { device, platform: `${info.platform}-${info.arch}` });
   if (!backend.bundled && !info.isInstalled(device)) {
-    if (device === 'cuda') return cudaMissing(info, forced) ?? 'no NVIDIA GPU';
-    return `${device} provider is not installed`;
+    if (device === 'cuda') return cudaMissing(info, forced) ?? msg('runtime.noNvidia');
+    return msg('runtime.providerNotInstalled', { device });
   }
   return undefined;
 }
@@ -75,7 +75,7 @@ export function planProviders(request: DeviceRequest, info: PlatformInfo): Provi
   if (request === 'cpu') return { candidates: ['cpu'], notes: [] };
   const forced = request !== 'auto';
   const wanted = forced ? [request] : preferredDevices(info.platform, info.arch);
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   const candidates: ExecutionDevice[] = [];
   for (const d of wanted) {
     const missing = unavailableReason(d, info, forced);

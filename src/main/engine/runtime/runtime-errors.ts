@@ -1,4 +1,5 @@
 import type { Audience, ExecutionDevice } from '../../../shared/device';
+import { msg, type EngineMessage, type MessageParams } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 
 // onnxruntime reports every failure as a message string (from the worker thread it runs on). This
@@ -32,7 +33,11 @@ export function deviceFault(message: string, device: ExecutionDevice): DeviceFau
   return 'other';
 }
 
-/** An onnxruntime failure with the device it happened on and its fault kind. */
+/**
+ * An onnxruntime failure with the device it happened on and its fault kind. Its message is
+ * onnxruntime's own (the CLI prints it as it is); a GPU fault also carries a detail that names
+ * the device and the fault in the UI's words, with onnxruntime's first line as the value.
+ */
 export class DeviceError extends UpresError {
   constructor(
     code: UpresError['code'],
@@ -40,7 +45,10 @@ export class DeviceError extends UpresError {
     readonly device: ExecutionDevice,
     readonly fault: DeviceFault,
   ) {
-    super(code, message);
+    super(
+      code,
+      fault === 'other' ? message : { ...faultDetail(message, device, fault), text: message },
+    );
   }
 }
 
@@ -71,26 +79,53 @@ const NAMES: Record<ExecutionDevice, string> = {
 /** A provider's name as people know it. */
 export const deviceName = (d: ExecutionDevice): string => NAMES[d];
 
-/**
- * Why a provider could not be used, in one short clause for the audience: the first line of
- * onnxruntime's message for developers, plain words for the app's users.
- */
-export function faultReason(err: unknown, device: ExecutionDevice, audience: Audience): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const fault = err instanceof DeviceError ? err.fault : deviceFault(message, device);
-  const name = deviceName(device);
-  const plain: Partial<Record<DeviceFault, string>> = {
-    'no-adapter': `${name} found no usable graphics adapter`,
-    'no-fp16': `the graphics adapter cannot compute in half precision (fp16)`,
-    'missing-library': `${name} is not installed completely`,
-    memory: `${name} ran out of memory`,
-    lost: `the graphics adapter stopped responding (${name})`,
-  };
-  if (audience === 'app') return plain[fault] ?? `${name} failed to start`;
-  // onnxruntime prefixes its source location and the failed check; the words after them matter.
-  const first = message
+// The fault kinds as ICU select keys (a select key cannot hold a hyphen).
+const FAULT_KEYS: Record<DeviceFault, string> = {
+  memory: 'memory',
+  lost: 'lost',
+  'no-fp16': 'noFp16',
+  'no-adapter': 'noAdapter',
+  'missing-library': 'missingLibrary',
+  provider: 'other',
+  other: 'other',
+};
+
+/** onnxruntime's first line without its source location and failed check (the words that matter). */
+function firstLine(message: string): string {
+  return message
     .split('\n')[0]
     .replace(/^.*?\.(cc|cpp|h):\d+ /, '')
     .replace(/^.*\bwas false\. /, '');
-  return `${plain[fault] ?? `${name} failed`}: ${first}`;
+}
+
+/** The values every fault sentence takes: the device, its name, the fault, onnxruntime's words. */
+function faultParams(message: string, device: ExecutionDevice, fault: DeviceFault): MessageParams {
+  return { device, name: deviceName(device), fault: FAULT_KEYS[fault], error: firstLine(message) };
+}
+
+function faultDetail(message: string, device: ExecutionDevice, fault: DeviceFault): EngineMessage {
+  return msg('runtime.deviceFault', faultParams(message, device, fault));
+}
+
+/**
+ * Why a provider could not be used, for the audience: plain words for the app's users, the first
+ * line of onnxruntime's message after them for developers. `tile`: it failed a tile of that side
+ * (px) rather than failing to start.
+ */
+export function faultMessage(
+  err: unknown,
+  device: ExecutionDevice,
+  audience: Audience,
+  tile?: number,
+): EngineMessage {
+  const message = err instanceof Error ? err.message : String(err);
+  const fault = err instanceof DeviceError ? err.fault : deviceFault(message, device);
+  const params = faultParams(message, device, fault);
+  if (audience === 'app') delete params.error;
+  if (tile === undefined)
+    return msg(audience === 'app' ? 'runtime.startFailedApp' : 'runtime.startFailedCli', params);
+  return msg(audience === 'app' ? 'runtime.tileFailedApp' : 'runtime.tileFailedCli', {
+    ...params,
+    side: tile,
+  });
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { api, type ApiContract, type ApiMethod } from '../../../shared/api';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { replyOf, type IpcReply } from '../../../shared/ipc-reply';
 
@@ -32,7 +33,8 @@ export async function dispatchApi(
   if (!parsed.success)
     throw new UpresError(
       'request.invalid',
-      `${method}: invalid request: ${describeIssue(parsed.error)}`,
+      // The issue is zod's own wording (a field path and what it expected): a value here.
+      msg('batch.requestInvalid', { method, issue: describeIssue(parsed.error) }),
     );
   const handler = handlers[method] as (this: ApiHandlers, req: unknown) => Promise<unknown>;
   const result = response.safeParse(await handler.call(handlers, parsed.data));

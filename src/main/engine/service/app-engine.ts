@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
+import { asMessage, msg, textOf, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import {
@@ -65,8 +66,10 @@ export function expandPath(path: string): string {
  */
 export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   readonly images = new ImageTokens();
-  /** Problems found while opening (also logged). */
+  /** Problems found while opening (also logged), in English. */
   readonly warnings: string[] = [];
+  /** The same, with their keys: every window is told them in its first `queueList`. */
+  private readonly openingWarnings: EngineMessage[] = [];
   private closing: Promise<void> | undefined;
   /** The render farm (Settings → Farm, *Send to farm*); idle without a farm set. */
   farm!: FarmLink;
@@ -100,7 +103,13 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const { store, warnings } = await SettingsStore.open(join(opt.userData, 'settings.json'));
     // Device fallbacks are worth showing in the UI, not only in a log.
     const opened: { engine?: AppEngine } = {};
-    const modelLog = (line: string): void => (opened.engine ? opened.engine.warn(line) : log(line));
+    // A session's choice comes as the CLI's line and as its keyed sentences (one warning each,
+    // see choiceMessages in runtime/open-session.ts); other lines are plain text.
+    const modelLog = (line: EngineMessage | string, messages?: EngineMessage[]): void => {
+      const engine = opened.engine;
+      if (!engine) return log(textOf(line));
+      for (const m of messages ?? [line]) engine.warn(m);
+    };
     // One cache for the queue's renderer and the previews: the same model is loaded once.
     const models = ModelCache.forRegistry(opt.registry, modelLog, { audience: 'app' });
     const renderer = new ModelRenderer(
@@ -135,7 +144,10 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
       send: (e) => engine.send(e),
       log,
     });
-    engine.warnings.push(...opt.registry.warnings, ...warnings, ...queue.warnings);
+    engine.openingWarnings.push(
+      ...[...opt.registry.warnings, ...warnings, ...queue.warnings].map(asMessage),
+    );
+    engine.warnings.push(...engine.openingWarnings.map(textOf));
     for (const w of engine.warnings) log(`warning: ${w}`);
     return engine;
   }
@@ -144,9 +156,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     this.emit('event', e);
   }
 
-  private warn(message: string): void {
+  private warn(warning: EngineMessage | string): void {
+    const message = textOf(warning);
     this.log(`warning: ${message}`);
-    this.send({ kind: 'warning', message });
+    const detail = typeof warning === 'string' || !warning.key ? undefined : warning;
+    this.send(detail ? { kind: 'warning', message, detail } : { kind: 'warning', message });
   }
 
   /** The queue's state as an event (sent to each new subscriber, and after every change). */
@@ -160,7 +174,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   private item(id: string): QueueItem {
     const item = this.queue.get(id);
-    if (!item) throw new UpresError('not-found', `no queue item ${id}`);
+    if (!item) throw new UpresError('not-found', msg('batch.noItem', { id }));
     return item;
   }
 
@@ -175,7 +189,11 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   queueList(): ApiResponse<'queueList'> {
-    return { items: this.queue.snapshot(), paused: this.queue.isPaused };
+    return {
+      items: this.queue.snapshot(),
+      paused: this.queue.isPaused,
+      ...(this.openingWarnings.length > 0 ? { warnings: this.openingWarnings } : {}),
+    };
   }
 
   /** Adds inputs; placement and unset item settings come from the saved settings. */
@@ -210,12 +228,12 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
 
   /** Exports a pair's photo again at another α, as its own row that starts at once. */
   async queueReexport(req: ApiRequest<'queueReexport'>): Promise<ApiResponse<'queueReexport'>> {
-    if (this.closing) throw new UpresError('engine.stopped', 'the engine is shutting down');
+    if (this.closing) throw new UpresError('engine.stopped', msg('batch.shuttingDown'));
     const source = this.item(req.id);
     if (!this.dials(source.settings.model))
       throw new UpresError(
         'request.invalid',
-        `${source.input}: ${source.settings.model} is a single model; α applies to pairs only`,
+        msg('batch.alphaSingleModel', { file: source.input, model: source.settings.model }),
       );
     const item = await this.queue.controls.reexport(req.id, req.alpha, req.nameTemplate);
     this.sendQueueState();
@@ -284,12 +302,15 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   private start(): void {
-    if (this.closing) throw new UpresError('engine.stopped', 'the engine is shutting down');
+    if (this.closing) throw new UpresError('engine.stopped', msg('batch.shuttingDown'));
     const already = this.queue.isRunning;
     const loop = this.queue.start();
     // One handler per run of the loop (a start while it runs joins the same run).
     if (!already)
-      loop.catch((err: unknown) => this.warn(`the queue stopped: ${(err as Error).message}`));
+      loop.catch((err: unknown) =>
+        // The cause's own sentence (English) goes in as a value: keys do not nest.
+        this.warn(msg('batch.queueStopped', { reason: (err as Error).message })),
+      );
   }
 
   /** Renders a viewport of an item (see the contract); images come back as tokens. */
@@ -333,7 +354,7 @@ export class AppEngine extends EventEmitter<{ event: [EngineEvent] }> {
     const item = this.item(req.id);
     const path = req.which === 'input' ? item.input : item.output;
     if (!path || (req.which === 'output' && !FINISHED.includes(item.state)))
-      throw new UpresError('not-found', `${item.input}: no output yet`);
+      throw new UpresError('not-found', msg('batch.noOutputYet', { file: item.input }));
     return fileImageToken(this.images, path, req.maxSide, () =>
       this.knows(item.id, req.which, path),
     );

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ApiRequest, ApiResponse, EngineEvent } from '../../../shared/api';
+import { msg } from '../../../shared/engine-message';
 import { isError, toErrorPayload, UpresError } from '../../../shared/errors';
 import type { FarmBatchView, FarmSettingsView, FarmTestResult } from '../../../shared/farm';
 import type { QueueItem } from '../../../shared/queue';
@@ -9,7 +10,13 @@ import { connectRedis } from '../farm/farm-connection';
 import { batchStatus, cancelBatch, type BatchStatus } from '../farm/farm-status';
 import { enqueueBatch, newBatchId } from '../farm/farm-submit';
 import { FARM_QUEUE, type FarmJobData } from '../farm/farm-types';
-import { parseRedisUrl, redact, redactUrl, type RedisTarget } from '../farm/redis-url';
+import {
+  parseRedisUrl,
+  redact,
+  redactMessage,
+  redactUrl,
+  type RedisTarget,
+} from '../farm/redis-url';
 import { FarmStore } from './farm-store';
 
 /** The local queue as the farm link uses it: its items, and taking one out. */
@@ -69,6 +76,7 @@ function viewOf(s: BatchStatus): FarmBatchView {
       output: i.output,
       error: i.error,
       errorCode: i.errorCode,
+      errorDetail: i.errorDetail,
     })),
   };
 }
@@ -147,8 +155,10 @@ export class FarmLink {
   async test(req: ApiRequest<'farmTest'>): Promise<FarmTestResult> {
     const saved = this.store.get();
     const url = req.url?.trim() || saved.url;
-    if (!url)
-      return { ok: false, message: 'No farm is set: enter its Redis URL.', shown: '', workers: [] };
+    if (!url) {
+      const said = msg('batch.farmTestNotSet');
+      return { ok: false, message: said.text, detail: said, shown: '', workers: [] };
+    }
     const target = this.targetOf(url, req.password ?? saved.password);
     let redis: Redis | undefined;
     let queue: Queue | undefined;
@@ -168,19 +178,29 @@ export class FarmLink {
         ),
       ].sort();
       const waiting = await queue.getWaitingCount();
-      const who =
+      const said =
         names.length === 0
-          ? 'no worker is taking photos (start `upres worker` on a GPU box)'
-          : `${names.length} worker${names.length === 1 ? '' : 's'} taking photos (${names.join(', ')})`;
+          ? msg('batch.farmTestNoWorkers', { address: target.shown, waiting })
+          : msg('batch.farmTestWorkers', {
+              address: target.shown,
+              count: names.length,
+              names: names.join(', '),
+              waiting,
+            });
       return {
         ok: true,
-        message: `Connected to ${target.shown}: ${who}; ${waiting} photo(s) waiting.`,
+        message: said.text,
+        detail: said,
         shown: target.shown,
         workers: names,
       };
     } catch (err) {
-      const message = redact(toErrorPayload(err).message, target.secrets);
-      return { ok: false, message, shown: target.shown, workers: [] };
+      const payload = toErrorPayload(err);
+      const message = redact(payload.message, target.secrets);
+      const detail = payload.detail && redactMessage(payload.detail, target.secrets);
+      return detail
+        ? { ok: false, message, detail, shown: target.shown, workers: [] }
+        : { ok: false, message, shown: target.shown, workers: [] };
     } finally {
       await queue?.close().catch(() => undefined);
       redis?.disconnect();
@@ -189,10 +209,7 @@ export class FarmLink {
 
   private connect(): Promise<{ queue: Queue; redis: Redis }> {
     const s = this.store.get();
-    if (!s.url)
-      return Promise.reject(
-        new UpresError('request.invalid', 'no farm is set (Settings → Farm: its Redis URL)'),
-      );
+    if (!s.url) return Promise.reject(new UpresError('request.invalid', msg('batch.farmNotSet')));
     const target = this.targetOf(s.url, s.password);
     this.conn ??= (async () => {
       const redis = await connectRedis(target, (line) => this.log(`farm: ${line}`));
@@ -226,7 +243,7 @@ export class FarmLink {
       .queueList()
       .items.filter((i) => i.state === 'waiting' && (!wanted || wanted.has(i.id)));
     if (items.length === 0)
-      throw new UpresError('request.invalid', 'no waiting photos to send to the farm');
+      throw new UpresError('request.invalid', msg('batch.farmNothingWaiting'));
     const taken: QueueItem[] = [];
     for (const item of items) {
       // One the local queue started meanwhile stays local.
@@ -249,7 +266,7 @@ export class FarmLink {
       await this.putBack(taken);
       throw new UpresError(
         'farm.unreachable',
-        `the farm did not take the photos (they are back in the queue): ${redact(toErrorPayload(err).message)}`,
+        msg('batch.farmRefused', { reason: redact(toErrorPayload(err).message) }),
       );
     }
     await this.store.track(batch);

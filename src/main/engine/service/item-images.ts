@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { inspectOpened, MAX_INPUT_PIXELS, openImageFile, sharpInputOf } from '../pipeline/decode';
 import { heicAsSharp } from '../pipeline/heic-decode';
@@ -34,12 +35,13 @@ export async function fileImageToken(
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new UpresError(
       err.code === 'ENOENT' ? 'input.missing' : 'input.unreadable',
-      `${path}: cannot read the file (${err.code ?? err.message})`,
+      msg('batch.fileUnreadable', { file: path, reason: err.code ?? err.message }),
       { cause: err },
     );
   });
   // A FIFO or device would block sharp's read for ever: only regular files are shown.
-  if (!st.isFile()) throw new UpresError('input.unsupported', `${path}: not a regular file`);
+  if (!st.isFile())
+    throw new UpresError('input.unsupported', msg('batch.notRegularFile', { file: path }));
   const key = `${path}|${st.mtimeMs}|${st.size}|${maxSide ?? 'full'}`;
   const cached = tokens.cached(key);
   if (cached) return cached;
@@ -74,7 +76,7 @@ export async function fileImageToken(
     const { data, info } = await out.toBuffer({ resolveWithObject: true }).catch((err: unknown) => {
       throw new UpresError(
         'input.unreadable',
-        `${path}: cannot decode the image (${(err as Error).message})`,
+        msg('batch.imageUndecodable', { file: path, reason: (err as Error).message }),
         { cause: err },
       );
     });

@@ -2,6 +2,7 @@
 // engine operations as `upres models import|remove|pair`, with the same checks and refusals; what
 // differs is only what an app user is never asked for (an id: one is made from the file name).
 import type { ApiRequest, ApiResponse } from '../../../shared/api';
+import type { EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { ModelInfo } from '../../../shared/model-manifest';
 import { idFromFileName, importModel, removeModel } from '../models/import-model';
@@ -80,7 +81,7 @@ export async function pairGroups(registry: ModelRegistry): Promise<string[][]> {
  */
 export function createModelHandlers(
   registry: ModelRegistry,
-  inUse: (id: string) => string | undefined = () => undefined,
+  inUse: (id: string) => EngineMessage | string | undefined = () => undefined,
 ): ModelHandlers {
   return {
     importModel: async ({ path, ...opt }) => {

@@ -1,6 +1,7 @@
 // Whether removing a model would break work the user still has: photos waiting or running with it
 // (alone or as a stage of a chain) and the model Settings gives new photos. The CLI has neither a
 // queue nor settings, so this is the app's guard only; a pair's ends are guarded by removeModel.
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import type { QueueItem } from '../../../shared/queue';
 import type { AppSettings } from '../../../shared/settings';
 import { chainStages } from '../models/chain-id';
@@ -13,15 +14,13 @@ export function modelInUse(
   id: string,
   items: readonly QueueItem[],
   settings: Pick<AppSettings, 'model'>,
-): string | undefined {
+): EngineMessage | undefined {
   const pending = items.filter(
     (i) => (i.state === 'waiting' || i.state === 'running') && usesModel(i.settings.model, id),
   );
   if (pending.length > 0) {
-    const photos = pending.length === 1 ? '1 photo' : `${pending.length} photos`;
-    return `${id} cannot be removed: ${photos} in the queue still use it (first: ${pending[0]!.input}); choose another model for them or remove them first`;
+    return msg('batch.modelInUsePhotos', { id, count: pending.length, file: pending[0]!.input });
   }
-  if (usesModel(settings.model, id))
-    return `${id} cannot be removed: Settings gives it to new photos; choose another "Model for new photos" first`;
+  if (usesModel(settings.model, id)) return msg('batch.modelInUseSettings', { id });
   return undefined;
 }

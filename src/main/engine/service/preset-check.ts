@@ -1,4 +1,5 @@
 import { DEFAULT_NAME_TEMPLATE } from '../../../shared/defaults';
+import { msg, type EngineMessageKey, type MessageParams } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { Patch } from '../../../shared/patch';
 import { BIT_DEPTHS } from '../../../shared/output-rules';
@@ -20,32 +21,34 @@ export function checkPreset(
   file: string,
 ): void {
   const s = preset.settings;
-  const fail = (code: 'model.unknown' | 'request.invalid', why: string): never => {
-    throw new UpresError(code, `preset "${preset.name}" in ${file}: ${why}`);
+  const fail = (
+    code: 'model.unknown' | 'request.invalid',
+    key: EngineMessageKey,
+    params: MessageParams = {},
+  ): never => {
+    throw new UpresError(code, msg(key, { name: preset.name, file, ...params }));
   };
   const stages = chainStages(s.model) ?? [s.model];
   // Without a registry (a farm submit: the workers hold the models) only the file is checked.
   if (registry) {
     for (const id of stages)
       if (!registry.isPair(id) && !registry.ids().includes(id))
-        fail('model.unknown', `model "${id}" is not installed (see \`upres models\`)`);
+        fail('model.unknown', 'batch.presetModelMissing', { model: id });
   }
   if (registry && s.alpha !== undefined && !stages.some((id) => registry.isPair(id)))
-    fail('request.invalid', `α applies to pairs; ${s.model} is a single model`);
+    fail('request.invalid', 'batch.presetAlphaSingle', { model: s.model });
   if (s.scale !== undefined && (s.width !== undefined || s.height !== undefined))
-    fail('request.invalid', 'it gives both a scale and a width / height');
+    fail('request.invalid', 'batch.presetScaleAndSize');
   if (s.format && s.bitDepth !== undefined && !BIT_DEPTHS[s.format].includes(s.bitDepth))
-    fail(
-      'request.invalid',
-      `bit depth ${s.bitDepth}: ${s.format} holds ${BIT_DEPTHS[s.format].join(' or ')} bits per channel`,
-    );
+    bitDepthFail(fail, s.bitDepth, s.format);
   if (s.compression && s.format && s.format !== 'tiff')
-    fail('request.invalid', 'compression applies to TIFF output only');
+    fail('request.invalid', 'batch.presetCompression');
   if (s.nameTemplate !== undefined) {
     try {
       checkNameTemplate(s.nameTemplate);
     } catch (err) {
-      fail('request.invalid', (err as Error).message);
+      // The template's own sentence (English) goes in as a value: keys do not nest.
+      fail('request.invalid', 'batch.presetTemplate', { reason: (err as Error).message });
     }
   }
 }
@@ -77,4 +80,19 @@ export function presetFromItem(item: QueueItem): PresetSettings {
   s.nameTemplate = item.placement.nameTemplate;
   s.onExists = item.placement.onExists;
   return s as PresetSettings;
+}
+
+/** The bit-depth refusal: one key per number of depths the format holds (a list is no value). */
+function bitDepthFail(
+  fail: (code: 'request.invalid', key: EngineMessageKey, params: MessageParams) => never,
+  depth: number,
+  format: keyof typeof BIT_DEPTHS,
+): never {
+  const [d1 = 8, d2, d3] = BIT_DEPTHS[format];
+  const params = { depth, format, d1, ...(d2 ? { d2 } : {}), ...(d3 ? { d3 } : {}) };
+  return fail(
+    'request.invalid',
+    d3 ? 'batch.presetBitDepth3' : d2 ? 'batch.presetBitDepth2' : 'batch.presetBitDepth',
+    params,
+  );
 }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import {
   Preset,
@@ -102,12 +103,19 @@ export class PresetStore {
     const broken = problems.find((p) => p.name !== undefined && sameName(p.name, name));
     if (broken) throw new UpresError('request.invalid', broken.message);
     const aside = await this.setAsideFiles();
-    const known = presets.length ? `saved presets: ${presets.map((p) => p.name).join(', ')}` : '';
-    const unreadable = aside.length
-      ? `an unreadable presets file was set aside as ${aside.at(-1)}`
-      : '';
-    const why = [known || 'no presets are saved', unreadable].filter(Boolean).join('; ');
-    throw new UpresError('not-found', `no preset "${name.trim()}" in ${this.path} (${why})`);
+    const said = { name: name.trim(), file: this.path };
+    const names = presets.map((p) => p.name).join(', ');
+    const last = aside.at(-1);
+    throw new UpresError(
+      'not-found',
+      last === undefined
+        ? presets.length
+          ? msg('batch.presetMissingSaved', { ...said, names })
+          : msg('batch.presetMissingNone', said)
+        : presets.length
+          ? msg('batch.presetMissingSavedAside', { ...said, names, aside: last })
+          : msg('batch.presetMissingNoneAside', { ...said, aside: last }),
+    );
   }
 
   private change<T>(step: () => Promise<T>): Promise<T> {
@@ -126,7 +134,13 @@ export class PresetStore {
       if (!parsed.success)
         throw new UpresError(
           'request.invalid',
-          `preset "${name}": ${parsed.error.issues.map((i) => `${i.path.join('.') || 'name'}: ${i.message}`).join('; ')}`,
+          // zod's own wording of each issue (a field and what it expected): a value here.
+          msg('batch.presetInvalid', {
+            name,
+            issues: parsed.error.issues
+              .map((i) => `${i.path.join('.') || 'name'}: ${i.message}`)
+              .join('; '),
+          }),
         );
       const preset = parsed.data;
       const { raw } = await this.read();
@@ -137,7 +151,7 @@ export class PresetStore {
       if (at >= 0 && !opt.replace)
         throw new UpresError(
           'output.exists',
-          `a preset "${nameOf(raw[at])}" already exists in ${this.path}; replace it or choose another name`,
+          msg('batch.presetExists', { name: nameOf(raw[at]) ?? preset.name, file: this.path }),
         );
       const next = [...raw];
       if (at >= 0) next[at] = preset;
@@ -156,7 +170,10 @@ export class PresetStore {
         return n === undefined || !sameName(n, name);
       });
       if (next.length === raw.length)
-        throw new UpresError('not-found', `no preset "${name.trim()}" in ${this.path}`);
+        throw new UpresError(
+          'not-found',
+          msg('batch.presetMissing', { name: name.trim(), file: this.path }),
+        );
       await this.file.write({ version: 1, presets: next });
     });
   }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { throwIfCancelled } from '../../../shared/cancel';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import type { QueueItem } from '../../../shared/queue';
 import { decodeImage } from '../pipeline/decode';
@@ -132,7 +133,7 @@ export class PreviewRenderer {
         if (!model.interpolates)
           throw new UpresError(
             'request.invalid',
-            `${item.input}: ${model.id} has no ends to blend`,
+            msg('batch.noEnds', { file: item.input, model: model.id }),
           );
         const region = clampRegion(req.region, src, item.input);
         const pieces = planPieces(region, src, req.piece ?? PREVIEW_PIECE, model.defaultOverlap);
@@ -243,7 +244,13 @@ export function clampRegion(r: Rect, img: { width: number; height: number }, nam
   if (r.x >= img.width || r.y >= img.height)
     throw new UpresError(
       'request.invalid',
-      `${name}: region at ${r.x},${r.y} starts outside the ${img.width}×${img.height} image`,
+      msg('batch.regionOutside', {
+        file: name,
+        x: r.x,
+        y: r.y,
+        width: img.width,
+        height: img.height,
+      }),
     );
   return {
     x: r.x,

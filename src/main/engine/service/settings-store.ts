@@ -1,3 +1,4 @@
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { applyPatch, type Patch } from '../../../shared/patch';
 import { AppSettings } from '../../../shared/settings';
 import { JsonFile } from '../storage/json-file';
@@ -17,11 +18,11 @@ export class SettingsStore {
   }
 
   /** Reads the settings; `warnings` says why a file was set aside. */
-  static async open(path: string): Promise<{ store: SettingsStore; warnings: string[] }> {
+  static async open(path: string): Promise<{ store: SettingsStore; warnings: EngineMessage[] }> {
     const file = new JsonFile(path, AppSettings);
     const { value, setAside } = await file.read();
     const warnings = setAside
-      ? [`settings ${path} were unreadable; kept as ${setAside}, using the defaults`]
+      ? [msg('batch.settingsUnreadable', { file: path, copy: setAside })]
       : [];
     return { store: new SettingsStore(file, value ?? AppSettings.parse({})), warnings };
   }

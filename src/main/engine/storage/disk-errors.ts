@@ -1,12 +1,13 @@
+import { msg, type EngineMessageKey } from '../../../shared/engine-message';
 import { UpresError, type ErrorCode } from '../../../shared/errors';
 
-const CODES: Record<string, { code: ErrorCode; words: string }> = {
-  ENOSPC: { code: 'disk.full', words: 'the disk is full' },
-  EDQUOT: { code: 'disk.full', words: 'the disk is full' },
-  EROFS: { code: 'disk.read-only', words: 'the disk is read-only' },
-  EACCES: { code: 'disk.permission', words: 'permission denied' },
-  EPERM: { code: 'disk.permission', words: 'permission denied' },
-  EFBIG: { code: 'disk.error', words: 'the file is too large for this disk' },
+const CODES: Record<string, { code: ErrorCode; key: EngineMessageKey }> = {
+  ENOSPC: { code: 'disk.full', key: 'pipeline.diskFull' },
+  EDQUOT: { code: 'disk.full', key: 'pipeline.diskFull' },
+  EROFS: { code: 'disk.read-only', key: 'pipeline.diskReadOnly' },
+  EACCES: { code: 'disk.permission', key: 'pipeline.diskPermission' },
+  EPERM: { code: 'disk.permission', key: 'pipeline.diskPermission' },
+  EFBIG: { code: 'disk.error', key: 'pipeline.diskFileTooLarge' },
 };
 
 /**
@@ -18,10 +19,10 @@ export function diskError(err: unknown, folder: string): UpresError {
   if (err instanceof UpresError) return err;
   const e = err as NodeJS.ErrnoException;
   const known = e?.code ? CODES[e.code] : undefined;
-  const words = known?.words ?? (e instanceof Error ? e.message : String(err));
-  return new UpresError(known?.code ?? 'disk.error', `cannot write to ${folder}: ${words}`, {
-    cause: err,
-  });
+  const said = known
+    ? msg(known.key, { folder })
+    : msg('pipeline.diskOther', { folder, reason: e instanceof Error ? e.message : String(err) });
+  return new UpresError(known?.code ?? 'disk.error', said, { cause: err });
 }
 
 /** Whether a thrown value carries an errno code of a disk fault (full, read-only, no permission…). */

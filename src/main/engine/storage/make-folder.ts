@@ -1,13 +1,19 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { msg, type EngineMessageKey, type MessageParams } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { diskError } from './disk-errors';
 
 /** Deeper than this many missing levels is refused (a typo, or a file system that loops). */
 const MAX_MISSING = 64;
 
-const fail = (code: 'disk.error' | 'disk.permission', folder: string, why: string): never => {
-  throw new UpresError(code, `cannot write to ${folder}: ${why}`);
+const fail = (
+  code: 'disk.error' | 'disk.permission',
+  folder: string,
+  key: EngineMessageKey,
+  params: MessageParams,
+): never => {
+  throw new UpresError(code, msg(key, { folder, ...params }));
 };
 
 /**
@@ -23,18 +29,18 @@ export async function makeFolder(folder: string): Promise<void> {
       // ENOTDIR: something above is a file; walking up finds which.
       if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
       if (err.code === 'EACCES' || err.code === 'EPERM')
-        return fail('disk.permission', target, `permission denied to look into ${dirname(at)}`);
+        return fail('disk.permission', target, 'pipeline.folderNoLook', { dir: dirname(at) });
       throw diskError(err, target);
     });
     if (info) {
-      if (!info.isDirectory()) fail('disk.error', target, `${at} is a file, not a folder`);
+      if (!info.isDirectory()) fail('disk.error', target, 'pipeline.folderIsFile', { path: at });
       break;
     }
     missing.push(at);
     if (missing.length > MAX_MISSING)
-      fail('disk.error', target, `more than ${MAX_MISSING} levels of it are missing`);
+      fail('disk.error', target, 'pipeline.folderTooDeep', { max: MAX_MISSING });
     const up = dirname(at);
-    if (up === at) fail('disk.error', target, `its root ${at} does not exist`);
+    if (up === at) fail('disk.error', target, 'pipeline.folderNoRoot', { root: at });
     at = up;
   }
   for (const dir of missing.reverse()) {
@@ -45,13 +51,14 @@ export async function makeFolder(folder: string): Promise<void> {
       if (code === 'EEXIST') {
         // Made meanwhile by someone else, which is fine if it is a folder.
         if ((await stat(dir).catch(() => undefined))?.isDirectory()) continue;
-        fail('disk.error', target, `${dir} is a file, not a folder`);
+        fail('disk.error', target, 'pipeline.folderIsFile', { path: dir });
       }
       if (code === 'ENOENT')
-        fail('disk.error', target, `${dirname(dir)} does not allow new folders in it`);
+        fail('disk.error', target, 'pipeline.folderNoNew', { dir: dirname(dir) });
       if (code === 'EACCES' || code === 'EPERM')
-        fail('disk.permission', target, `permission denied to create ${dir}`);
-      if (code === 'ENOTDIR') fail('disk.error', target, `${dirname(dir)} is not a folder`);
+        fail('disk.permission', target, 'pipeline.folderNoCreate', { dir });
+      if (code === 'ENOTDIR')
+        fail('disk.error', target, 'pipeline.folderNotFolder', { dir: dirname(dir) });
       throw diskError(err, target);
     }
   }

@@ -3,6 +3,7 @@
 // descriptor (what is read is what was checked), and every read is bounded by the checked size.
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError, type ErrorCode } from '../../../shared/errors';
 
 /** What the file is to the caller: decides the error code of a refusal. */
@@ -29,13 +30,14 @@ export interface OpenOptions {
 // has no such flag (and no FIFOs in the file namespace).
 const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
+/** What a special file is, as the catalogue's `kind` selects it. */
 function kindOf(s: Stats): string {
-  if (s.isDirectory()) return 'a folder';
-  if (s.isFIFO()) return 'a FIFO';
-  if (s.isCharacterDevice()) return 'a character device';
-  if (s.isBlockDevice()) return 'a block device';
-  if (s.isSocket()) return 'a socket';
-  return 'not a plain file';
+  if (s.isDirectory()) return 'folder';
+  if (s.isFIFO()) return 'fifo';
+  if (s.isCharacterDevice()) return 'charDevice';
+  if (s.isBlockDevice()) return 'blockDevice';
+  if (s.isSocket()) return 'socket';
+  return 'other';
 }
 
 /** "12.5 MB"-style size for messages. */
@@ -49,27 +51,33 @@ export function formatBytes(n: number): string {
 export function openError(label: string, role: FileRole, err: unknown): UpresError {
   const errno = (err as NodeJS.ErrnoException).code;
   const unreadable: ErrorCode = 'input.unreadable';
-  const say = (code: ErrorCode, why: string) =>
-    new UpresError(code, `${label}: ${why}`, { cause: err });
+  const file = label;
+  const say = (code: ErrorCode, m: EngineMessage) => new UpresError(code, m, { cause: err });
   switch (errno) {
     case 'ENOENT':
-      return say('input.missing', 'no such file (or a broken link)');
+      return say('input.missing', msg('pipeline.openMissing', { file }));
     case 'EACCES':
     case 'EPERM':
-      return say(unreadable, 'permission denied: the file cannot be read');
+      return say(unreadable, msg('pipeline.openPermission', { file }));
     case 'EISDIR':
       return say(
         role === 'image' ? 'input.unsupported' : 'model.refused',
-        'not a regular file (a folder)',
+        msg('pipeline.notRegularFile', { file, kind: 'folder' }),
       );
     case 'ELOOP':
-      return say(unreadable, 'too many levels of symbolic links (a link that points to itself?)');
+      return say(unreadable, msg('pipeline.openLinkLoop', { file }));
     case 'ENOTDIR':
-      return say('input.missing', 'no such file (a part of the path is not a folder)');
+      return say('input.missing', msg('pipeline.openMissingPath', { file }));
     case 'ENAMETOOLONG':
-      return say(unreadable, 'the path is too long');
+      return say(unreadable, msg('pipeline.openPathTooLong', { file }));
     default:
-      return say(unreadable, `cannot read the file (${errno ?? (err as Error)?.message ?? err})`);
+      return say(
+        unreadable,
+        msg('pipeline.openFailed', {
+          file,
+          reason: errno ?? String((err as Error)?.message ?? err),
+        }),
+      );
   }
 }
 
@@ -102,12 +110,17 @@ export async function openRegularFile(
     if (!stats.isFile())
       throw new UpresError(
         role === 'image' ? 'input.unsupported' : 'model.refused',
-        `${label}: not a regular file (${kindOf(stats)})`,
+        msg('pipeline.notRegularFile', { file: label, kind: kindOf(stats) }),
       );
     if (opt.maxBytes !== undefined && stats.size > opt.maxBytes)
       throw new UpresError(
         role === 'image' ? 'input.too-large' : 'model.refused',
-        `${label}: ${formatBytes(stats.size)}, over the ${formatBytes(opt.maxBytes)} Upres reads for one ${role === 'image' ? 'image' : 'model file'}`,
+        msg('pipeline.fileTooLarge', {
+          file: label,
+          size: formatBytes(stats.size),
+          max: formatBytes(opt.maxBytes),
+          role,
+        }),
       );
     const close = () => handle.close();
     return { handle, size: stats.size, stats, close, [Symbol.asyncDispose]: close };
@@ -136,7 +149,7 @@ export async function readAll(file: RegularFile, label: string, role: FileRole):
   if (at < file.size)
     throw new UpresError(
       'input.unreadable',
-      `${label}: the file shrank while it was read (${at} of ${file.size} bytes)`,
+      msg('pipeline.fileShrank', { file: label, read: at, size: file.size }),
     );
   return out;
 }

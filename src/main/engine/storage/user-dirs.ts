@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { msg } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { platformUserData } from './user-data-dir';
 
@@ -42,8 +43,7 @@ function packagedModels(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const candidate = join(dir, 'resources', 'models');
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir)
-      throw new UpresError('not-found', 'cannot find resources/models; set UPRES_MODELS_DIR');
+    if (dirname(dir) === dir) throw new UpresError('not-found', msg('pipeline.noShippedModels'));
   }
 }
 

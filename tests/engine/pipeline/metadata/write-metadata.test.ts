@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { textOf } from '../../../../src/shared/engine-message';
 import type { OutputFormatName } from '../../../../src/shared/output-rules';
 import { encodeToFile } from '../../../../src/main/engine/pipeline/encode';
 import type { ImageMetadata } from '../../../../src/main/engine/pipeline/metadata';
@@ -137,6 +138,6 @@ describe('metadata written with the encode', () => {
       { exif: exifOf(100), xmp: xmpOf(100), icc: p3, iptc },
       'webp',
     );
-    expect(notes.join('\n')).toMatch(/IPTC not carried: WebP/);
+    expect(notes.map(textOf).join('\n')).toMatch(/IPTC not carried: WebP/);
   });
 });

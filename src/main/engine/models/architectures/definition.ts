@@ -1,3 +1,4 @@
+import type { EngineMessage } from '../../../../shared/engine-message';
 import type { ArchitectureSpec } from '../../../../shared/architecture';
 import type { DetectOptions, DetectedModel } from '../detect/detected-model';
 import type { TensorReader } from '../detect/tensor-source';
@@ -22,6 +23,12 @@ export type RunWithInputs = (
   extra: Record<string, Tensor4>,
 ) => Promise<{ output: Tensor4; outputs: Record<string, Tensor4> }>;
 
+/** A session for a graph of the architecture's own (RealPLKSR's GroupNorm sweep stages). */
+export interface GraphSession {
+  run: RunWithInputs;
+  dispose(): Promise<void>;
+}
+
 /** One image about to be tiled, for an architecture that must see all of it first. */
 export interface WholeImageJob {
   /** The tiles in plan order: the core each contributes and the region it is computed from. */
@@ -35,6 +42,23 @@ export interface WholeImageJob {
   signal?: AbortSignal;
   /** After each tile of the passes, with the count done so far (over all passes). */
   onTile?: (done: number) => void;
+  /**
+   * The model's weights and a way to run further graphs built from them: with these, RealPLKSR
+   * sweeps the image a block at a time (exact); without, it estimates (see `wholeImage`'s `exact`).
+   */
+  graphs?: {
+    weights: () => Promise<StateDict>;
+    open: (graph: Uint8Array) => Promise<GraphSession>;
+    /** Folder for temporary files (default: the OS temp folder). */
+    scratch?: string;
+  };
+  /**
+   * Folder for the passes' temporary files when `graphs` gives none: the output's folder, on the
+   * disk the user chose (the OS temp folder is RAM where /tmp is tmpfs).
+   */
+  scratch?: string;
+  /** Told what the render should note when a scheme falls back (e.g. no disk for exactness). */
+  note?: (message: EngineMessage) => void;
 }
 
 /**
@@ -45,7 +69,7 @@ export interface WholeImagePass {
   /** Runs over every tile before the output tiles, for a plan of `tiles` tiles. */
   passes(tiles: number): number;
   /** What the render tells the user for a plan of `tiles` tiles when the output may differ. */
-  note(tiles: number): string | undefined;
+  note(tiles: number): EngineMessage | undefined;
   prepare(job: WholeImageJob): Promise<(input: Tensor4) => Promise<Tensor4>>;
 }
 
@@ -96,7 +120,10 @@ export interface ArchitectureDefinition<S extends ArchitectureSpec = Architectur
   tileAlign?(spec: S): number;
   /** The context a variant needs when it differs from `tiling.overlap` (e.g. RealPLKSR's DySample). */
   overlapFor?(spec: S): number;
-  /** For a variant whose output depends on the whole image: the passes tiling needs first. */
-  wholeImage?(spec: S): WholeImagePass | undefined;
+  /**
+   * For a variant whose output depends on the whole image: the passes tiling needs first; `exact`
+   * says the jobs will carry `graphs` (the model's weights), which exact schemes need.
+   */
+  wholeImage?(spec: S, exact?: boolean): WholeImagePass | undefined;
   readonly tiling: TileFacts;
 }

@@ -1,7 +1,7 @@
-import { UpresError } from '../../../../shared/errors';
 import { DETECTORS } from '../architectures';
 import { isFloatDtype, type TorchTensor } from '../pth/read-checkpoint';
 import type { DetectOptions, DetectedModel } from './detected-model';
+import { refused } from '../refusal';
 import { TensorReader, type SourceTensors } from './tensor-source';
 
 export type { DetectOptions, DetectedModel } from './detected-model';
@@ -27,11 +27,12 @@ export function detectArchitecture(
   const d = DETECTORS.find((c) => c.keys.every((k) => t.has(k)));
   if (!d) {
     const names = [...t.keys()];
-    const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : '');
-    throw new UpresError(
-      'model.refused',
-      `${label}: unknown architecture (${names.length} tensors: ${shown || 'none'}); supported: ${DETECTORS.map((c) => c.name).join(', ')}`,
-    );
+    throw refused('modelFiles.unknownArchitecture', {
+      file: label,
+      count: names.length,
+      tensors: names.slice(0, 6).join(', ') + (names.length > 6 ? ', …' : ''),
+      supported: DETECTORS.map((c) => c.name).join(', '),
+    });
   }
   return d.detect(new TensorReader(t, label), opt);
 }

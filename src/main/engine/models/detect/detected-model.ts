@@ -1,4 +1,5 @@
 import type { ArchitectureSpec } from '../../../../shared/architecture';
+import type { EngineMessage } from '../../../../shared/engine-message';
 import type { StateDict } from '../state-dict';
 import type { TensorReader } from './tensor-source';
 
@@ -9,7 +10,7 @@ export interface DetectedModel {
   /** The key layout recognised, e.g. "ESRGAN (2018 layout)". */
   layout: string;
   /** Anything done to the weights or assumed on the way (batch norm folded, residual scale). */
-  notes: string[];
+  notes: EngineMessage[];
 }
 
 /** Options for what a state dict cannot tell. */

@@ -1,3 +1,6 @@
+import { msg } from '../../../../shared/engine-message';
+import { UpresError } from '../../../../shared/errors';
+
 /** A weight tensor as read from a checkpoint, any layout, widened to fp32. */
 export interface SourceTensor {
   shape: number[];
@@ -25,10 +28,15 @@ export class TensorReader {
 
   get(name: string, rank?: number): SourceTensor {
     const t = this.tensors.get(name);
-    if (!t) throw new Error(`${this.label}: missing tensor ${name}`);
+    if (!t)
+      throw new UpresError(
+        'model.refused',
+        msg('modelFiles.missingTensor', { file: this.label, tensor: name }),
+      );
     if (rank !== undefined && t.shape.length !== rank)
-      throw new Error(
-        `${this.label}: tensor ${name} has shape [${t.shape}], expected ${rank} dimensions`,
+      throw new UpresError(
+        'model.refused',
+        msg('modelFiles.tensorRank', { file: this.label, tensor: name, shape: `${t.shape}`, rank }),
       );
     this.used.add(name);
     return t;
@@ -50,10 +58,17 @@ export class TensorReader {
   assertAllUsed(layout: string): void {
     const left = [...this.tensors.keys()].filter((k) => !this.used.has(k));
     if (left.length > 0) {
-      const shown =
-        left.slice(0, 5).join(', ') + (left.length > 5 ? `, … (${left.length} in all)` : '');
-      throw new Error(
-        `${this.label}: looks like ${layout} but has tensors it does not use: ${shown}`,
+      const tensors = left.slice(0, 5).join(', ');
+      throw new UpresError(
+        'model.refused',
+        left.length > 5
+          ? msg('modelFiles.unusedTensorsMore', {
+              file: this.label,
+              layout,
+              tensors,
+              count: String(left.length),
+            })
+          : msg('modelFiles.unusedTensors', { file: this.label, layout, tensors }),
       );
     }
   }

@@ -3,7 +3,9 @@
 // and return its bytes as pixels. Upres runs self-contained models only, so every tensor field of
 // a model is searched, and any external reference refuses the whole model.
 import type { onnx as OnnxNamespace } from 'onnx-proto';
+import { msg } from '../../../../shared/engine-message';
 import { UpresError } from '../../../../shared/errors';
+import { refused } from '../refusal';
 import { decodeOnnx, encodeOnnx, onnx } from './onnx-proto';
 
 type Graph = OnnxNamespace.IGraphProto;
@@ -83,11 +85,10 @@ export function assertSelfContained(model: OnnxNamespace.IModelProto, label: str
   for (const { tensor: t, where } of everyTensor(model)) {
     if (!isExternal(t)) continue;
     const location = t.externalData?.find((e) => e.key === 'location')?.value;
-    const target = location ? `"${location}"` : 'a file it does not name';
-    throw new UpresError(
-      'model.refused',
-      `${label}: tensor ${t.name || '(unnamed)'} is stored in an external data file (${target}, in ${where}); only self-contained .onnx files are supported (save the model with all weights inside it)`,
-    );
+    const tensor = t.name || '(unnamed)';
+    throw location
+      ? refused('modelFiles.onnxExternalData', { file: label, tensor, location, where })
+      : refused('modelFiles.onnxExternalDataUnnamed', { file: label, tensor, where });
   }
 }
 
@@ -102,7 +103,7 @@ export function selfContainedOnnx(bytes: Uint8Array, label: string): Uint8Array 
   } catch (err) {
     throw new UpresError(
       'model.refused',
-      `${label}: not a valid ONNX model (${(err as Error).message})`,
+      msg('modelFiles.onnxInvalid', { file: label, reason: (err as Error).message }),
       {
         cause: err,
       },

@@ -1,7 +1,13 @@
 // An imported `.onnx` rewritten to the engine's feeding contract: float32 graph input `input`,
 // output `output`, no name taken by the pair blend's `alpha`, Constant weights as initializers.
 import type { onnx as OnnxNamespace } from 'onnx-proto';
-import { UpresError } from '../../../../shared/errors';
+import {
+  msg,
+  type EngineMessage,
+  type EngineMessageKey,
+  type MessageParams,
+} from '../../../../shared/engine-message';
+import { refused } from '../refusal';
 import { elementCount } from '../state-dict';
 import { assertSelfContained } from './external-data';
 import {
@@ -34,7 +40,7 @@ export interface NormalisedOnnx {
   /** Declared input channels, when fixed. */
   inChannels?: number;
   layout: string;
-  notes: string[];
+  notes: EngineMessage[];
 }
 
 function shapeText(dims: OnnxNamespace.TensorShapeProto.IDimension[]): string {
@@ -49,20 +55,21 @@ function shapeText(dims: OnnxNamespace.TensorShapeProto.IDimension[]): string {
  * start with `label`.
  */
 export function normaliseOnnx(bytes: Uint8Array, label: string): NormalisedOnnx {
-  const fail = (why: string): never => {
-    throw new UpresError('model.refused', `${label}: ${why}`);
+  const fail = (key: EngineMessageKey, params?: MessageParams): never => {
+    throw refused(key, { file: label, ...params });
   };
   let model: OnnxNamespace.ModelProto;
   try {
     model = decodeOnnx(bytes);
   } catch (err) {
-    return fail(`not a valid ONNX model (${(err as Error).message})`);
+    // The protobuf decoder's reason (offsets, wire types) is quoted as it is.
+    return fail('modelFiles.onnxInvalid', { reason: (err as Error).message });
   }
   const g = model.graph;
   if (!g || !g.node?.length || !g.output?.length || num(model.irVersion) < 3)
-    return fail('not a valid ONNX model (no graph with nodes and outputs)');
+    return fail('modelFiles.onnxNoGraph');
   assertSelfContained(model, label);
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
 
   // Weights exported as Constant nodes become initializers, so they count and can be blended.
   // (Decoded repeated fields may be shared frozen arrays: they are replaced, never pushed to.)
@@ -81,7 +88,7 @@ export function normaliseOnnx(bytes: Uint8Array, label: string): NormalisedOnnx 
     return !isFloatConstant;
   });
   const constants = g.node.length - nodes.length;
-  if (constants > 0) notes.push(`${constants} Constant nodes stored as initializers`);
+  if (constants > 0) notes.push(msg('modelFiles.noteOnnxConstants', { count: constants }));
   g.node = nodes;
   g.initializer = initializers;
 
@@ -92,9 +99,11 @@ export function normaliseOnnx(bytes: Uint8Array, label: string): NormalisedOnnx 
   const inputs = (g.input ?? []).filter((v) => !initNames.has(v.name ?? ''));
   const outputs = g.output;
   if (inputs.length !== 1 || outputs.length !== 1)
-    fail(
-      `Upres runs models with one image input and one output; this one has ${inputs.length} inputs (${inputs.map((v) => v.name).join(', ')}) and ${outputs.length} outputs`,
-    );
+    fail('modelFiles.onnxInputsOutputs', {
+      inputs: inputs.length,
+      names: inputs.map((v) => v.name).join(', '),
+      outputs: outputs.length,
+    });
   // Initializers listed as inputs (old exporters) are constants here; IR 4 allows leaving them out.
   g.input = inputs;
   if (num(model.irVersion) < 4) model.irVersion = 4;
@@ -102,30 +111,31 @@ export function normaliseOnnx(bytes: Uint8Array, label: string): NormalisedOnnx 
   const [out] = outputs;
   const origIn = inp.name ?? '';
   const origOut = out.name ?? '';
-  if (origIn === origOut) fail('the graph output is its input');
-  const io = (v: OnnxNamespace.IValueInfoProto, what: string) => {
+  if (origIn === origOut) fail('modelFiles.onnxOutputIsInput');
+  const io = (v: OnnxNamespace.IValueInfoProto, edge: 'input' | 'output') => {
     const t = v.type?.tensorType;
-    if (!t) return fail(`${what} ${v.name} is not a tensor`);
+    if (!t) return fail('modelFiles.onnxEdgeNotTensor', { edge, name: v.name ?? '' });
     if (t.elemType !== FLOAT && t.elemType !== FLOAT16)
-      fail(
-        `${what} ${v.name} is ${typeName(t.elemType ?? 0)}; only float and float16 models are supported`,
-      );
+      fail('modelFiles.onnxEdgeType', {
+        edge,
+        name: v.name ?? '',
+        type: typeName(t.elemType ?? 0),
+      });
     return t;
   };
   const inType = io(inp, 'input');
   const outType = io(out, 'output');
   const dims = inType.shape?.dim;
-  if (!dims) return fail(`input ${origIn} has no declared shape; export it as NCHW (rank 4)`);
+  if (!dims) return fail('modelFiles.onnxNoShape', { name: origIn });
   if (dims.length !== 4)
-    fail(`input ${origIn} has rank ${dims.length} (${shapeText(dims)}); Upres needs NCHW images`);
+    fail('modelFiles.onnxRank', { name: origIn, rank: dims.length, shape: shapeText(dims) });
   const fixed = (d: OnnxNamespace.TensorShapeProto.IDimension): number | undefined =>
     d.dimValue != null && num(d.dimValue) > 0 ? num(d.dimValue) : undefined;
   if (fixed(dims[2]) !== undefined || fixed(dims[3]) !== undefined)
-    fail(
-      `fixed-size ONNX models are not supported (input ${origIn} is ${shapeText(dims)}); export it with dynamic axes for height and width`,
-    );
+    fail('modelFiles.onnxFixedSize', { name: origIn, shape: shapeText(dims) });
   const batch = fixed(dims[0]);
-  if (batch !== undefined && batch !== 1) fail(`input ${origIn} has a fixed batch of ${batch}`);
+  if (batch !== undefined && batch !== 1)
+    fail('modelFiles.onnxFixedBatch', { name: origIn, batch: String(batch) });
   const inChannels = fixed(dims[1]);
 
   // Free the names the engine feeds and reads, then rename (or cast) the image input and output.
@@ -147,19 +157,19 @@ export function normaliseOnnx(bytes: Uint8Array, label: string): NormalisedOnnx 
   if (inType.elemType === FLOAT16) {
     g.input = [edge(GRAPH_INPUT, inType.shape)];
     g.node = [castNode(GRAPH_INPUT, inName, FLOAT16), ...(g.node ?? [])];
-    notes.push('float16 input cast from float32');
+    notes.push(msg('modelFiles.noteOnnxInputCast'));
   } else renameValue(g, inName, GRAPH_INPUT);
   if (outType.elemType === FLOAT16) {
     g.output = [edge(GRAPH_OUTPUT, outType.shape)];
     g.node = [...(g.node ?? []), castNode(outName, GRAPH_OUTPUT, FLOAT)];
-    notes.push('float16 output cast to float32');
+    notes.push(msg('modelFiles.noteOnnxOutputCast'));
   } else renameValue(g, outName, GRAPH_OUTPUT);
   if (origIn !== GRAPH_INPUT || origOut !== GRAPH_OUTPUT)
-    notes.push(`graph input ${origIn} and output ${origOut} renamed to input / output`);
+    notes.push(msg('modelFiles.noteOnnxRenamed', { input: origIn, output: origOut }));
 
   const weights = initializers.filter(isFloatTensor);
   const parameters = weights.reduce((n, t) => n + elementCount(tensorDims(t)), 0);
-  if (parameters === 0) fail('the graph holds no float weights');
+  if (parameters === 0) fail('modelFiles.onnxNoWeights');
   // Half precision when it takes float16 or most weights are float16 (an fp16 export with
   // float32 edges, or a few float32 constants beside float16 weights).
   const halfWeights = weights

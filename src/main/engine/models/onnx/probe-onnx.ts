@@ -1,16 +1,26 @@
 // Measures an imported graph by running it: output channels, scale and the input multiple.
 import type { OnnxSpec } from '../../../../shared/architecture';
+import { msg, type EngineMessage } from '../../../../shared/engine-message';
 import { UpresError } from '../../../../shared/errors';
+import { refused } from '../refusal';
 import { IsolatedSession } from '../../runtime/isolated-session';
 
-/** Output size per input size of a run, or why it does not fit an upscaler. */
-function measuredScale(inDims: number[], outDims: number[]): number | string {
+/** Output size per input size of a run, or why it does not fit an upscaler (naming `label`). */
+function measuredScale(inDims: number[], outDims: number[], label = ''): number | EngineMessage {
   if (outDims.length !== 4 || outDims[0] !== 1)
-    return `its output is ${outDims.join('×')} for a ${inDims.join('×')} input, not one NCHW image`;
+    return msg('modelFiles.onnxNotOneImage', {
+      file: label,
+      output: outDims.join('×'),
+      input: inDims.join('×'),
+    });
   const sh = outDims[2] / inDims[2];
   const sw = outDims[3] / inDims[3];
   if (!Number.isInteger(sh) || sh < 1 || sh !== sw)
-    return `it turns a ${inDims[2]}×${inDims[3]} input into ${outDims[2]}×${outDims[3]}; Upres needs the same whole scale (1 or more) on both axes`;
+    return msg('modelFiles.onnxUnevenScale', {
+      file: label,
+      input: `${inDims[2]}×${inDims[3]}`,
+      output: `${outDims[2]}×${outDims[3]}`,
+    });
   return sh;
 }
 
@@ -59,7 +69,12 @@ export async function probeOnnx(
     if (!timer.signal.aborted) throw err;
     throw new UpresError(
       'model.refused',
-      `${label}: trying it on a ${PROBE.h}×${PROBE.w} image took longer than ${limit / 1000} s; refused (a graph that runs for ever?)`,
+      msg('modelFiles.onnxProbeTimeout', {
+        file: label,
+        height: PROBE.h,
+        width: PROBE.w,
+        seconds: String(limit / 1000),
+      }),
       { cause: err },
     );
   } finally {
@@ -79,7 +94,8 @@ async function probe(
   } catch (err) {
     throw new UpresError(
       'model.refused',
-      `${label}: onnxruntime cannot load it (${firstLine(err)})`,
+      // onnxruntime's own first line, quoted as the library wrote it.
+      msg('modelFiles.onnxLoadFailed', { file: label, reason: firstLine(err) }),
       { cause: err },
     );
   }
@@ -94,20 +110,22 @@ async function probe(
     } catch (err) {
       throw new UpresError(
         'model.refused',
-        `${label}: running it on a ${inChannels}×${PROBE.h}×${PROBE.w} image failed (${firstLine(err)})`,
+        msg('modelFiles.onnxRunFailed', {
+          file: label,
+          channels: inChannels,
+          height: PROBE.h,
+          width: PROBE.w,
+          reason: firstLine(err),
+        }),
         { cause: err },
       );
     }
-    const scale = measuredScale([1, inChannels, PROBE.h, PROBE.w], first.dims);
-    if (typeof scale === 'string') throw new UpresError('model.refused', `${label}: ${scale}`);
+    const scale = measuredScale([1, inChannels, PROBE.h, PROBE.w], first.dims, label);
+    if (typeof scale !== 'number') throw new UpresError('model.refused', scale);
     const outChannels = first.dims[1];
     if (outChannels !== 3)
-      throw new UpresError(
-        'model.refused',
-        `${label}: it outputs ${outChannels} channels; Upres needs RGB (3)`,
-      );
-    if (scale > 16)
-      throw new UpresError('model.refused', `${label}: scale ×${scale} is beyond Upres's ×16`);
+      throw refused('modelFiles.onnxOutChannels', { file: label, channels: outChannels });
+    if (scale > 16) throw refused('modelFiles.onnxScaleTooLarge', { file: label, scale });
     // The smallest side multiple it runs at: 17 (any), 18 (even), 20 (×4), 24 (×8).
     let inputMultiple: number | undefined;
     for (const m of [1, 2, 4, 8]) {
@@ -122,10 +140,7 @@ async function probe(
       }
     }
     if (inputMultiple === undefined)
-      throw new UpresError(
-        'model.refused',
-        `${label}: it runs on a ${PROBE.h}×${PROBE.w} image but not on other sizes; Upres needs a model that takes any image size`,
-      );
+      throw refused('modelFiles.onnxOneSizeOnly', { file: label, height: PROBE.h, width: PROBE.w });
     return {
       kind: 'onnx',
       inChannels,

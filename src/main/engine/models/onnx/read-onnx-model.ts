@@ -1,4 +1,5 @@
-import { UpresError } from '../../../../shared/errors';
+import { msg } from '../../../../shared/engine-message';
+import { refused } from '../refusal';
 import { normaliseOnnx, type NormalisedOnnx } from './normalise-onnx';
 import { probeOnnx, type ProbeOptions } from './probe-onnx';
 import type { OnnxSpec } from '../../../../shared/architecture';
@@ -15,13 +16,10 @@ export async function readOnnxModel(
 ): Promise<ImportedOnnx> {
   const n = normaliseOnnx(bytes, label);
   if (n.inChannels !== undefined && n.inChannels !== 3)
-    throw new UpresError(
-      'model.refused',
-      `${label}: it takes ${n.inChannels} channels; Upres needs RGB (3)`,
-    );
+    throw refused('modelFiles.onnxInChannels', { file: label, channels: n.inChannels });
   const spec = await probeOnnx(n.bytes, label, 3, opt);
   const notes = [...n.notes];
   if (spec.inputMultiple)
-    notes.push(`input sides must be multiples of ${spec.inputMultiple}; tiles are padded to it`);
+    notes.push(msg('modelFiles.noteOnnxInputMultiple', { multiple: spec.inputMultiple }));
   return { ...n, spec, notes };
 }

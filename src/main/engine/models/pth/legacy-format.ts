@@ -1,6 +1,7 @@
 // torch.save before 1.6 (and `_use_new_zipfile_serialization=False` since): a run of pickles
 // (magic number, protocol version, sys_info, the object, the storage keys) followed by each
 // storage as an 8-byte little-endian element count and its raw bytes.
+import { refused } from '../refusal';
 import { runPickle } from './pickle-machine';
 import { TorchUnpickler } from './torch-globals';
 import { DTYPE_SIZE } from './torch-tensor';
@@ -13,19 +14,16 @@ export function parseLegacyCheckpoint(bytes: Uint8Array, label: string): unknown
   const fail = (why: string): never => {
     throw new Error(`${label}: ${why}`);
   };
-  if (bytes[0] !== 0x80)
-    fail(
-      'is neither a zip-format nor a legacy PyTorch checkpoint (it does not start with a pickle)',
-    );
+  if (bytes[0] !== 0x80) throw refused('modelFiles.notTorchCheckpoint', { file: label });
   const plain = new TorchUnpickler(label, 'none');
   const magic = runPickle(bytes, 0, plain, label);
-  if (magic.value !== MAGIC) fail('is not a PyTorch checkpoint (wrong magic number)');
+  if (magic.value !== MAGIC) throw refused('modelFiles.torchWrongMagic', { file: label });
   const version = runPickle(bytes, magic.end, plain, label);
   if (version.value !== PROTOCOL_VERSION)
     fail(`has legacy protocol version ${String(version.value)}, not ${PROTOCOL_VERSION}`);
   const sysInfo = runPickle(bytes, version.end, plain, label);
   if (!(sysInfo.value instanceof Map) || sysInfo.value.get('little_endian') !== true)
-    fail('was written on a big-endian machine, which is not supported');
+    throw refused('modelFiles.torchBigEndian', { file: label });
 
   const unpickler = new TorchUnpickler(label, 'legacy');
   const main = runPickle(bytes, sysInfo.end, unpickler, label);
@@ -41,13 +39,18 @@ export function parseLegacyCheckpoint(bytes: Uint8Array, label: string): unknown
     const storage = unpickler.storages.get(key);
     if (!storage) return fail(`storage ${key} is listed but never used`);
     if (records.has(key)) fail(`storage ${key} is listed twice`);
-    if (pos + 8 > bytes.length) fail(`storage ${key} lies beyond the end of the file (truncated?)`);
+    if (pos + 8 > bytes.length)
+      throw refused('modelFiles.torchStorageTruncated', { file: label, storage: key });
     const count = dv.getBigInt64(pos, true);
     if (count !== BigInt(storage.numel))
       fail(`storage ${key} holds ${count} elements but is declared with ${storage.numel}`);
     const n = storage.numel * DTYPE_SIZE[storage.dtype];
     if (pos + 8 + n > bytes.length)
-      fail(`storage ${key} (${n} bytes) lies beyond the end of the file (truncated?)`);
+      throw refused('modelFiles.torchStorageBytesTruncated', {
+        file: label,
+        storage: key,
+        bytes: String(n),
+      });
     records.set(key, bytes.subarray(pos + 8, pos + 8 + n));
     pos += 8 + n;
   }

@@ -2,6 +2,8 @@
 // object construction and persistent id goes through hooks that the caller allow-lists. It knows
 // the binary opcodes of protocols 2-5 that torch.save emits, plus a few harmless neighbours.
 
+import { refused } from '../refusal';
+
 /** A Python value as this interpreter builds it: tuples and lists are arrays, dicts are Maps. */
 export type PickleValue = unknown;
 
@@ -100,7 +102,8 @@ export function runPickle(
   let op = 0;
 
   const fail = (why: string): never => {
-    throw new Error(`${label}: malformed pickle at byte ${opAt}: ${why}`);
+    // `why` names the opcode or limit: a technical reason, quoted as it is in any language.
+    throw refused('modelFiles.pickleMalformed', { file: label, offset: String(opAt), reason: why });
   };
   const need = (n: number): number => {
     if (n < 0 || pos + n > bytes.length)

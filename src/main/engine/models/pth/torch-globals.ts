@@ -1,6 +1,8 @@
 // The allow-list: the only Python globals a checkpoint may name, and what each one builds here.
 // Anything else is refused at the GLOBAL opcode itself, before any argument is even read, so a
 // refused file never gets as far as a call.
+import type { EngineMessageKey } from '../../../../shared/engine-message';
+import { refused } from '../refusal';
 import type { PickleHooks, PickleValue } from './pickle-machine';
 import {
   DTYPE_SIZE,
@@ -62,6 +64,15 @@ function printable(s: string): string {
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }
 
+/** What kindOf names, as catalogue values: a select word, and a qualname or type for `other`. */
+function kindParams(v: unknown): { kind: string; name: string } {
+  if (v instanceof TorchGlobal) return { kind: 'other', name: v.qualname };
+  if (v instanceof TorchTensor) return { kind: 'tensor', name: '' };
+  if (v instanceof Map) return { kind: 'dict', name: '' };
+  if (Array.isArray(v)) return { kind: Object.isFrozen(v) ? 'tuple' : 'list', name: '' };
+  return v === null ? { kind: 'none', name: '' } : { kind: 'other', name: typeof v };
+}
+
 function kindOf(v: unknown): string {
   if (v instanceof TorchGlobal) return v.qualname;
   if (v instanceof TorchTensor) return 'a tensor';
@@ -90,22 +101,20 @@ export class TorchUnpickler implements PickleHooks {
     throw new Error(`${this.label}: ${why}`);
   }
 
-  private refuse(why: string): never {
-    throw new Error(`${this.label}: refuses to load: ${why}`);
+  private refuse(key: EngineMessageKey, params: Record<string, string>): never {
+    throw refused(key, { file: this.label, ...params });
   }
 
   resolveGlobal(module: string, name: string): PickleValue {
     const qualname = `${module}.${name}`;
     const g = ALLOWED.get(qualname);
-    if (!g)
-      this.refuse(
-        `the file references global "${printable(qualname)}", which a model checkpoint never needs`,
-      );
+    if (!g) this.refuse('modelFiles.pickleGlobal', { global: printable(qualname) });
     return g;
   }
 
   call(callable: PickleValue, args: PickleValue[]): PickleValue {
-    if (!(callable instanceof TorchGlobal)) this.refuse(`the file calls ${kindOf(callable)}`);
+    if (!(callable instanceof TorchGlobal))
+      this.refuse('modelFiles.pickleCalls', kindParams(callable));
     switch (callable.kind) {
       case 'OrderedDict':
         return this.orderedDict(args);
@@ -122,21 +131,21 @@ export class TorchUnpickler implements PickleHooks {
           this.fail(`${callable.qualname} expects a tensor and 2 more arguments`);
         return args[0];
       case 'storage':
-        return this.refuse(`the file calls ${callable.qualname}, a type allowed only as a marker`);
+        return this.refuse('modelFiles.pickleMarkerCall', { name: callable.qualname });
     }
   }
 
   construct(cls: PickleValue, args: PickleValue[]): PickleValue {
     if (cls instanceof TorchGlobal && cls.kind === 'OrderedDict' && args.length === 0)
       return this.orderedDict(args);
-    return this.refuse(`the file constructs ${kindOf(cls)}`);
+    return this.refuse('modelFiles.pickleConstructs', kindParams(cls));
   }
 
   build(obj: PickleValue, state: PickleValue): void {
     // OrderedDict state is its instance __dict__: state_dict()'s `_metadata` (module versions),
     // which importing weights does not need.
     if (this.orderedDicts.has(obj as object) && (state === null || state instanceof Map)) return;
-    this.refuse(`the file sets the state of ${kindOf(obj)}`);
+    this.refuse('modelFiles.pickleSetsState', kindParams(obj));
   }
 
   persistentLoad(pid: PickleValue): PickleValue {

@@ -1,5 +1,6 @@
 // torch.save's default format since 1.6: a zip holding `<prefix>/data.pkl` (the object pickle)
 // and one `<prefix>/data/<key>` record per storage, named by the pickle's persistent ids.
+import { refused } from '../refusal';
 import { runPickle } from './pickle-machine';
 import { TorchUnpickler } from './torch-globals';
 import { DTYPE_SIZE } from './torch-tensor';
@@ -27,16 +28,16 @@ export function parseZipCheckpoint(bytes: Uint8Array, label: string): unknown {
   // The prefix is the archive's name when it was written, so it varies from file to file.
   const pickles = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pickles.length !== 1)
-    fail(`is a zip archive but not a PyTorch checkpoint (${pickles.length} data.pkl records)`);
+    throw refused('modelFiles.torchZipNotCheckpoint', { file: label, count: pickles.length });
   const prefix = pickles[0].slice(0, -'data.pkl'.length);
   if (entries.has(`${prefix}constants.pkl`))
-    fail('is a TorchScript archive (torch.jit.save), not a checkpoint of weights');
+    throw refused('modelFiles.torchScript', { file: label });
   const byteorder = entries.get(`${prefix}byteorder`);
   if (byteorder) {
     const order = Buffer.from(zipEntryData(bytes, byteorder, label, 64))
       .toString('latin1')
       .trim();
-    if (order !== 'little') fail(`stores tensors in ${order}-endian byte order, not supported`);
+    if (order !== 'little') throw refused('modelFiles.torchByteOrder', { file: label, order });
   }
 
   const unpickler = new TorchUnpickler(label, 'zip');
@@ -46,7 +47,11 @@ export function parseZipCheckpoint(bytes: Uint8Array, label: string): unknown {
   let declared = 0;
   for (const s of unpickler.storages.values()) declared += s.numel * DTYPE_SIZE[s.dtype];
   if (declared > MAX_STORAGE_BYTES)
-    fail(`its storages declare ${declared} bytes, over the ${MAX_STORAGE_BYTES} bytes Upres reads`);
+    throw refused('modelFiles.torchStoragesTooLarge', {
+      file: label,
+      bytes: String(declared),
+      limit: String(MAX_STORAGE_BYTES),
+    });
   unpickler.materializeAll((key, needed) => {
     const entry = entries.get(`${prefix}data/${key}`);
     if (!entry) return fail(`storage ${key} has no data/${key} record`);

@@ -2,6 +2,7 @@
 // deflated entries. Every size is checked against the buffer before anything is allocated, so a
 // crafted archive can claim at most what the file actually holds.
 import { inflateRawSync } from 'node:zlib';
+import { refused } from '../refusal';
 
 export interface ZipEntry {
   name: string;
@@ -53,7 +54,7 @@ export function readZipDirectory(bytes: Uint8Array, label: string): Map<string, 
       break;
     }
   }
-  if (eocd < 0) fail('the zip archive has no end-of-directory record (the file is truncated?)');
+  if (eocd < 0) throw refused('modelFiles.zipNoDirectory', { file: label });
   if (dv.getUint16(eocd + 4, true) !== 0 || dv.getUint16(eocd + 6, true) !== 0)
     fail('multi-part zip archives are not supported');
   let count = dv.getUint16(eocd + 10, true);

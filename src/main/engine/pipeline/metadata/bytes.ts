@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { MetadataFault } from './metadata-fault';
 
 /**
  * 16- and 32-bit reads and writes in one byte order: TIFF (and so EXIF) says its own, PNG and
@@ -36,7 +37,7 @@ export function u32be(v: number): Buffer {
 export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
   const b = Buffer.alloc(len);
   const { bytesRead } = await fh.read(b, 0, len, pos);
-  if (bytesRead !== len) throw new Error('unexpected end of the file');
+  if (bytesRead !== len) throw new MetadataFault('truncated', 'unexpected end of the file');
   return b;
 }
 

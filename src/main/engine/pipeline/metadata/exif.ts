@@ -1,4 +1,5 @@
 import { ByteOrder } from './bytes';
+import { MetadataFault } from './metadata-fault';
 
 /** EXIF tags the upscale changes or follows. */
 export const TAG = {
@@ -18,9 +19,10 @@ export const TAG = {
 /** The byte order a TIFF structure declares ('II' / 'MM' then 42); throws when it is not one. */
 export function tiffByteOrder(head: Buffer): ByteOrder {
   const mark = head.toString('latin1', 0, 2);
-  if (head.length < 8 || (mark !== 'II' && mark !== 'MM')) throw new Error('not a TIFF structure');
+  if (head.length < 8 || (mark !== 'II' && mark !== 'MM'))
+    throw new MetadataFault('notTiff', 'not a TIFF structure');
   const order = new ByteOrder(mark === 'II');
-  if (order.u16(head, 2) !== 42) throw new Error('not a TIFF structure');
+  if (order.u16(head, 2) !== 42) throw new MetadataFault('notTiff', 'not a TIFF structure');
   return order;
 }
 
@@ -44,10 +46,12 @@ class Tiff {
   }
   /** Offsets of an IFD's 12-byte entries and of its next-IFD pointer. */
   ifd(offset: number): { entries: number[]; next: number } {
-    if (offset < 8 || offset + 2 > this.b.length) throw new Error('IFD outside the EXIF block');
+    if (offset < 8 || offset + 2 > this.b.length)
+      throw new MetadataFault('ifdOutside', 'IFD outside the EXIF block');
     const n = this.u16(offset);
     const next = offset + 2 + 12 * n;
-    if (next + 4 > this.b.length) throw new Error('IFD outside the EXIF block');
+    if (next + 4 > this.b.length)
+      throw new MetadataFault('ifdOutside', 'IFD outside the EXIF block');
     return { entries: Array.from({ length: n }, (_, i) => offset + 2 + 12 * i), next };
   }
   /** Rewrites a one-value RATIONAL entry's value where it lies (denominator 1 or 10000). */

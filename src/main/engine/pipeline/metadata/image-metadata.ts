@@ -1,8 +1,10 @@
 import type { Metadata } from 'sharp';
+import type { EngineMessage } from '../../../../shared/engine-message';
 import type { OutputFormatName } from '../../../../shared/output-rules';
 import { patchExif, stripExifPrefix } from './exif';
 import type { GainMap } from './gain-map';
 import { normaliseIptc } from './iptc';
+import { exifNotCarried } from './metadata-fault';
 import { patchXmp } from './xmp';
 
 /**
@@ -39,7 +41,7 @@ export interface ImageMetadata {
 export function collectMetadata(
   meta: Metadata,
   o: { width: number; height: number; turned: boolean; dpi?: number },
-  notes: string[],
+  notes: EngineMessage[],
 ): ImageMetadata {
   const md: ImageMetadata = {};
   if (meta.exif?.length) {
@@ -48,7 +50,7 @@ export function collectMetadata(
     } catch (err) {
       // Without a walkable structure the Orientation cannot be reset: carrying it could turn the
       // upright output a second time in viewers.
-      notes.push(`EXIF not carried: ${(err as Error).message}`);
+      notes.push(exifNotCarried(err));
     }
   }
   if (meta.xmp?.length) md.xmp = patchXmp(meta.xmp, o);

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
 import { UpresError } from '../../../../shared/errors';
+import { msg, type EngineMessage } from '../../../../shared/engine-message';
 import { BIG_ENDIAN, readAt, writeAllAt } from './bytes';
 import type { ImageMetadata } from './image-metadata';
 import { PHOTOSHOP } from './iptc';
@@ -26,18 +27,18 @@ function segment(marker: number, data: Buffer): Buffer {
 }
 
 /** The APP segments that carry the metadata, with notes on what does not fit a JPEG. */
-export function jpegMetadataSegments(md: ImageMetadata, notes: string[]): Buffer[] {
+export function jpegMetadataSegments(md: ImageMetadata, notes: EngineMessage[]): Buffer[] {
   // JFIF first, as its standard wants: libjpeg as libvips drives it writes none with our settings.
   const out: Buffer[] = md.dpi !== undefined ? [jfifSegment(md.dpi)] : [];
   if (md.exif) {
     const data = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), md.exif]);
     if (data.length <= SEGMENT_MAX) out.push(segment(APP1, data));
-    else notes.push(`EXIF not carried: ${md.exif.length} bytes do not fit a JPEG segment (64 KB)`);
+    else notes.push(msg('pipeline.exifTooLargeJpeg', { bytes: md.exif.length }));
   }
   if (md.xmp) {
     const data = Buffer.concat([Buffer.from(XMP_NS, 'latin1'), md.xmp]);
     if (data.length <= SEGMENT_MAX) out.push(segment(APP1, data));
-    else notes.push(`XMP not carried: ${md.xmp.length} bytes do not fit a JPEG segment (64 KB)`);
+    else notes.push(msg('pipeline.xmpTooLargeJpeg', { bytes: md.xmp.length }));
   }
   if (md.icc) {
     const per = SEGMENT_MAX - 14;
@@ -49,12 +50,12 @@ export function jpegMetadataSegments(md: ImageMetadata, notes: string[]): Buffer
         head[13] = count;
         out.push(segment(0xe2, Buffer.concat([head, md.icc.subarray(i * per, (i + 1) * per)])));
       }
-    } else notes.push('ICC profile not carried: too large for JPEG');
+    } else notes.push(msg('pipeline.iccTooLargeJpeg'));
   }
   if (md.iptc) {
     const data = Buffer.concat([Buffer.from(PHOTOSHOP, 'latin1'), md.iptc]);
     if (data.length <= SEGMENT_MAX) out.push(segment(0xed, data));
-    else notes.push('IPTC not carried: it does not fit a JPEG segment (64 KB)');
+    else notes.push(msg('pipeline.iptcTooLargeJpeg'));
   }
   return out;
 }

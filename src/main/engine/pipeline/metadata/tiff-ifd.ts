@@ -1,4 +1,5 @@
 import { ByteOrder } from './bytes';
+import { MetadataFault } from './metadata-fault';
 import { TAG, tiffByteOrder } from './exif';
 
 /**
@@ -54,9 +55,11 @@ function swapped(data: Buffer, type: number): Buffer {
 export function readExifTree(exif: Buffer, to: ByteOrder): IfdEntry[] {
   const from = tiffByteOrder(exif);
   const read = (offset: number, depth: number): IfdEntry[] => {
-    if (offset < 8 || offset + 2 > exif.length) throw new Error('IFD outside the EXIF block');
+    if (offset < 8 || offset + 2 > exif.length)
+      throw new MetadataFault('ifdOutside', 'IFD outside the EXIF block');
     const n = from.u16(exif, offset);
-    if (offset + 2 + 12 * n > exif.length) throw new Error('IFD outside the EXIF block');
+    if (offset + 2 + 12 * n > exif.length)
+      throw new MetadataFault('ifdOutside', 'IFD outside the EXIF block');
     const out: IfdEntry[] = [];
     for (let i = 0; i < n; i++) {
       const e = offset + 2 + 12 * i;

@@ -1,8 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { EngineMessage } from '../../../../shared/engine-message';
 import { ByteOrder, readAt, writeAllAt } from './bytes';
 import { TAG } from './exif';
 import type { ImageMetadata } from './image-metadata';
 import { iimOf } from './iptc';
+import { exifNotCarried } from './metadata-fault';
 import { entry, readExifTree, writeIfds, type IfdEntry, type IfdLayout } from './tiff-ifd';
 
 const RESOLUTION = [0x011a, 0x011b, 0x0128];
@@ -81,8 +83,8 @@ export async function finishTiff(
   fh: FileHandle,
   md: ImageMetadata,
   dpi: number | undefined,
-): Promise<string[]> {
-  const notes: string[] = [];
+): Promise<EngineMessage[]> {
+  const notes: EngineMessage[] = [];
   const { l, raw, next } = await readHead(fh);
   const o = l.order;
   const mine: IfdEntry[] = [];
@@ -90,7 +92,7 @@ export async function finishTiff(
     try {
       mine.push(...readExifTree(md.exif, o).filter((e) => DESCRIPTIVE.has(e.tag)));
     } catch (err) {
-      notes.push(`EXIF not carried: ${(err as Error).message}`);
+      notes.push(exifNotCarried(err));
     }
   }
   if (dpi !== undefined)

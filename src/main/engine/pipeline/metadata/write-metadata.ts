@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Sharp } from 'sharp';
+import { msg, type EngineMessage } from '../../../../shared/engine-message';
 import type { OutputFormatName } from '../../../../shared/output-rules';
 import { readAt, writeAllAt } from './bytes';
 import { avifWithMetadata } from './avif-boxes';
@@ -52,17 +53,14 @@ export async function encodeWithMetadata(
   format: OutputFormatName,
   md: ImageMetadata,
   o: { width: number; height: number; alpha: boolean },
-): Promise<string[]> {
-  const notes: string[] = [];
+): Promise<EngineMessage[]> {
+  const notes: EngineMessage[] = [];
   const room = newRoom();
   const has = hasMetadataFor(md, format);
-  if (md.gainMap && format !== 'jpeg')
-    notes.push('HDR dropped: the Ultra HDR gain map is carried to JPEG output only');
+  if (md.gainMap && format !== 'jpeg') notes.push(msg('pipeline.hdrNotJpeg'));
   if (format === 'webp' || format === 'avif') {
     if (md.iptc)
-      notes.push(
-        `IPTC not carried: ${format === 'webp' ? 'WebP' : 'AVIF'} has no place for it (its XMP copy, if any, is kept)`,
-      );
+      notes.push(msg('pipeline.iptcNoPlace', { format: format === 'webp' ? 'WebP' : 'AVIF' }));
     if (!has) await img.toFile(path);
     else {
       // EXIF is where these formats state a resolution: one that states only it, if need be.
@@ -102,7 +100,7 @@ export async function encodeWithMetadata(
     }
     await withFile(path, 'r+', async (fh) => {
       if (!(await setPngResolution(fh, md.dpi)) && md.dpi !== undefined)
-        notes.push('resolution not written: the encoded PNG has no pHYs chunk');
+        notes.push(msg('pipeline.pngNoPhys'));
     });
   }
   return notes;

@@ -7,6 +7,7 @@ import {
   type DetectedModel,
 } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
+import { msg, type EngineMessage } from '../../../../../shared/engine-message';
 
 /** The DIV2K RGB mean EDSR subtracts (EDSR-PyTorch and BasicSR). */
 const DIV2K_MEAN = [0.4488, 0.4371, 0.404];
@@ -59,14 +60,12 @@ function finish(
   layout: string,
   opt: DetectOptions,
   range: number,
-  notes: string[],
+  notes: EngineMessage[],
 ): DetectedModel {
   const features = first[0];
   const resScale = opt.resScale ?? (features >= 256 ? 0.1 : 1);
   if (opt.resScale === undefined)
-    notes.push(
-      `residual scaling ${resScale} assumed from the width (${features} features; EDSR-large uses 0.1, the baseline 1)`,
-    );
+    notes.push(msg('modelFiles.noteResScaleAssumed', { resScale, features }));
   const spec: EdsrSpec = {
     kind: 'edsr',
     inChannels: first[1],
@@ -84,7 +83,7 @@ function finish(
 /** EDSR-PyTorch names: sub_mean, head.0, body.N.body.0/2, body.NB, tail.0.K, tail.1, add_mean. */
 export function detectEdsrOfficial(r: TensorReader, opt: DetectOptions): DetectedModel {
   const out: StateDict = new Map();
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   const first = copyConv(r, 'head.0', 'conv_first', out);
   const channels = first[1];
   let range = opt.rgbRange ?? 255;
@@ -98,7 +97,7 @@ export function detectEdsrOfficial(r: TensorReader, opt: DetectOptions): Detecte
     out.set('sub_mean.weight', w).set('sub_mean.bias', b);
     const [w2, b2] = meanShift(channels, range, 1);
     out.set('add_mean.weight', w2).set('add_mean.bias', b2);
-    notes.push(`no MeanShift in the file: DIV2K mean at pixel range ${range} assumed`);
+    notes.push(msg('modelFiles.noteMeanShiftAssumed', { range }));
   }
   const blocks = r.count('body.', '.body.0.weight');
   for (let b = 0; b < blocks; b++) {
@@ -132,6 +131,6 @@ export function detectEdsrBasicSr(r: TensorReader, opt: DetectOptions): Detected
   const last = copyConv(r, 'conv_last', 'conv_last', out);
   const [w2, b2] = meanShift(last[0], range, 1);
   out.set('add_mean.weight', w2).set('add_mean.bias', b2);
-  const notes = [`DIV2K mean at pixel range ${range} (BasicSR keeps it outside the state dict)`];
+  const notes = [msg('modelFiles.noteMeanShiftBasicSr', { range })];
   return finish(r, out, first, last, blocks, ups, 'EDSR (BasicSR layout)', opt, range, notes);
 }

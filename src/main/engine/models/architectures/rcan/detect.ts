@@ -8,6 +8,7 @@ import {
 } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
 import { rcab } from './tensors';
+import { msg, type EngineMessage } from '../../../../../shared/engine-message';
 
 const DIV2K_MEAN = [0.4488, 0.4371, 0.404];
 
@@ -51,7 +52,7 @@ function finish(
   scale: RcanSpec['scale'],
   rgbRange: number,
   layout: string,
-  notes: string[],
+  notes: EngineMessage[],
 ): DetectedModel {
   const spec: RcanSpec = {
     kind: 'rcan',
@@ -71,7 +72,7 @@ function finish(
 /** yulunzhang/RCAN (and traiNNer-redux): head.0, body.G.body.B.body.{0,2,3.conv_du.{0,2}}, … */
 export function detectRcanOfficial(r: TensorReader, opt: DetectOptions): DetectedModel {
   const out: StateDict = new Map();
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   const first = copyConv(r, 'head.0', 'conv_first', out);
   let range = opt.rgbRange ?? 255;
   if (r.has('sub_mean.weight')) {
@@ -81,7 +82,7 @@ export function detectRcanOfficial(r: TensorReader, opt: DetectOptions): Detecte
   } else {
     meanShift(out, 'sub_mean', first[1], range, -1);
     meanShift(out, 'add_mean', first[1], range, 1);
-    notes.push(`no MeanShift in the file: DIV2K mean at pixel range ${range} assumed`);
+    notes.push(msg('modelFiles.noteMeanShiftAssumed', { range }));
   }
   const groups = r.count('body.', '.body.0.body.0.weight');
   const blocks = r.count('body.0.body.', '.body.0.weight');
@@ -131,7 +132,7 @@ export function detectRcanBasicSr(r: TensorReader, opt: DetectOptions): Detected
   );
   const last = copyConv(r, 'conv_last', 'conv_last', out);
   meanShift(out, 'add_mean', last[0], range, 1);
-  const notes = [`DIV2K mean at pixel range ${range} (BasicSR keeps it outside the state dict)`];
+  const notes = [msg('modelFiles.noteMeanShiftBasicSr', { range })];
   const scale = scaleOf(r, first[0], ups, 'upsample');
   const dims = { first, last, groups, blocks, squeeze };
   return finish(r, out, dims, scale, range, 'RCAN (BasicSR layout)', notes);

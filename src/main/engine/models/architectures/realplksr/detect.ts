@@ -4,6 +4,8 @@ import { indicesOf, type DetectedModel } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
 import { exactSqrt, getShaped } from '../shape-check';
 import { dysampleInitPos, lastFeat, realPlksrTensors } from './tensors';
+import { msg, type EngineMessage } from '../../../../../shared/engine-message';
+import { refused } from '../../refusal';
 
 /** neosr's (and spandrel's) GroupNorm group count: not recorded in the weights. */
 const NORM_GROUPS = 4;
@@ -49,7 +51,7 @@ export function detectRealPlksr(r: TensorReader): DetectedModel {
     scale,
     upsampler: dysample ? 'dysample' : 'pixelshuffle',
   };
-  const notes: string[] = [];
+  const notes: EngineMessage[] = [];
   if (dysample) {
     const off = r.get('to_img.offset.weight', 4).shape[0];
     const groups = off / (2 * scale * scale);
@@ -67,9 +69,7 @@ export function detectRealPlksr(r: TensorReader): DetectedModel {
       );
   }
   if (spec.norm === 'group')
-    notes.push(
-      `GroupNorm with ${NORM_GROUPS} groups assumed (neosr's default; not in the weights)`,
-    );
+    notes.push(msg('modelFiles.noteGroupNormAssumed', { groups: NORM_GROUPS }));
   const out: StateDict = new Map();
   for (const t of realPlksrTensors(spec)) out.set(t.name, getShaped(r, t.name, t.shape).values);
   if (spec.norm === 'group' && features % NORM_GROUPS !== 0)
@@ -87,7 +87,5 @@ export function detectRealPlksr(r: TensorReader): DetectedModel {
  * other block variants; it is recognised so that it is refused by name rather than misread.
  */
 export function refusePlksr(r: TensorReader): DetectedModel {
-  throw new Error(
-    `${r.label}: PLKSR (dslisleedh/PLKSR, tensor feats.1.channe_mixer.0.weight) is recognised but not supported; RealPLKSR is`,
-  );
+  throw refused('modelFiles.plksrRefused', { file: r.label });
 }

@@ -58,7 +58,6 @@ export class GlobalNormInputs {
     const g = this.g;
     // In float32 whatever the precision: a feature map's variance can pass fp16's 65504.
     const y = g.fp16 ? g.node('Cast', [y16], { to: FLOAT }) : y16;
-    const axes2 = g.int64Constant(this.fresh('gn'), [1], [2]);
     const grouped = g.node('Reshape', [
       y,
       g.int64Constant(this.fresh('gn'), [3], [1, this.groups, -1]),
@@ -75,16 +74,23 @@ export class GlobalNormInputs {
     const v = mix(vLocal, this.given(GN_STATS, b, 1));
     const e = g.float32Constant(this.fresh('eps'), [], [eps]);
     const n = g.node('Div', [g.node('Sub', [grouped, u]), g.node('Sqrt', [g.node('Add', [v, e])])]);
+    this.record(y, b);
+    const out = g.node('Reshape', [n, g.node('Shape', [y])]);
+    return g.fp16 ? g.node('Cast', [out], { to: FLOAT16 }) : out;
+  }
+
+  /** Records block `b`'s core sums of float32 features `y` without normalising them (the sweep). */
+  record(y: string, b: number): void {
+    const g = this.g;
     // Sums shifted by the given mean (exact float32 sums whatever the feature's offset).
     const axes = g.int64Constant(this.fresh('gn'), [2], [2, 3]);
+    const axes2 = g.int64Constant(this.fresh('gn'), [1], [2]);
     const core = g.node('Slice', [y, this.starts, this.ends, axes]);
     const shape = g.int64Constant(this.fresh('gn'), [3], [1, this.groups, -1]);
     const d = g.node('Sub', [g.node('Reshape', [core, shape]), this.given(GN_STATS, b, 0)]);
     const s1 = g.node('ReduceSum', [d, axes2], { keepdims: 1 });
     const s2 = g.node('ReduceSum', [g.node('Mul', [d, d]), axes2], { keepdims: 1 });
     this.sums.push(g.node('Concat', [s1, s2], { axis: 2 }));
-    const out = g.node('Reshape', [n, g.node('Shape', [y])]);
-    return g.fp16 ? g.node('Cast', [out], { to: FLOAT16 }) : out;
   }
 
   /** Names the collected sums `gn_sums` (call once every block is built, before `g.build`). */

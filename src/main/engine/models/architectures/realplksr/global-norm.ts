@@ -1,22 +1,26 @@
+import { msg } from '../../../../../shared/engine-message';
 // Whole-image GroupNorm statistics for tiled RealPLKSR. Every PLK block ends in a GroupNorm over
 // the whole feature map; a tile normalising over itself differs from the untiled image (36.9 dB).
 // The statistics are gathered over the image in passes over the tiles, each tile's core counted
 // once: the first pass normalises with a first estimate (an overview of the photo run whole, else
 // each tile's own) and measures every block's sums; each pass normalises with the last estimate,
-// which makes one more block's statistics exact and the rest closer to the untiled run's. Memory stays one tile's (the sums are blocks × groups × 2 numbers),
-// whatever the image size; each pass costs about one tiled run.
+// which makes one more block's statistics exact and the rest closer to the untiled run's. Memory
+// stays one tile's (the sums are blocks × groups × 2 numbers), whatever the image size; each pass
+// costs about one tiled run. Deep models sweep a block at a time instead (global-norm-sweep.ts).
 import type { RealPlksrSpec } from '../../../../../shared/architecture';
 import { throwIfCancelled } from '../../../../../shared/cancel';
 import type { Tensor4 } from '../../../runtime/inference-session';
 import type { WholeImageJob, WholeImagePass } from '../definition';
 import { GN_CORE, GN_STATS, GN_SUMS, GN_USE } from './global-norm-graph';
+import { freeBytes, scratchDir, sweepBytes, sweepGroupStats } from './global-norm-sweep';
 
 /**
  * Statistics passes over the tiles after the first estimate. After pass k the first k blocks'
  * statistics are exact (block k's input depends only on blocks before it), so shallow models get
- * `blocks` passes: exact. Deep ones get none: on a random 28-block model (README: tiling facts) the
- * overview estimate alone gave 27.6 dB against untiled and one pass after it 24.7 (tile-local:
- * 14.4; passes from tile-local: 19.2 / 20.8 / 26.8 / 36.6 after 1–4, each pass a tiled run).
+ * `blocks` passes: exact. Deep ones get none of these: on a random 28-block model (README: tiling
+ * facts) the overview estimate alone gave 27.6 dB against untiled and one pass after it 24.7
+ * (tile-local: 14.4; passes from tile-local: 19.2 / 20.8 / 26.8 / 36.6 after 1–4, each pass a tiled
+ * run). They take the block-by-block sweep instead (global-norm-sweep.ts, 75.9 dB).
  */
 export const gnPasses = (spec: RealPlksrSpec): number => (spec.blocks <= 3 ? spec.blocks : 0);
 
@@ -109,23 +113,49 @@ export function withGroupStats(
     ).output;
 }
 
-/** The whole-image passes of a GroupNorm RealPLKSR (none for the layer-norm variant). */
+/**
+ * The whole-image passes of a GroupNorm RealPLKSR (none for the layer-norm variant). Shallow
+ * models (≤ 3 blocks) take `blocks` statistics passes of the full graph: exact. Deeper ones, when
+ * the job carries the weights (`exact`), one sweep stage per block (global-norm-sweep.ts): exact,
+ * about one more tiled run plus the maps' disk traffic; without the weights an overview estimate.
+ */
 export function realPlksrWholeImage(
   spec: RealPlksrSpec,
+  exact = false,
   passes = gnPasses(spec),
 ): WholeImagePass | undefined {
   if (spec.norm !== 'group') return undefined;
+  const sweep = exact && passes < spec.blocks;
   // One tile is the whole image: its own statistics are the image's.
-  const count = (tiles: number): number => (tiles > 1 ? passes : 0);
+  const count = (tiles: number): number => (tiles <= 1 ? 0 : sweep ? spec.blocks : passes);
   return {
     passes: count,
     note: (tiles) =>
-      tiles <= 1 || passes >= spec.blocks
+      tiles <= 1 || passes >= spec.blocks || sweep
         ? undefined
-        : `RealPLKSR GroupNorm: the photo was too large for one tile, so its normalisation statistics were estimated from a reduced copy; the result can differ slightly from one untiled run`,
+        : msg('modelFiles.groupNormEstimated'),
     prepare: async (job) => {
       if (job.tiles.length <= 1) return async (input) => (await job.run(input, {})).output;
       const first = await overviewStats(spec, job);
+      if (sweep && job.graphs) {
+        const { weights, open, scratch } = job.graphs;
+        const dir = scratchDir(job.graphs);
+        const need = sweepBytes(spec, job.tiles);
+        const free = await freeBytes(dir);
+        // Room for the maps and 1 GB besides, else the estimate, said so.
+        if (free === undefined || free >= need + 2 ** 30) {
+          const src = { weights: await weights(), open, scratch, shift: first };
+          return withGroupStats(spec, await sweepGroupStats(spec, job, src), job.run);
+        }
+        const gb = (n: number) => (n / 1e9).toFixed(1);
+        job.note?.(
+          msg('modelFiles.groupNormNoSpace', { need: gb(need), folder: dir, free: gb(free) }),
+        );
+        const stats = first ?? (await gatherGroupStats(spec, { ...job, onTile: undefined }, 1));
+        // The passes counted in the progress, done.
+        for (let i = 1; i <= spec.blocks * job.tiles.length; i++) job.onTile?.(i);
+        return withGroupStats(spec, stats, job.run);
+      }
       // Without an overview (a caller that has none) one pass from tile-local statistics.
       const stats =
         passes > 0 || !first

@@ -33,7 +33,7 @@ function conv1x1NoBias(g: OnnxGraphBuilder, x: string, name: string, o: number, 
 
 let uid = 0;
 /** A name no other node of any graph built in this process has. */
-const fresh = (hint: string): string => `${hint}_plk${uid++}`;
+export const fresh = (hint: string): string => `${hint}_plk${uid++}`;
 
 /** A float32 scalar constant (the sampling grid is computed in float32 whatever the precision). */
 const f32 = (g: OnnxGraphBuilder, v: number): string => g.float32Constant(fresh('c'), [], [v]);
@@ -103,6 +103,47 @@ function dysample(g: OnnxGraphBuilder, x: string, spec: RealPlksrSpec): string {
   return s === 1 ? y : g.conv(y, 'to_img.end_conv', spec.outChannels, c, 1);
 }
 
+/**
+ * PLK block `b` up to its GroupNorm (the whole block for the layer-norm variant, less the
+ * residual): what the whole-image statistics sweep (global-norm-sweep.ts) stops at.
+ */
+export function plkBody(g: OnnxGraphBuilder, spec: RealPlksrSpec, x: string, b: number): string {
+  const d = spec.features;
+  const p = `feats.${b}`;
+  let y = x;
+  if (spec.norm === 'layer') y = affine(g, normalise(g, y, [1], 1e-6), `${p}.layer_norm`, d);
+  y = g.conv(
+    mish(g, g.conv(y, `${p}.channel_mixer.0`, 2 * d, d)),
+    `${p}.channel_mixer.2`,
+    d,
+    2 * d,
+  );
+  const part = channelSlice(g, y, 0, spec.split);
+  const rest = channelSlice(g, y, spec.split, d);
+  const lk = g.conv(part, `${p}.lk.conv`, spec.split, spec.split, spec.kernelSize);
+  y = g.node('Concat', [lk, rest], { axis: 1 });
+  if (spec.attention) y = g.node('Mul', [y, g.node('Sigmoid', [g.conv(y, `${p}.attn.f.0`, d, d)])]);
+  return g.conv(y, `${p}.refine`, d, d, 1);
+}
+
+/** Block `b`'s GroupNorm (statistics row `row` of `gn`), affine and residual: its output. */
+export function plkFinish(
+  g: OnnxGraphBuilder,
+  spec: RealPlksrSpec,
+  gn: GlobalNormInputs,
+  y: string,
+  x: string,
+  b: number,
+  row: number,
+): string {
+  const n = affine(g, gn.normalise(y, row, 1e-5), `feats.${b}.norm`, spec.features);
+  return g.node('Add', [n, x]);
+}
+
+/** The pixels a PLK block body reads beyond the one it writes (its convolutions' radii). */
+export const plkBodyRadius = (spec: RealPlksrSpec): number =>
+  2 + (spec.kernelSize - 1) / 2 + (spec.attention ? 1 : 0);
+
 /** Builds RealPLKSR's ONNX graph (eval mode: dropout off) from its upstream-named weights. */
 export function buildRealPlksrGraph(
   spec: RealPlksrSpec,
@@ -118,24 +159,8 @@ export function buildRealPlksrGraph(
   const d = spec.features;
   const s2 = spec.scale * spec.scale;
   const block = (x: string, b: number): string => {
-    const p = `feats.${b}`;
-    let y = x;
-    if (spec.norm === 'layer') y = affine(g, normalise(g, y, [1], 1e-6), `${p}.layer_norm`, d);
-    y = g.conv(
-      mish(g, g.conv(y, `${p}.channel_mixer.0`, 2 * d, d)),
-      `${p}.channel_mixer.2`,
-      d,
-      2 * d,
-    );
-    const part = channelSlice(g, y, 0, spec.split);
-    const rest = channelSlice(g, y, spec.split, d);
-    const lk = g.conv(part, `${p}.lk.conv`, spec.split, spec.split, spec.kernelSize);
-    y = g.node('Concat', [lk, rest], { axis: 1 });
-    if (spec.attention)
-      y = g.node('Mul', [y, g.node('Sigmoid', [g.conv(y, `${p}.attn.f.0`, d, d)])]);
-    y = g.conv(y, `${p}.refine`, d, d, 1);
-    if (gn) y = affine(g, gn.normalise(y, b - 1, 1e-5), `${p}.norm`, d);
-    return g.node('Add', [y, x]);
+    const y = plkBody(g, spec, x, b);
+    return gn ? plkFinish(g, spec, gn, y, x, b, b - 1) : g.node('Add', [y, x]);
   };
   const bytes = g.build('realplksr', (input) => {
     let x = g.conv(input, 'feats.0', d, spec.inChannels);

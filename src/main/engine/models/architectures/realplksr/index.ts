@@ -38,7 +38,7 @@ export const realplksr: ArchitectureDefinition<RealPlksrSpec> = {
   // with the wider context for what is local (the fixture: 88.8 dB at 64 px).
   overlapFor: (spec) => (spec.upsampler === 'dysample' || spec.norm === 'group' ? 64 : 32),
   // GroupNorm: whole-image statistics gathered over the tiles first (global-norm.ts).
-  wholeImage: (spec) => realPlksrWholeImage(spec),
+  wholeImage: (spec, exact) => realPlksrWholeImage(spec, exact),
   tiling: {
     // Layer-norm + pixel-shuffle: every op is local. 24 px of context already equals untiled on
     // the tiny fixture; the real-size (28 × 17² blocks, random) model gives 97.6 dB at 32 px.

@@ -2,6 +2,7 @@ import type { RrdbNetSpec } from '../../../../../shared/architecture';
 import type { StateDict } from '../../state-dict';
 import { copyConv, indicesOf, type DetectedModel } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
+import { msg } from '../../../../../shared/engine-message';
 
 function rrdbSpec(
   label: string,
@@ -71,7 +72,8 @@ export function detectRrdbNew(r: TensorReader): DetectedModel {
   const spec = rrdbSpec(r.label, first, last[0], blocks, growth, upStages);
   const layout = 'RRDBNet (BasicSR / Real-ESRGAN layout)';
   r.assertAllUsed(layout);
-  const notes = spec.unshuffle !== 1 ? [`input pixel-unshuffled by ${spec.unshuffle}`] : [];
+  const factor = spec.unshuffle ?? 1;
+  const notes = factor !== 1 ? [msg('modelFiles.notePixelUnshuffle', { factor })] : [];
   return { spec, weights: out, layout, notes };
 }
 

@@ -4,6 +4,7 @@ import type { DetectedModel } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
 import { exactSqrt, getShaped } from '../shape-check';
 import { spanTensors } from './tensors';
+import { msg } from '../../../../../shared/engine-message';
 
 /**
  * SPAN (hongyuanyu/SPAN; spandrel and traiNNer-redux keep its names). Each Conv3XC stores its
@@ -41,9 +42,7 @@ export function detectSpan(r: TensorReader): DetectedModel {
     if (k.endsWith('.eval_conv.weight') || k.endsWith('.eval_conv.bias')) r.skip(k);
   const layout = 'SPAN (official / spandrel / traiNNer-redux)';
   r.assertAllUsed(layout);
-  const notes = [
-    'each Conv3XC runs as one 3×3 convolution merged from its branches in the graph (the stored eval_conv is not used)',
-  ];
-  if (!norm) notes.push('no_norm: the input is not mean-shifted');
+  const notes = [msg('modelFiles.noteSpanConv3xc')];
+  if (!norm) notes.push(msg('modelFiles.noteSpanNoNorm'));
   return { spec, weights: out, layout, notes };
 }

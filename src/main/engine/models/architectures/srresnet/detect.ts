@@ -3,6 +3,7 @@ import type { StateDict } from '../../state-dict';
 import { foldBatchNorm } from '../../detect/batch-norm';
 import { copyConv, type DetectedModel } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
+import { msg } from '../../../../../shared/engine-message';
 
 function scaleOf(r: TensorReader, features: number, stages: number[][]): SrResNetSpec['scale'] {
   const factors = stages.map((shape) => Math.round(Math.sqrt(shape[0] / features)));
@@ -103,6 +104,6 @@ export function detectSrganSrResNet(r: TensorReader): DetectedModel {
     spec,
     weights: out,
     layout,
-    notes: bn ? ['batch norm folded into the convolutions'] : [],
+    notes: bn ? [msg('modelFiles.noteBatchNormFolded')] : [],
   };
 }

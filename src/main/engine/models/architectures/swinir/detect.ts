@@ -4,6 +4,8 @@ import { indicesOf, type DetectedModel } from '../../detect/detected-model';
 import type { TensorReader } from '../../detect/tensor-source';
 import { exactSqrt, getShaped } from '../shape-check';
 import { attentionMask, blockName, relativePositionIndex, swinIrTensors } from './tensors';
+import { msg } from '../../../../../shared/engine-message';
+import { refused } from '../../refusal';
 
 type Upsampler = SwinIrSpec['upsampler'];
 
@@ -23,9 +25,11 @@ function upsamplerOf(r: TensorReader): Upsampler {
   const tail = [...r.tensors.keys()].filter((k) =>
     /^(upsample|conv_before_upsample|conv_up|conv_hr|conv_last)/.test(k),
   );
-  throw new Error(
-    `${r.label}: SwinIR with an upsampler Upres does not know (tensors ${tail.slice(0, 8).join(', ') || 'none'}); known: pixelshuffle, pixelshuffledirect, nearest+conv, none`,
-  );
+  throw refused('modelFiles.swinirUpsampler', {
+    file: r.label,
+    count: tail.length,
+    tensors: tail.slice(0, 8).join(', '),
+  });
 }
 
 function scaleOf(r: TensorReader, up: Upsampler, f: number, out: number): number {
@@ -136,6 +140,6 @@ export function detectSwinIr(r: TensorReader): DetectedModel {
   });
   const layout = `SwinIR (official / traiNNer-redux / neosr, ${upsampler})`;
   r.assertAllUsed(layout);
-  const notes = ['relative_position_index and attn_mask recomputed and checked against the file'];
+  const notes = [msg('modelFiles.noteSwinirBuffers')];
   return { spec, weights: out, layout, notes };
 }
