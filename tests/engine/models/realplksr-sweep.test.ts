@@ -30,7 +30,8 @@ import {
   type LoadedModel,
 } from '../../../src/main/engine/runtime/loaded-model';
 import { DATASETS, readRgb } from '../../helpers/images';
-import { randomWeights, rng } from '../../helpers/random-models';
+import { randomWeights, rng, TINY_SRVGG } from '../../helpers/random-models';
+import { ChainedModel } from '../../../src/main/engine/runtime/chain-model';
 
 const SPEC: RealPlksrSpec = {
   kind: 'realplksr',
@@ -246,4 +247,27 @@ describe('a pair of deep GroupNorm RealPLKSR models, dialled', () => {
       await pair.dispose();
     }
   }, 90_000);
+});
+
+describe('a GroupNorm RealPLKSR inside a chain', () => {
+  it('keeps tile-local statistics, and the photo’s notes say so when it is tiled', async () => {
+    const plain = await loadWeights('tiny-srvgg', TINY_SRVGG, randomWeights(TINY_SRVGG, 4), {
+      device: 'cpu',
+    });
+    try {
+      const chain = new ChainedModel('deep-gn,tiny-srvgg', [model, plain]);
+      expect(chain.wholeImagePasses()).toBe(0);
+      expect(chain.wholeImageNote(1)).toBeUndefined();
+      const note = chain.wholeImageNote(12)!;
+      expect(note.key).toBe('modelFiles.groupNormInChain');
+      expect(note.text).toBe(
+        'RealPLKSR GroupNorm in a chain (deep-gn): the photo was too large for one tile, so each tile was normalised over itself; the result can differ from running the models one after another',
+      );
+      expect(new ChainedModel('tiny-srvgg,tiny-srvgg', [plain, plain]).wholeImageNote(12)).toBe(
+        undefined,
+      );
+    } finally {
+      await plain.dispose();
+    }
+  });
 });

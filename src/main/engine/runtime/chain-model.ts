@@ -1,7 +1,7 @@
 // A chain of models run as one (e.g. a 1× JPEG cleanup, then a 4× upscaler): each tile goes through
 // every stage in turn, so the photo is read once, memory is one tile's worth per stage, and each
 // stage keeps its own context inside the tile's.
-import { msg } from '../../../shared/engine-message';
+import { msg, type EngineMessage } from '../../../shared/engine-message';
 import { UpresError } from '../../../shared/errors';
 import { architectureOf } from '../models/architectures';
 import { chainStages } from '../models/chain-id';
@@ -100,7 +100,7 @@ export class ChainedModel extends LoadedModel {
   }
 
   // A GroupNorm stage keeps its tile-local statistics: its whole-image input is another stage's
-  // output, which exists only tile by tile (see realplksr/global-norm.ts).
+  // output, which exists only tile by tile (see realplksr/global-norm.ts). The photo's notes say so.
   override wholeImagePasses(): number {
     return 0;
   }
@@ -109,8 +109,10 @@ export class ChainedModel extends LoadedModel {
     return undefined;
   }
 
-  override wholeImageNote(): undefined {
-    return undefined;
+  override wholeImageNote(tiles: number): EngineMessage | undefined {
+    if (tiles <= 1) return undefined;
+    const gn = this.stages.find((m) => architectureOf(m.spec).wholeImage?.(m.spec) !== undefined);
+    return gn && msg('modelFiles.groupNormInChain', { model: gn.id });
   }
 
   override async jobRunner(
