@@ -42,3 +42,20 @@ describe('modelInUse', () => {
     expect(modelInUse('mine', items, { model: 'other' })).toBeUndefined();
   });
 });
+
+describe('modelInUse and saved presets', () => {
+  it('keeps a model a preset names (alone or in a chain), saying which', () => {
+    const presets = [
+      { name: 'Print', settings: { model: 'other' } },
+      { name: 'Web', settings: { model: 'jpeg-clean,mine' } },
+      { name: 'Archive', settings: { model: 'mine' } },
+    ];
+    expect(modelInUse('mine', [], { model: 'x' }, presets)).toBe(
+      'mine cannot be removed: 2 presets use it (first: “Web”); change or delete them first',
+    );
+    expect(modelInUse('other', [], { model: 'x' }, presets)).toBe(
+      'other cannot be removed: the preset “Print” uses it; change or delete that preset first',
+    );
+    expect(modelInUse('unused', [], { model: 'x' }, presets)).toBeUndefined();
+  });
+});

@@ -185,11 +185,11 @@ describe('the farm in German', () => {
     const farm = new FarmState({ farmTest: async () => answer });
     await farm.testConnection('redis://farm:6379');
     expect(farm.testMessage).toBe(
-      'Connected to redis://farm:6379: 2 workers taking photos (gpu1, gpu2); 3 photo(s) waiting.',
+      'Connected to redis://farm:6379: 2 workers taking photos (gpu1, gpu2); 3 photos waiting.',
     );
     setLanguage('de');
     expect(farm.testMessage).toBe(
-      'Verbunden mit redis://farm:6379: 2 Worker nehmen Fotos an (gpu1, gpu2); 3 Foto(s) warten.',
+      'Verbunden mit redis://farm:6379: 2 Worker nehmen Fotos an (gpu1, gpu2); 3 Fotos warten.',
     );
   });
 });

@@ -15,10 +15,10 @@ describe('rowStatus: a re-export says so, with its estimate, in every state', ()
   it('labels re-exports and keeps other rows as they were', () => {
     const again = { reexportOf: 'first', estimatedSeconds: 125 };
     expect(rowStatus({ state: 'waiting', ...again }, undefined, false)).toBe(
-      'Re-export, starting · about 2 min',
+      'Re-export, starts next · about 2 min',
     );
     expect(rowStatus({ state: 'waiting', reexportOf: 'first' }, undefined, false)).toBe(
-      'Re-export, starting',
+      'Re-export, starts next',
     );
     expect(
       rowStatus({ state: 'running', ...again }, { tile: 1, tiles: 2, fraction: 0.5 }, false),

@@ -19,8 +19,13 @@ export function createEngineHandlers(engine: AppEngine): EngineHandlers {
   return {
     listModels: async () => registry.info(),
     // importModel, removeModel, pairModels, pairOptions (the Models screen).
-    ...createModelHandlers(registry, (id) =>
-      modelInUse(id, engine.queueList().items, engine.settingsGet()),
+    ...createModelHandlers(registry, async (id) =>
+      modelInUse(
+        id,
+        engine.queueList().items,
+        engine.settingsGet(),
+        (await engine.presets.list()).presets,
+      ),
     ),
     queueList: async () => engine.queueList(),
     queueAdd: (req) => engine.queueAdd(req),

@@ -77,11 +77,15 @@ export async function pairGroups(registry: ModelRegistry): Promise<string[][]> {
 
 /**
  * The model calls of the API contract, on one registry (rescanned after every change). `inUse`
- * answers why a model must stay (photos waiting with it, the default for new photos), if it must.
+ * answers why a model must stay (photos waiting with it, the default for new photos, a preset), if
+ * it must.
  */
 export function createModelHandlers(
   registry: ModelRegistry,
-  inUse: (id: string) => EngineMessage | string | undefined = () => undefined,
+  inUse: (
+    id: string,
+  ) => EngineMessage | string | undefined | Promise<EngineMessage | string | undefined> = () =>
+    undefined,
 ): ModelHandlers {
   return {
     importModel: async ({ path, ...opt }) => {
@@ -95,7 +99,7 @@ export function createModelHandlers(
       return { model: infoOf(registry, r.manifest.id), layout: r.layout, notes: r.notes };
     },
     removeModel: async ({ id }) => {
-      const why = inUse(id);
+      const why = await inUse(id);
       if (why) throw new UpresError('request.invalid', why);
       await removeModel(registry, id);
       await registry.refresh();
