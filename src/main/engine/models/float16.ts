@@ -3,7 +3,8 @@
 
 let decodeTable: Float32Array | undefined;
 
-function halfToFloat(h: number): number {
+/** A number from IEEE binary16 bits. */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
@@ -12,7 +13,8 @@ function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-function table(): Float32Array {
+/** All 65536 halves decoded once: decoding is a table look-up. */
+export function halfTable(): Float32Array {
   if (!decodeTable) {
     decodeTable = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) decodeTable[h] = halfToFloat(h);
@@ -62,7 +64,7 @@ export function toFloat16Bytes(values: Float32Array): Uint8Array {
 
 /** Widens little-endian IEEE half-precision bytes to fp32. */
 export function fromFloat16Bytes(bytes: Uint8Array): Float32Array {
-  const t = table();
+  const t = halfTable();
   const n = bytes.length >> 1;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = t[bytes[2 * i] | (bytes[2 * i + 1] << 8)];
