@@ -89,3 +89,19 @@ describe('presets through the API', () => {
     expect((await api.presetList({})).presets.map((p) => p.name)).toEqual(['Big', 'Ghost']);
   });
 });
+
+describe('a model a preset names', () => {
+  it('is not removed while the preset uses it; the refusal names the preset', async () => {
+    // tiny-ab is the user's pair: removable, unless something still needs it.
+    await api.queueControl({ action: 'clearFinished' });
+    for (const item of engine.queueList().items)
+      await api.queueControl({ action: 'remove', id: item.id });
+    await engine.presets.save('Dial', { model: 'tiny-ab', alpha: 0.4 });
+    const err = await failure(api.removeModel({ id: 'tiny-ab' }));
+    expect(isError(err, 'request.invalid')).toBe(true);
+    expect(err.message).toBe(
+      'tiny-ab cannot be removed: the preset “Dial” uses it; change or delete that preset first',
+    );
+    expect(engine.registry.ids()).toContain('tiny-ab');
+  });
+});
