@@ -1,4 +1,9 @@
-import type { ArchitectureSpec, RrdbNetSpec, SrvggSpec } from '../../src/shared/architecture';
+import type {
+  ArchitectureSpec,
+  RealPlksrSpec,
+  RrdbNetSpec,
+  SrvggSpec,
+} from '../../src/shared/architecture';
 import { loadPairWeights } from '../../src/main/engine/runtime/loaded-model';
 import { writeModel } from '../../src/main/engine/models/write-model';
 import { architectureTensors } from '../../src/main/engine/models/architecture-tensors';
@@ -32,6 +37,22 @@ export const TINY_SRVGG: SrvggSpec = {
   features: 8,
   convs: 2,
   scale: 4,
+};
+
+/** A 6-block GroupNorm RealPLKSR: deeper than the passes make exact, so tiled runs need the sweep. */
+export const DEEP_GN_PLKSR: RealPlksrSpec = {
+  kind: 'realplksr',
+  inChannels: 3,
+  outChannels: 3,
+  features: 8,
+  blocks: 6,
+  kernelSize: 7,
+  split: 2,
+  attention: false,
+  norm: 'group',
+  normGroups: 4,
+  scale: 2,
+  upsampler: 'pixelshuffle',
 };
 
 /** Random weights scaled like a fan-in initialisation so activations stay in a sane range. */

@@ -2,7 +2,7 @@
 // in passes over the tiles (realplksr/global-norm.ts); the oracle is the model run on the whole
 // photo crop at once, where the graph's own GroupNorm sees the whole image.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -138,6 +138,7 @@ describe('renderToFile with a GroupNorm RealPLKSR', () => {
     file = join(dir, 'crop.png');
     await sharp(PHOTO).extract(CROP).png().toFile(file);
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
   const plan = { format: 'png' as const, width: CROP.width * 2, height: CROP.height * 2 };
 
   it('counts the statistics passes as tiles and writes the whole-image result', async () => {

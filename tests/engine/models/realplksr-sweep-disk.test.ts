@@ -1,7 +1,7 @@
 // With too little free disk for the sweep's maps, a deep GroupNorm RealPLKSR falls back to the
 // overview estimate and says why (realplksr/global-norm.ts); statfs is made to report 4 KB free.
 import { describe, expect, it, vi } from 'vitest';
-import type { RealPlksrSpec } from '../../../src/shared/architecture';
+import { DEEP_GN_PLKSR } from '../../helpers/random-models';
 import { realPlksrWholeImage } from '../../../src/main/engine/models/architectures/realplksr/global-norm';
 
 vi.mock('node:fs/promises', async (original) => ({
@@ -9,20 +9,7 @@ vi.mock('node:fs/promises', async (original) => ({
   statfs: async () => ({ bavail: 1, bsize: 4096 }),
 }));
 
-const DEEP: RealPlksrSpec = {
-  kind: 'realplksr',
-  inChannels: 3,
-  outChannels: 3,
-  features: 8,
-  blocks: 6,
-  kernelSize: 7,
-  split: 2,
-  attention: false,
-  norm: 'group',
-  normGroups: 4,
-  scale: 2,
-  upsampler: 'pixelshuffle',
-};
+const DEEP = DEEP_GN_PLKSR;
 
 describe('the GroupNorm sweep without disk space for its maps', () => {
   it('estimates from the overview instead, notes it, and completes the counted passes', async () => {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RealPlksrSpec } from '../../../src/shared/architecture';
 import { textOf } from '../../../src/shared/engine-message';
 import { UpresError } from '../../../src/shared/errors';
 import { psnr } from '../../../src/main/engine/metrics/psnr';
@@ -30,23 +29,10 @@ import {
   type LoadedModel,
 } from '../../../src/main/engine/runtime/loaded-model';
 import { DATASETS, readRgb } from '../../helpers/images';
-import { randomWeights, rng, TINY_SRVGG } from '../../helpers/random-models';
+import { DEEP_GN_PLKSR, randomWeights, rng, TINY_SRVGG } from '../../helpers/random-models';
 import { ChainedModel } from '../../../src/main/engine/runtime/chain-model';
 
-const SPEC: RealPlksrSpec = {
-  kind: 'realplksr',
-  inChannels: 3,
-  outChannels: 3,
-  features: 8,
-  blocks: 6,
-  kernelSize: 7,
-  split: 2,
-  attention: false,
-  norm: 'group',
-  normGroups: 4,
-  scale: 2,
-  upsampler: 'pixelshuffle',
-};
+const SPEC = DEEP_GN_PLKSR;
 const PHOTO = `${DATASETS}photos/DSCN0010.jpg`;
 const CROP = { left: 300, top: 200, width: 160, height: 120 };
 // The full graph's receptive radius: 6 blocks × (2 + 3) px + the head and tail convs.
