@@ -154,11 +154,11 @@ describe('removing a model', () => {
     const one = modelInUse('mine', [waiting('/p/a.jpg')], { model: 'x' });
     const two = modelInUse('mine', [waiting('/p/a.jpg'), waiting('/p/b.jpg')], { model: 'x' });
     expect(one?.text).toBe(
-      'mine cannot be removed: 1 photo in the queue still use it (first: /p/a.jpg); choose another model for them or remove them first',
+      'mine cannot be removed: 1 photo in the queue still uses it (/p/a.jpg); choose another model for it or remove it first',
     );
     setLanguage('de');
     expect(engineText(one)).toBe(
-      'mine kann nicht entfernt werden: 1 Foto in der Warteschlange verwendet es noch (das erste: /p/a.jpg); wählen Sie für sie ein anderes Modell oder entfernen Sie sie zuerst',
+      'mine kann nicht entfernt werden: 1 Foto in der Warteschlange verwendet es noch (/p/a.jpg); wählen Sie dafür ein anderes Modell oder entfernen Sie es zuerst',
     );
     expect(engineText(two)).toBe(
       'mine kann nicht entfernt werden: 2 Fotos in der Warteschlange verwenden es noch (das erste: /p/a.jpg); wählen Sie für sie ein anderes Modell oder entfernen Sie sie zuerst',
