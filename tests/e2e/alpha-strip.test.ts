@@ -183,7 +183,11 @@ async function strip(page: Page, name: string, wait: boolean): Promise<string[]>
       paths.push(path);
     }
   } finally {
-    if (before) await page.setViewportSize(before);
+    if (before) {
+      await page.setViewportSize(before);
+      // The view re-fits to the restored size over the next frames: let it, before a test reads it.
+      await settle(page);
+    }
   }
   return paths;
 }
@@ -277,7 +281,14 @@ describe('the α strip in Chromium against upres serve', () => {
   it('pans all panes together and renders the new region', async () => {
     const page = app.page;
     const stage = pane(page, 0.5).getByTestId('strip-stage');
-    const x0 = Number(await stage.getAttribute('data-x'));
+    // The transform the drag starts from, once it holds still for a frame (a resize re-fits it).
+    let x0 = Number(await stage.getAttribute('data-x'));
+    for (let i = 0; i < 20; i++) {
+      await settle(page);
+      const now = Number(await stage.getAttribute('data-x'));
+      if (now === x0) break;
+      x0 = now;
+    }
     const before = await regionOf(pane(page, 0.5));
     const box = (await pane(page, 0.5).boundingBox())!;
     const from = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
