@@ -108,7 +108,14 @@ export async function screenshotSizes(page: Page, name: string): Promise<string[
       paths.push(await screenshot(page, `${name}-${size.width}x${size.height}`));
     }
   } finally {
-    if (before) await page.setViewportSize(before);
+    if (before) {
+      await page.setViewportSize(before);
+      // Layout (and the compare view's fit) follows the restored size over the next frames: let
+      // it, so the test goes on from the view it will see, not one about to move.
+      await page.evaluate(
+        'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(undefined))))',
+      );
+    }
   }
   return paths;
 }
