@@ -33,11 +33,6 @@ for (const [area, messages] of Object.entries(ENGINE_MESSAGES_EN))
     flat.set(`${area}.${key}`, text);
 const compiled = new Map<string, IntlMessageFormat>();
 
-/** The English catalogue text of a key (undefined for an unknown key). */
-export function englishSource(key: string): string | undefined {
-  return flat.get(key);
-}
-
 /**
  * The engine's sentence for `key` with its values, worded in English from the catalogue. A key or
  * value the catalogue does not take still gives a sentence (the key and the values as they are),
@@ -67,11 +62,6 @@ function englishText(key: string, params?: MessageParams): string {
 
 function fallbackText(key: string, params?: MessageParams): string {
   return params ? `${key} ${JSON.stringify(params)}` : key;
-}
-
-/** A sentence without a key (text only), e.g. a library's own message quoted as it is. */
-export function plainMessage(text: string): EngineMessage {
-  return { text };
 }
 
 /** The English text of a message or of a plain string. */

@@ -6,7 +6,7 @@ import type { EngineMessage, MessageParams } from '../../shared/engine-message';
 import { locale, t, tMaybe } from './translate';
 
 /** The language the engine writes its sentences in. */
-const ENGINE_LOCALE = 'en';
+export const ENGINE_LOCALE = 'en';
 
 /**
  * Values that are another program's own words (libvips's, onnxruntime's, the system's: "premature

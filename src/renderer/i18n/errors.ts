@@ -4,11 +4,8 @@
 // code comes first, and the engine's sentence follows as the detail (the file and the specifics).
 import { ERROR_CODES, ErrorPayload, type ErrorCode } from '../../shared/errors';
 import type { EngineMessage } from '../../shared/engine-message';
-import { engineText } from './engine-text';
+import { ENGINE_LOCALE, engineText } from './engine-text';
 import { locale, t, tMaybe } from './translate';
-
-/** The language the engine writes its messages in. */
-const ENGINE_LOCALE = 'en';
 
 const isCode = (code: unknown): code is ErrorCode =>
   typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
